@@ -1,0 +1,120 @@
+// @ts-check
+import js from '@eslint/js';
+import nx from '@nx/eslint-plugin';
+import prettier from 'eslint-config-prettier';
+import tseslint from 'typescript-eslint';
+
+/** Infrastructure libraries: only adapters (and apps) may import them. */
+const INFRASTRUCTURE = [
+  'undici',
+  'prom-client',
+  'inversify',
+  '@inversifyjs/*',
+  'yaml',
+  'sigstore',
+  '@sigstore/*',
+  'testcontainers',
+];
+/** Node built-ins that perform I/O: domain code is pure. */
+const NODE_IO = [
+  'fs',
+  'node:fs',
+  'fs/promises',
+  'node:fs/promises',
+  'net',
+  'node:net',
+  'http',
+  'node:http',
+  'https',
+  'node:https',
+  'child_process',
+  'node:child_process',
+  'dgram',
+  'node:dgram',
+  'dns',
+  'node:dns',
+];
+
+export default tseslint.config(
+  {
+    ignores: ['**/node_modules/**', '**/dist/**', '**/out-tsc/**', '.nx/**', 'coverage/**', 'tmp/**'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  ...tseslint.configs.stylisticTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: {
+        projectService: {
+          allowDefaultProject: ['*.mjs', '*.ts', 'tools/scripts/*.mjs'],
+        },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+  },
+  {
+    files: ['**/*.ts'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+      'no-console': 'error',
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          banTransitiveDependencies: true,
+          checkDynamicDependenciesExceptions: [],
+          depConstraints: [
+            {
+              sourceTag: 'type:ports',
+              onlyDependOnLibsWithTags: [],
+              bannedExternalImports: [...INFRASTRUCTURE, ...NODE_IO],
+            },
+            {
+              sourceTag: 'type:domain',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:ports'],
+              bannedExternalImports: [...INFRASTRUCTURE, ...NODE_IO],
+            },
+            {
+              sourceTag: 'type:adapter',
+              onlyDependOnLibsWithTags: ['type:ports', 'type:domain'],
+              bannedExternalImports: ['inversify', '@inversifyjs/*', 'testcontainers'],
+            },
+            {
+              sourceTag: 'type:testing',
+              onlyDependOnLibsWithTags: ['type:ports', 'type:domain'],
+              bannedExternalImports: ['inversify', '@inversifyjs/*'],
+            },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:ports', 'type:domain', 'type:adapter'],
+            },
+            {
+              sourceTag: 'type:e2e',
+              onlyDependOnLibsWithTags: ['type:ports', 'type:domain', 'type:adapter', 'type:testing'],
+            },
+            {
+              sourceTag: 'type:tools',
+              onlyDependOnLibsWithTags: ['type:ports', 'type:domain', 'type:adapter', 'type:testing'],
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Tests may use non-null assertions on fixtures they just built.
+    files: ['**/*.spec.ts', '**/*.e2e.ts'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    files: ['**/*.mjs', '**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  prettier,
+);

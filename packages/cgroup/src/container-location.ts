@@ -1,0 +1,122 @@
+import { parseCgroupLines, quote, type CgroupLine } from './cgroup-line.js';
+import { CgroupError } from './errors.js';
+
+/** Which runtime the cgroup path suggests. A hint only: the runtime API has the last word. */
+export type RuntimeHint = 'docker' | 'podman' | 'unknown';
+
+export type ContainerLocation =
+  | {
+      readonly kind: 'container';
+      /** The 64-hex container ID. */
+      readonly containerId: string;
+      readonly runtime: RuntimeHint;
+      /** Owner uid of a rootless Podman container, from a `user-<uid>.slice` segment. */
+      readonly rootlessUid?: number;
+    }
+  | {
+      /** A host process, or a runtime monitor (conmon) that runs beside a container. */
+      readonly kind: 'not_in_container';
+    };
+
+const HEX_ID = '[0-9a-f]{64}';
+const BARE_ID = new RegExp(`^(${HEX_ID})$`);
+/** `docker-<id>.scope`, `libpod-<id>.scope`, `libpod-<id>`, `crio-<id>.scope`, `cri-containerd-<id>.scope`. */
+const PREFIXED_ID = new RegExp(`^(docker|libpod|crio|cri-containerd)-(${HEX_ID})(?:\\.scope)?$`);
+/** systemd-driver kubelet notation: `<pod slice>:<runtime prefix>:<id>`. */
+const SLICE_PREFIX_ID = new RegExp(`^[^:]*:(docker|crio|cri-containerd):(${HEX_ID})$`);
+/** Podman's and CRI-O's monitor process. It runs on the host, outside the container. */
+const MONITOR = new RegExp(`^(libpod|crio)-conmon-${HEX_ID}(?:\\.scope)?$`);
+const USER_SLICE = /^user-(0|[1-9]\d{0,9})\.slice$/;
+const MAX_UINT32 = 4_294_967_295;
+
+interface LineMatch {
+  readonly containerId: string;
+  readonly runtime: RuntimeHint;
+  readonly rootlessUid?: number;
+}
+
+function runtimeFromPrefix(prefix: string): RuntimeHint {
+  if (prefix === 'docker') return 'docker';
+  if (prefix === 'libpod') return 'podman';
+  return 'unknown';
+}
+
+function runtimeFromParent(parent: string | undefined): RuntimeHint {
+  if (parent === 'docker') return 'docker';
+  if (parent === 'libpod' || parent === 'libpod_parent') return 'podman';
+  return 'unknown';
+}
+
+function rootlessUidOf(segments: readonly string[]): number | undefined {
+  for (const segment of segments) {
+    const match = USER_SLICE.exec(segment);
+    if (match?.[1] === undefined) continue;
+    const uid = Number(match[1]);
+    if (uid <= MAX_UINT32) return uid;
+  }
+  return undefined;
+}
+
+/** Finds the container of one cgroup line, scanning the path's segments from the right. */
+function matchLine(line: CgroupLine): LineMatch | undefined {
+  const segments = line.path.split('/');
+  for (let index = segments.length - 1; index >= 0; index--) {
+    const segment = segments[index] ?? '';
+    if (MONITOR.test(segment)) return undefined;
+    let containerId: string | undefined;
+    let runtime: RuntimeHint = 'unknown';
+    const prefixed = PREFIXED_ID.exec(segment) ?? SLICE_PREFIX_ID.exec(segment);
+    if (prefixed?.[1] !== undefined && prefixed[2] !== undefined) {
+      containerId = prefixed[2];
+      runtime = runtimeFromPrefix(prefixed[1]);
+    } else {
+      const bare = BARE_ID.exec(segment);
+      if (bare?.[1] !== undefined) {
+        containerId = bare[1];
+        runtime = runtimeFromParent(segments[index - 1]);
+      }
+    }
+    if (containerId === undefined) continue;
+    const rootlessUid = runtime === 'podman' ? rootlessUidOf(segments.slice(0, index)) : undefined;
+    return rootlessUid === undefined
+      ? { containerId, runtime }
+      : { containerId, runtime, rootlessUid };
+  }
+  return undefined;
+}
+
+/**
+ * Locates the container of a process from the text of its /proc/<pid>/cgroup.
+ *
+ * Only /proc/<pid>/cgroup is trusted for this (mountinfo can be forged from inside a mount
+ * namespace). Every line must agree: the same ID on several lines is normal (cgroup v1
+ * controllers, hybrid layouts), two different IDs is an error naming both.
+ */
+export function containerIdFromCgroup(text: string): ContainerLocation {
+  const matches: { match: LineMatch; line: CgroupLine }[] = [];
+  for (const line of parseCgroupLines(text)) {
+    const match = matchLine(line);
+    if (match !== undefined) matches.push({ match, line });
+  }
+  const first = matches[0];
+  if (first === undefined) return { kind: 'not_in_container' };
+  for (const other of matches) {
+    if (other.match.containerId !== first.match.containerId) {
+      throw new CgroupError(
+        'conflicting_container_ids',
+        `cgroup lines name two different containers: ${first.match.containerId} in ${quote(first.line.path)} and ${other.match.containerId} in ${quote(other.line.path)}`,
+      );
+    }
+  }
+  const runtimes = new Set(
+    matches.map(({ match }) => match.runtime).filter((r) => r !== 'unknown'),
+  );
+  const runtime: RuntimeHint = runtimes.size === 1 ? ([...runtimes][0] ?? 'unknown') : 'unknown';
+  const rootlessUid =
+    runtime === 'podman'
+      ? matches.find(({ match }) => match.rootlessUid !== undefined)?.match.rootlessUid
+      : undefined;
+  return rootlessUid === undefined
+    ? { kind: 'container', containerId: first.match.containerId, runtime }
+    : { kind: 'container', containerId: first.match.containerId, runtime, rootlessUid };
+}

@@ -1,0 +1,76 @@
+/** Which runtime vouches for a container. */
+export type RuntimeKind = 'docker' | 'podman' | 'podman-rootless';
+
+/** One runtime API socket to ask. */
+export interface RuntimeEndpoint {
+  readonly kind: RuntimeKind;
+  /** Absolute path of the unix socket. */
+  readonly socketPath: string;
+  /** For rootless Podman: the uid that owns (and controls) the socket. */
+  readonly ownerUid?: number;
+}
+
+/** The facts of a container inspect that attestation uses. */
+export interface ContainerDetails {
+  /** The full 64-hex container ID. */
+  readonly id: string;
+  /** The image reference as recorded when the container was created (`Config.Image`). */
+  readonly imageReference: string;
+  /** The image ID the container runs (`Image`), e.g. `sha256:<hex>`. */
+  readonly imageId: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** `KEY=VALUE` strings. Secrets until a filter says otherwise: never log them. */
+  readonly env: readonly string[];
+  /** Host PID of the container's init process; 0 when not running. */
+  readonly initPid: number;
+  readonly running: boolean;
+  /** True when the container shares the host's pid namespace (`--pid=host`). */
+  readonly hostPidNamespace: boolean;
+}
+
+/** The facts of an image inspect that attestation uses. */
+export interface ImageDetails {
+  /** The image config digest, `sha256:<hex>`. */
+  readonly configDigest: string;
+  /** `registry/repository@sha256:<hex>` references under which the image was pushed or pulled. */
+  readonly repoDigests: readonly string[];
+}
+
+/**
+ * A container runtime API (Docker Engine API, Podman's compatible or libpod API).
+ * `undefined` means "this runtime does not know that object"; failures throw ContainerRuntimeError.
+ */
+export interface ContainerRuntime {
+  inspectContainer(
+    endpoint: RuntimeEndpoint,
+    containerId: string,
+  ): Promise<ContainerDetails | undefined>;
+  inspectImage(endpoint: RuntimeEndpoint, imageId: string): Promise<ImageDetails | undefined>;
+  /** IDs of the running containers, for discovery when the cgroup path names no container. */
+  listRunningContainerIds(endpoint: RuntimeEndpoint): Promise<readonly string[]>;
+}
+
+export type ContainerRuntimeErrorCode =
+  'unreachable' | 'timeout' | 'protocol' | 'response_too_large' | 'unexpected_status';
+
+/** Brands instances, so that `is()` works across copies of this package. */
+const containerRuntimeErrorBrand = Symbol.for('@attestor/ports/ContainerRuntimeError');
+
+export class ContainerRuntimeError extends Error {
+  readonly [containerRuntimeErrorBrand] = true;
+  override readonly name = 'ContainerRuntimeError';
+
+  constructor(
+    readonly code: ContainerRuntimeErrorCode,
+    /** The socket that failed, always named so that an operator knows which daemon to look at. */
+    readonly socketPath: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  static is(value: unknown): value is ContainerRuntimeError {
+    return typeof value === 'object' && value !== null && containerRuntimeErrorBrand in value;
+  }
+}

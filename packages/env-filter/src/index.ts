@@ -1,1 +1,1 @@
-export {};
+export { filterEnv, type AllowedEnvVar } from './filter-env.js';

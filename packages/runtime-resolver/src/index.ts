@@ -1,1 +1,3 @@
-export {};
+export { resolveRuntimeEndpoints, type RuntimeResolverSettings, type WorkloadFacts } from './resolve-endpoints.js';
+export { socketPathFromUrl, expandPodmanSocketTemplate, validatePodmanSocketTemplate } from './socket-url.js';
+export { RuntimeResolverError, type RuntimeResolverErrorCode } from './errors.js';

@@ -35,6 +35,54 @@ const NODE_IO = [
   'node:dns',
 ];
 
+/**
+ * The hexagon's dependency rules (see the README's architecture section). Tests may also use
+ * the fakes and object mothers of packages tagged type:testing.
+ * @param {{ inTests: boolean }} options
+ */
+function moduleBoundaries({ inTests }) {
+  const testing = inTests ? ['type:testing'] : [];
+  return {
+    enforceBuildableLibDependency: false,
+    banTransitiveDependencies: true,
+    checkDynamicDependenciesExceptions: [],
+    depConstraints: [
+      {
+        sourceTag: 'type:ports',
+        onlyDependOnLibsWithTags: [],
+        bannedExternalImports: [...INFRASTRUCTURE, ...NODE_IO],
+      },
+      {
+        sourceTag: 'type:domain',
+        onlyDependOnLibsWithTags: ['type:domain', 'type:ports', ...testing],
+        bannedExternalImports: [...INFRASTRUCTURE, ...NODE_IO],
+      },
+      {
+        sourceTag: 'type:adapter',
+        onlyDependOnLibsWithTags: ['type:ports', 'type:domain', ...testing],
+        bannedExternalImports: ['inversify', '@inversifyjs/*', 'testcontainers'],
+      },
+      {
+        sourceTag: 'type:testing',
+        onlyDependOnLibsWithTags: ['type:ports'],
+        bannedExternalImports: ['inversify', '@inversifyjs/*'],
+      },
+      {
+        sourceTag: 'type:app',
+        onlyDependOnLibsWithTags: ['type:ports', 'type:domain', 'type:adapter', ...testing],
+      },
+      {
+        sourceTag: 'type:e2e',
+        onlyDependOnLibsWithTags: ['type:ports', 'type:domain', 'type:adapter', 'type:testing'],
+      },
+      {
+        sourceTag: 'type:tools',
+        onlyDependOnLibsWithTags: ['type:ports', 'type:domain', 'type:adapter', 'type:testing'],
+      },
+    ],
+  };
+}
+
 export default tseslint.config(
   {
     ignores: ['**/node_modules/**', '**/dist/**', '**/out-tsc/**', '.nx/**', 'coverage/**', 'tmp/**'],
@@ -61,48 +109,7 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       'no-console': 'error',
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          banTransitiveDependencies: true,
-          checkDynamicDependenciesExceptions: [],
-          depConstraints: [
-            {
-              sourceTag: 'type:ports',
-              onlyDependOnLibsWithTags: [],
-              bannedExternalImports: [...INFRASTRUCTURE, ...NODE_IO],
-            },
-            {
-              sourceTag: 'type:domain',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:ports'],
-              bannedExternalImports: [...INFRASTRUCTURE, ...NODE_IO],
-            },
-            {
-              sourceTag: 'type:adapter',
-              onlyDependOnLibsWithTags: ['type:ports', 'type:domain'],
-              bannedExternalImports: ['inversify', '@inversifyjs/*', 'testcontainers'],
-            },
-            {
-              sourceTag: 'type:testing',
-              onlyDependOnLibsWithTags: ['type:ports', 'type:domain'],
-              bannedExternalImports: ['inversify', '@inversifyjs/*'],
-            },
-            {
-              sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:ports', 'type:domain', 'type:adapter'],
-            },
-            {
-              sourceTag: 'type:e2e',
-              onlyDependOnLibsWithTags: ['type:ports', 'type:domain', 'type:adapter', 'type:testing'],
-            },
-            {
-              sourceTag: 'type:tools',
-              onlyDependOnLibsWithTags: ['type:ports', 'type:domain', 'type:adapter', 'type:testing'],
-            },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': ['error', moduleBoundaries({ inTests: false })],
     },
   },
   {
@@ -110,6 +117,7 @@ export default tseslint.config(
     files: ['**/*.spec.ts', '**/*.e2e.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
+      '@nx/enforce-module-boundaries': ['error', moduleBoundaries({ inTests: true })],
     },
   },
   {

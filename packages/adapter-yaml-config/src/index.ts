@@ -1,1 +1,2 @@
-export {};
+export { parseYamlDocuments, loadYamlConfig, type YamlParseResult } from './yaml-config.js';
+export { readConfigFile, MAX_CONFIG_FILE_BYTES } from './config-file.js';

@@ -5,7 +5,11 @@ import { AttributeSet } from './attribute-set.js';
 describe(AttributeSet, () => {
   describe('.builder', () => {
     it('builds typed attributes in insertion order', () => {
-      const set = AttributeSet.builder().string('b', 'x').uint64('a', 18446744073709551615n).uint64('c', 7).done();
+      const set = AttributeSet.builder()
+        .string('b', 'x')
+        .uint64('a', 18446744073709551615n)
+        .uint64('c', 7)
+        .done();
       expect(set.names()).toStrictEqual(['b', 'a', 'c']);
       expect(set.get('a')).toStrictEqual({ type: 'uint64', value: 18446744073709551615n });
       expect(set.get('c')).toStrictEqual({ type: 'uint64', value: 7n });
@@ -13,12 +17,17 @@ describe(AttributeSet, () => {
     });
 
     it('refuses to set a name twice', () => {
-      expect(() => AttributeSet.builder().string('a', '1').string('a', '2')).toThrow('attribute a is set twice');
+      expect(() => AttributeSet.builder().string('a', '1').string('a', '2')).toThrow(
+        'attribute a is set twice',
+      );
     });
 
-    it.each([-1n, 2n ** 64n, -1, 1.5, Number.MAX_SAFE_INTEGER + 1])('refuses the uint64 %s', (value) => {
-      expect(() => AttributeSet.builder().uint64('n', value)).toThrow('n: ');
-    });
+    it.each([-1n, 2n ** 64n, -1, 1.5, Number.MAX_SAFE_INTEGER + 1])(
+      'refuses the uint64 %s',
+      (value) => {
+        expect(() => AttributeSet.builder().uint64('n', value)).toThrow('n: ');
+      },
+    );
   });
 
   describe('.empty', () => {

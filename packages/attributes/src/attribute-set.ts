@@ -46,23 +46,31 @@ export class AttributeSet implements Iterable<[string, AttributeValue]> {
 
   /** Plain JSON: strings as strings, uint64 as decimal strings (JSON numbers lose precision). */
   toJSON(): Record<string, string> {
-    return Object.fromEntries([...this.#values].map(([name, attribute]) => [name, String(attribute.value)]));
+    return Object.fromEntries(
+      [...this.#values].map(([name, attribute]) => [name, String(attribute.value)]),
+    );
   }
 }
 
 export class AttributeSetBuilder {
   readonly #values = new Map<string, AttributeValue>();
 
-  constructor(private readonly build: (values: ReadonlyMap<string, AttributeValue>) => AttributeSet) {}
+  constructor(
+    private readonly build: (values: ReadonlyMap<string, AttributeValue>) => AttributeSet,
+  ) {}
 
   string(name: string, value: string): this {
     return this.#set(name, { type: 'string', value });
   }
 
   uint64(name: string, value: bigint | number): this {
-    const big = typeof value === 'bigint' ? value : Number.isSafeInteger(value) ? BigInt(value) : -1n;
+    const big =
+      typeof value === 'bigint' ? value : Number.isSafeInteger(value) ? BigInt(value) : -1n;
     if (big < 0n || big > MAX_UINT64) {
-      throw new AttributeError('invalid_attribute_value', `${name}: ${String(value)} is not a uint64`);
+      throw new AttributeError(
+        'invalid_attribute_value',
+        `${name}: ${String(value)} is not a uint64`,
+      );
     }
     return this.#set(name, { type: 'uint64', value: big });
   }

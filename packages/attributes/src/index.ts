@@ -18,7 +18,7 @@ export {
   isKnownAttributeName,
   type AttributeType,
 } from './names.js';
-export { AttributeSet, type AttributeValue } from './attribute-set.js';
+export { AttributeSet, AttributeSetBuilder, type AttributeValue } from './attribute-set.js';
 export { parseTemplate, type Template, type TemplatePart } from './template.js';
 export { renderTemplate, renderSpiffeIdPath } from './render.js';
 export { AttributeError, type AttributeErrorCode } from './errors.js';

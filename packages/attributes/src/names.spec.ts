@@ -5,7 +5,10 @@ import { envAttributeName, isKnownAttributeName, labelAttributeName } from './na
 describe(labelAttributeName, () => {
   it.each([
     ['com.example.team', 'docker.container.label["com.example.team"]'],
-    ['org.opencontainers.image/source', 'docker.container.label["org.opencontainers.image/source"]'],
+    [
+      'org.opencontainers.image/source',
+      'docker.container.label["org.opencontainers.image/source"]',
+    ],
     ['say "hi"', 'docker.container.label["say \\"hi\\""]'],
     ['back\\slash', 'docker.container.label["back\\\\slash"]'],
     ['new\nline', 'docker.container.label["new\\u000aline"]'],

@@ -18,19 +18,21 @@ export const SIGNATURE_INTEGRATED_TIME = 'docker.image.signature.integrated_time
 export const SIGNATURE_SIGNED_ENTRY_TIMESTAMP = 'docker.image.signature.signed_entry_timestamp';
 
 /** The fixed attribute names and their types. Labels and env vars are families (see below). */
-export const ATTRIBUTE_CATALOG: ReadonlyMap<string, AttributeType> = new Map<string, AttributeType>([
-  [DOCKER_CONTAINER_IMAGE, 'string'],
-  [DOCKER_CONTAINER_IMAGE_CONFIG_DIGEST, 'string'],
-  [DOCKER_RUNTIME, 'string'],
-  [DOCKER_RUNTIME_OWNER_UID, 'uint64'],
-  [SIGNATURE_SUBJECT, 'string'],
-  [SIGNATURE_ISSUER, 'string'],
-  [SIGNATURE_VALUE, 'string'],
-  [SIGNATURE_LOG_ID, 'string'],
-  [SIGNATURE_LOG_INDEX, 'uint64'],
-  [SIGNATURE_INTEGRATED_TIME, 'uint64'],
-  [SIGNATURE_SIGNED_ENTRY_TIMESTAMP, 'string'],
-]);
+export const ATTRIBUTE_CATALOG: ReadonlyMap<string, AttributeType> = new Map<string, AttributeType>(
+  [
+    [DOCKER_CONTAINER_IMAGE, 'string'],
+    [DOCKER_CONTAINER_IMAGE_CONFIG_DIGEST, 'string'],
+    [DOCKER_RUNTIME, 'string'],
+    [DOCKER_RUNTIME_OWNER_UID, 'uint64'],
+    [SIGNATURE_SUBJECT, 'string'],
+    [SIGNATURE_ISSUER, 'string'],
+    [SIGNATURE_VALUE, 'string'],
+    [SIGNATURE_LOG_ID, 'string'],
+    [SIGNATURE_LOG_INDEX, 'uint64'],
+    [SIGNATURE_INTEGRATED_TIME, 'uint64'],
+    [SIGNATURE_SIGNED_ENTRY_TIMESTAMP, 'string'],
+  ],
+);
 
 /**
  * Escapes a label key for the quoted part of `docker.container.label["<key>"]`: a backslash
@@ -38,11 +40,15 @@ export const ATTRIBUTE_CATALOG: ReadonlyMap<string, AttributeType> = new Map<str
  * so ordinary keys (`com.example.app`, `org.opencontainers.image/source`) read as they are.
  */
 export function escapeLabelKey(key: string): string {
-  return key.replace(/[\\"\u0000-\u001f\u007f]/g, (char) => {
-    if (char === '\\') return '\\\\';
-    if (char === '"') return '\\"';
-    return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
-  });
+  let escaped = '';
+  for (const char of key) {
+    const code = char.charCodeAt(0);
+    if (char === '\\') escaped += '\\\\';
+    else if (char === '"') escaped += '\\"';
+    else if (code < 0x20 || code === 0x7f) escaped += `\\u${code.toString(16).padStart(4, '0')}`;
+    else escaped += char;
+  }
+  return escaped;
 }
 
 /** `docker.container.label["<escaped key>"]`: one attribute per container label. */
@@ -59,5 +65,7 @@ export function envAttributeName(key: string): string {
 export function isKnownAttributeName(name: string): boolean {
   if (ATTRIBUTE_CATALOG.has(name)) return true;
   if (name.startsWith(`${DOCKER_CONTAINER_LABEL_PREFIX}["`) && name.endsWith('"]')) return true;
-  return name.startsWith(DOCKER_CONTAINER_ENV_PREFIX) && name.length > DOCKER_CONTAINER_ENV_PREFIX.length;
+  return (
+    name.startsWith(DOCKER_CONTAINER_ENV_PREFIX) && name.length > DOCKER_CONTAINER_ENV_PREFIX.length
+  );
 }

@@ -15,12 +15,16 @@ const attributes = AttributeSet.builder()
 
 describe(renderTemplate, () => {
   it('substitutes strings and uint64 values', () => {
-    const template = parseTemplate('{{docker.container.image}}#{{docker.image.signature.log_index}}');
+    const template = parseTemplate(
+      '{{docker.container.image}}#{{docker.image.signature.log_index}}',
+    );
     expect(renderTemplate(template, attributes)).toBe('envoyproxy/envoy:v1.29.1#12345');
   });
 
   it('finds labels whose keys need escaping', () => {
-    expect(renderTemplate(parseTemplate('{{docker.container.label["team \\"core\\""]}}'), attributes)).toBe('core');
+    expect(
+      renderTemplate(parseTemplate('{{docker.container.label["team \\"core\\""]}}'), attributes),
+    ).toBe('core');
   });
 
   it('fails with a missing-attribute error naming the attribute', () => {
@@ -55,7 +59,9 @@ describe(renderSpiffeIdPath, () => {
   });
 
   it('never puts the rendered value in the error', () => {
-    expect(() => renderSpiffeIdPath(parseTemplate('/{{docker.container.env.APP_NAME}}'), attributes)).toThrow(
+    expect(() =>
+      renderSpiffeIdPath(parseTemplate('/{{docker.container.env.APP_NAME}}'), attributes),
+    ).toThrow(
       expect.not.objectContaining({ message: expect.stringContaining('bad value') as unknown }),
     );
   });

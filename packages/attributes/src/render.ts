@@ -39,18 +39,25 @@ const SEGMENT_CHAR = /^[A-Za-z0-9._-]$/;
 export function renderSpiffeIdPath(template: Template, attributes: AttributeSet): string {
   const path = renderTemplate(template, attributes);
   const invalid = (reason: string): AttributeError =>
-    new AttributeError('invalid_spiffe_id_path', `rendered SPIFFE ID path from ${JSON.stringify(template.source)} ${reason}`);
+    new AttributeError(
+      'invalid_spiffe_id_path',
+      `rendered SPIFFE ID path from ${JSON.stringify(template.source)} ${reason}`,
+    );
   if (!path.startsWith('/')) throw invalid("does not start with '/'");
-  if (path.length > MAX_SPIFFE_ID_LENGTH) throw invalid(`is longer than ${String(MAX_SPIFFE_ID_LENGTH)} characters`);
+  if (path.length > MAX_SPIFFE_ID_LENGTH)
+    throw invalid(`is longer than ${String(MAX_SPIFFE_ID_LENGTH)} characters`);
   const segments = path.slice(1).split('/');
   for (const [index, segment] of segments.entries()) {
     const position = `segment ${String(index + 1)}`;
     if (segment === '') throw invalid(`has an empty ${position}`);
-    if (segment === '.' || segment === '..') throw invalid(`has ${position} ${JSON.stringify(segment)}`);
+    if (segment === '.' || segment === '..')
+      throw invalid(`has ${position} ${JSON.stringify(segment)}`);
     for (const char of segment) {
       if (!SEGMENT_CHAR.test(char)) {
         const codePoint = `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
-        throw invalid(`has the character ${codePoint} in ${position}; allowed are letters, digits, '.', '-' and '_'`);
+        throw invalid(
+          `has the character ${codePoint} in ${position}; allowed are letters, digits, '.', '-' and '_'`,
+        );
       }
     }
   }

@@ -49,7 +49,7 @@ describe(parseTemplate, () => {
       ['/x/{{}}', 6, 'expected an attribute name, found "}"'],
       ['/x/{{ a b }}', 9, 'expected \'}}\', found "b"'],
       ['/x/}}', 4, "'}}' without a matching '{{'"],
-      ['{{docker.container.label[com]}}', 26, 'expected \'"\' after \'[\''],
+      ['{{docker.container.label[com]}}', 26, "expected '\"' after '['"],
       ['{{docker.container.label["com}}', 26, 'quoted key is not closed'],
       ['{{docker.container.label["a"x}}', 29, "expected ']' after the quoted key"],
       ['{{docker.container.label["\\n"]}}', 27, 'unknown escape "\\\\n"'],
@@ -71,7 +71,11 @@ describe(parseTemplate, () => {
   describe('having an unknown attribute and a catalog', () => {
     it('rejects it with its name', () => {
       expect(() => parseTemplate('/{{docker.container.imag}}', isKnownAttributeName)).toThrow(
-        expect.objectContaining({ code: 'unknown_attribute', attribute: 'docker.container.imag', column: 2 }),
+        expect.objectContaining({
+          code: 'unknown_attribute',
+          attribute: 'docker.container.imag',
+          column: 2,
+        }),
       );
     });
   });

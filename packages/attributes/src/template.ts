@@ -18,7 +18,7 @@ export interface Template {
   readonly references: readonly string[];
 }
 
-const NAME_CHAR = /[A-Za-z0-9_.\-]/;
+const NAME_CHAR = /[A-Za-z0-9_.-]/;
 
 /**
  * Parses `{{ attribute }}` substitutions in a template such as
@@ -32,7 +32,10 @@ const NAME_CHAR = /[A-Za-z0-9_.\-]/;
  * `isKnownAttribute`, when given, rejects references to names that can never exist
  * (`docker.container.imag`), at load time rather than at issuance.
  */
-export function parseTemplate(source: string, isKnownAttribute?: (name: string) => boolean): Template {
+export function parseTemplate(
+  source: string,
+  isKnownAttribute?: (name: string) => boolean,
+): Template {
   const parts: TemplatePart[] = [];
   const references: string[] = [];
   let literal = '';
@@ -77,7 +80,12 @@ export function parseTemplate(source: string, isKnownAttribute?: (name: string) 
     }
     index += 2;
     if (isKnownAttribute !== undefined && !isKnownAttribute(name)) {
-      throw new AttributeError('unknown_attribute', `column ${String(open + 1)}: unknown attribute ${name}`, open + 1, name);
+      throw new AttributeError(
+        'unknown_attribute',
+        `column ${String(open + 1)}: unknown attribute ${name}`,
+        open + 1,
+        name,
+      );
     }
     if (literal !== '') parts.push({ kind: 'literal', text: literal });
     literal = '';
@@ -113,7 +121,10 @@ function parseQuotedKey(
       value += String.fromCharCode(parseInt(source.slice(index + 2, index + 6), 16));
       index += 6;
     } else {
-      throw fail(index, `unknown escape ${JSON.stringify(`\\${escaped ?? ''}`)} (use \\", \\\\ or \\uXXXX)`);
+      throw fail(
+        index,
+        `unknown escape ${JSON.stringify(`\\${escaped ?? ''}`)} (use \\", \\\\ or \\uXXXX)`,
+      );
     }
   }
 }

@@ -1,1 +1,23 @@
-export {};
+export { loadConfig, type ConfigLoadResult } from './load-config.js';
+export {
+  formatIssue,
+  type ConfigNode,
+  type ConfigMap,
+  type ConfigEntry,
+  type ConfigSequence,
+  type ConfigScalar,
+  type ConfigIssue,
+} from './config-node.js';
+export {
+  DEFAULT_CONFIG,
+  DEFAULT_DOCKER_CONFIG,
+  DEFAULT_AGENT_CONFIG,
+  DEFAULT_REKOR_URL,
+  type AttestorConfig,
+  type DockerAttestationConfig,
+  type SigstoreConfig,
+  type AgentConfig,
+  type LogLevel,
+  type WorkloadIdentityConfig,
+} from './model.js';
+export { nearestName } from './suggest.js';

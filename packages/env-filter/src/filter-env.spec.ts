@@ -5,7 +5,12 @@ import { filterEnv } from './filter-env.js';
 describe(filterEnv, () => {
   describe('having the specification example', () => {
     it('keeps APP_VERSION, SERVICE_NAME and ENVIRONMENT and drops SECRET_KEY', () => {
-      const entries = ['APP_VERSION=1.2.3', 'SERVICE_NAME=payments', 'SECRET_KEY=abc', 'ENVIRONMENT=prod'];
+      const entries = [
+        'APP_VERSION=1.2.3',
+        'SERVICE_NAME=payments',
+        'SECRET_KEY=abc',
+        'ENVIRONMENT=prod',
+      ];
       expect(filterEnv(entries, ['APP_', 'SERVICE_', 'ENVIRONMENT'])).toStrictEqual([
         { name: 'APP_VERSION', value: '1.2.3' },
         { name: 'SERVICE_NAME', value: 'payments' },
@@ -62,7 +67,9 @@ describe(filterEnv, () => {
 
   describe('having a name equal to the prefix', () => {
     it('keeps it, since the name starts with the prefix', () => {
-      expect(filterEnv(['ENVIRONMENT=prod', 'ENVIRONMENTAL=x', 'ENV=no'], ['ENVIRONMENT'])).toStrictEqual([
+      expect(
+        filterEnv(['ENVIRONMENT=prod', 'ENVIRONMENTAL=x', 'ENV=no'], ['ENVIRONMENT']),
+      ).toStrictEqual([
         { name: 'ENVIRONMENT', value: 'prod' },
         { name: 'ENVIRONMENTAL', value: 'x' },
       ]);

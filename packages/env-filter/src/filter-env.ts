@@ -16,7 +16,10 @@ export interface AllowedEnvVar {
  *   rejects it first, with the field's path).
  * The result keeps the order of first appearance.
  */
-export function filterEnv(entries: readonly string[], prefixes: readonly string[]): AllowedEnvVar[] {
+export function filterEnv(
+  entries: readonly string[],
+  prefixes: readonly string[],
+): AllowedEnvVar[] {
   if (prefixes.some((prefix) => prefix === '')) {
     throw new RangeError('an empty includeEnvVars prefix would expose every environment variable');
   }

@@ -71,8 +71,13 @@ describe(IdentityGlob, () => {
             if (cached !== undefined) return cached;
             let result: boolean;
             if (p === pattern.length) result = i === input.length;
-            else if (pattern[p] === '*') result = go(p + 1, i) || (i < input.length && go(p, i + 1));
-            else result = i < input.length && (pattern[p] === '?' || pattern[p] === input[i]) && go(p + 1, i + 1);
+            else if (pattern[p] === '*')
+              result = go(p + 1, i) || (i < input.length && go(p, i + 1));
+            else
+              result =
+                i < input.length &&
+                (pattern[p] === '?' || pattern[p] === input[i]) &&
+                go(p + 1, i + 1);
             memo.set(key, result);
             return result;
           };
@@ -87,7 +92,9 @@ describe(IdentityGlob, () => {
         for (let round = 0; round < 3000; round++) {
           const pattern = Array.from({ length: random(8) }, () => alphabet[random(4)]).join('');
           const input = Array.from({ length: random(10) }, () => alphabet[random(2)]).join('');
-          expect(new IdentityGlob(pattern).matches(input), `${pattern} vs ${input}`).toBe(reference(pattern, input));
+          expect(new IdentityGlob(pattern).matches(input), `${pattern} vs ${input}`).toBe(
+            reference(pattern, input),
+          );
         }
       });
 

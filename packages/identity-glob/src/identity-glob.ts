@@ -19,7 +19,9 @@ export class IdentityGlob {
   constructor(readonly pattern: string) {
     const parts = pattern.split('*');
     this.#hasStar = parts.length > 1;
-    this.#chunks = parts.map((part) => Array.from(part, (char) => (char === '?' ? undefined : char)));
+    this.#chunks = parts.map((part) =>
+      Array.from(part, (char) => (char === '?' ? undefined : char)),
+    );
   }
 
   /** True when the pattern contains no literal character: it matches everything of some length. */

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 
 import { lintAllowedIdentities } from './policy-lint.js';
 
-const lint = (entries: Record<string, string[]>) => lintAllowedIdentities(new Map(Object.entries(entries)));
+const lint = (entries: Record<string, string[]>) =>
+  lintAllowedIdentities(new Map(Object.entries(entries)));
 
 describe(lintAllowedIdentities, () => {
   describe('having a tight policy', () => {
@@ -21,14 +22,15 @@ describe(lintAllowedIdentities, () => {
   });
 
   describe('having * as the subject under a public issuer', () => {
-    it.each(['https://token.actions.githubusercontent.com', 'https://gitlab.com', 'https://accounts.google.com'])(
-      'warns for %s',
-      (issuer) => {
-        expect(lint({ [issuer]: ['*'] })).toStrictEqual([
-          expect.objectContaining({ code: 'any_subject_on_public_issuer', issuer, subject: '*' }),
-        ]);
-      },
-    );
+    it.each([
+      'https://token.actions.githubusercontent.com',
+      'https://gitlab.com',
+      'https://accounts.google.com',
+    ])('warns for %s', (issuer) => {
+      expect(lint({ [issuer]: ['*'] })).toStrictEqual([
+        expect.objectContaining({ code: 'any_subject_on_public_issuer', issuer, subject: '*' }),
+      ]);
+    });
 
     it('warns when an issuer pattern covers a public issuer', () => {
       expect(lint({ 'https://token.actions.*': ['**'] })).toStrictEqual([

@@ -17,7 +17,8 @@ export const WELL_KNOWN_PUBLIC_ISSUERS: readonly string[] = [
   'https://login.microsoftonline.com',
 ];
 
-export type PolicyWarningCode = 'any_subject_on_public_issuer' | 'any_issuer' | 'wildcard_after_host';
+export type PolicyWarningCode =
+  'any_subject_on_public_issuer' | 'any_issuer' | 'wildcard_after_host';
 
 export interface PolicyWarning {
   readonly code: PolicyWarningCode;

@@ -25,3 +25,4 @@ export type {
 } from './signature-verifier.js';
 export { VERIFICATION_RESULT_CLASSES } from './signature-verifier.js';
 export type { AttestationMetrics, AttestationOutcome, CacheLookupResult } from './metrics.js';
+export { RemoteServiceError, type RemoteServiceErrorCode } from './remote-service-error.js';

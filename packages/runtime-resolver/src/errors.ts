@@ -1,4 +1,5 @@
-export type RuntimeResolverErrorCode = 'invalid_socket_url' | 'invalid_socket_template' | 'invalid_uid';
+export type RuntimeResolverErrorCode =
+  'invalid_socket_url' | 'invalid_socket_template' | 'invalid_uid';
 
 const runtimeResolverErrorBrand = Symbol.for('@attestor/runtime-resolver/RuntimeResolverError');
 

@@ -1,3 +1,11 @@
-export { resolveRuntimeEndpoints, type RuntimeResolverSettings, type WorkloadFacts } from './resolve-endpoints.js';
-export { socketPathFromUrl, expandPodmanSocketTemplate, validatePodmanSocketTemplate } from './socket-url.js';
+export {
+  resolveRuntimeEndpoints,
+  type RuntimeResolverSettings,
+  type WorkloadFacts,
+} from './resolve-endpoints.js';
+export {
+  socketPathFromUrl,
+  expandPodmanSocketTemplate,
+  validatePodmanSocketTemplate,
+} from './socket-url.js';
 export { RuntimeResolverError, type RuntimeResolverErrorCode } from './errors.js';

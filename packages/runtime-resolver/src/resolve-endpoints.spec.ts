@@ -33,15 +33,26 @@ describe(resolveRuntimeEndpoints, () => {
   });
 
   describe('having a rootless Podman hint', () => {
-    const location = { kind: 'container', containerId: ID, runtime: 'podman', rootlessUid: 1001 } as const;
+    const location = {
+      kind: 'container',
+      containerId: ID,
+      runtime: 'podman',
+      rootlessUid: 1001,
+    } as const;
 
     it('asks the socket of the uid in the cgroup path, then rootful Podman', () => {
-      expect(resolveRuntimeEndpoints(settings, { location, uid: 100999 })).toStrictEqual([rootless(1001), podman]);
+      expect(resolveRuntimeEndpoints(settings, { location, uid: 100999 })).toStrictEqual([
+        rootless(1001),
+        podman,
+      ]);
     });
 
     it('skips the rootless socket when discovery is off', () => {
       expect(
-        resolveRuntimeEndpoints({ ...settings, rootlessPodmanDiscovery: false }, { location, uid: 1001 }),
+        resolveRuntimeEndpoints(
+          { ...settings, rootlessPodmanDiscovery: false },
+          { location, uid: 1001 },
+        ),
       ).toStrictEqual([podman]);
     });
   });
@@ -50,11 +61,18 @@ describe(resolveRuntimeEndpoints, () => {
     const location = { kind: 'container', containerId: ID, runtime: 'unknown' } as const;
 
     it('asks Docker, rootful Podman, then the rootless socket of the workload uid', () => {
-      expect(resolveRuntimeEndpoints(settings, { location, uid: 1000 })).toStrictEqual([docker, podman, rootless(1000)]);
+      expect(resolveRuntimeEndpoints(settings, { location, uid: 1000 })).toStrictEqual([
+        docker,
+        podman,
+        rootless(1000),
+      ]);
     });
 
     it('asks no rootless socket for uid 0', () => {
-      expect(resolveRuntimeEndpoints(settings, { location, uid: 0 })).toStrictEqual([docker, podman]);
+      expect(resolveRuntimeEndpoints(settings, { location, uid: 0 })).toStrictEqual([
+        docker,
+        podman,
+      ]);
     });
   });
 
@@ -62,13 +80,18 @@ describe(resolveRuntimeEndpoints, () => {
     const location = { kind: 'not_in_container' } as const;
 
     it('asks the rootless socket of the workload uid', () => {
-      expect(resolveRuntimeEndpoints(settings, { location, uid: 1000 })).toStrictEqual([rootless(1000)]);
+      expect(resolveRuntimeEndpoints(settings, { location, uid: 1000 })).toStrictEqual([
+        rootless(1000),
+      ]);
     });
 
     it('asks nobody for root or with discovery off', () => {
       expect(resolveRuntimeEndpoints(settings, { location, uid: 0 })).toStrictEqual([]);
       expect(
-        resolveRuntimeEndpoints({ ...settings, rootlessPodmanDiscovery: false }, { location, uid: 1000 }),
+        resolveRuntimeEndpoints(
+          { ...settings, rootlessPodmanDiscovery: false },
+          { location, uid: 1000 },
+        ),
       ).toStrictEqual([]);
     });
   });
@@ -81,7 +104,9 @@ describe(resolveRuntimeEndpoints, () => {
           { ...settings, podmanSocketPathTemplate: 'unix:///var/lib/podman-%d.sock' },
           { location, uid: 7 },
         ),
-      ).toStrictEqual([{ kind: 'podman-rootless', socketPath: '/var/lib/podman-7.sock', ownerUid: 7 }]);
+      ).toStrictEqual([
+        { kind: 'podman-rootless', socketPath: '/var/lib/podman-7.sock', ownerUid: 7 },
+      ]);
     });
   });
 
@@ -89,7 +114,10 @@ describe(resolveRuntimeEndpoints, () => {
     it('throws naming the URL', () => {
       const location = { kind: 'not_in_container' } as const;
       expect(() =>
-        resolveRuntimeEndpoints({ ...settings, dockerSocketPath: 'tcp://1.2.3.4:2375' }, { location, uid: 0 }),
+        resolveRuntimeEndpoints(
+          { ...settings, dockerSocketPath: 'tcp://1.2.3.4:2375' },
+          { location, uid: 0 },
+        ),
       ).toThrow('"tcp://1.2.3.4:2375"');
     });
   });

@@ -35,8 +35,14 @@ export function resolveRuntimeEndpoints(
   settings: RuntimeResolverSettings,
   workload: WorkloadFacts,
 ): RuntimeEndpoint[] {
-  const docker: RuntimeEndpoint = { kind: 'docker', socketPath: socketPathFromUrl(settings.dockerSocketPath) };
-  const podman: RuntimeEndpoint = { kind: 'podman', socketPath: socketPathFromUrl(settings.podmanSocketPath) };
+  const docker: RuntimeEndpoint = {
+    kind: 'docker',
+    socketPath: socketPathFromUrl(settings.dockerSocketPath),
+  };
+  const podman: RuntimeEndpoint = {
+    kind: 'podman',
+    socketPath: socketPathFromUrl(settings.podmanSocketPath),
+  };
   const rootless = (uid: number): RuntimeEndpoint[] =>
     settings.rootlessPodmanDiscovery && uid !== 0
       ? [
@@ -54,7 +60,9 @@ export function resolveRuntimeEndpoints(
     case 'docker':
       return [docker];
     case 'podman':
-      return location.rootlessUid === undefined ? [podman] : [...rootless(location.rootlessUid), podman];
+      return location.rootlessUid === undefined
+        ? [podman]
+        : [...rootless(location.rootlessUid), podman];
     case 'unknown':
       return [docker, podman, ...rootless(workload.uid)];
   }

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
 import { RuntimeResolverError } from './errors.js';
-import { expandPodmanSocketTemplate, socketPathFromUrl, validatePodmanSocketTemplate } from './socket-url.js';
+import {
+  expandPodmanSocketTemplate,
+  socketPathFromUrl,
+  validatePodmanSocketTemplate,
+} from './socket-url.js';
 
 describe(socketPathFromUrl, () => {
   it('returns the path of a unix:// URL', () => {
@@ -53,6 +57,8 @@ describe(expandPodmanSocketTemplate, () => {
   });
 
   it.each([-1, 1.5, 4294967296, Number.NaN])('refuses the uid %s', (uid) => {
-    expect(() => expandPodmanSocketTemplate('unix:///run/user/%d/podman.sock', uid)).toThrow(/uid must be an integer/);
+    expect(() => expandPodmanSocketTemplate('unix:///run/user/%d/podman.sock', uid)).toThrow(
+      /uid must be an integer/,
+    );
   });
 });

@@ -10,7 +10,10 @@ const MAX_UINT32 = 4_294_967_295;
  */
 export function socketPathFromUrl(url: string): string {
   if (!url.startsWith(UNIX_SCHEME)) {
-    throw new RuntimeResolverError('invalid_socket_url', `must be a unix:// URL, got ${JSON.stringify(url)}`);
+    throw new RuntimeResolverError(
+      'invalid_socket_url',
+      `must be a unix:// URL, got ${JSON.stringify(url)}`,
+    );
   }
   const path = url.slice(UNIX_SCHEME.length);
   if (!path.startsWith('/')) {
@@ -26,7 +29,10 @@ export function socketPathFromUrl(url: string): string {
     );
   }
   if (path.split('/').some((segment) => segment === '..')) {
-    throw new RuntimeResolverError('invalid_socket_url', `must not contain '..' segments, got ${JSON.stringify(url)}`);
+    throw new RuntimeResolverError(
+      'invalid_socket_url',
+      `must not contain '..' segments, got ${JSON.stringify(url)}`,
+    );
   }
   return path;
 }
@@ -58,7 +64,10 @@ export function validatePodmanSocketTemplate(template: string): void {
 /** The socket path of the rootless Podman service of `uid`. */
 export function expandPodmanSocketTemplate(template: string, uid: number): string {
   if (!Number.isInteger(uid) || uid < 0 || uid > MAX_UINT32) {
-    throw new RuntimeResolverError('invalid_uid', `uid must be an integer from 0 to ${String(MAX_UINT32)}, got ${String(uid)}`);
+    throw new RuntimeResolverError(
+      'invalid_uid',
+      `uid must be an integer from 0 to ${String(MAX_UINT32)}, got ${String(uid)}`,
+    );
   }
   validatePodmanSocketTemplate(template);
   return socketPathFromUrl(template.replace('%d', String(uid)));

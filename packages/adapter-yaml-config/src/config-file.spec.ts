@@ -1,0 +1,47 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { MAX_CONFIG_FILE_BYTES, readConfigFile } from './config-file.js';
+
+describe(readConfigFile, () => {
+  let dir = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'attestor-config-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reads a UTF-8 file', async () => {
+    const path = join(dir, 'ok.yaml');
+    await writeFile(path, 'a: é\n');
+    expect(await readConfigFile(path)).toBe('a: é\n');
+  });
+
+  it('refuses a file over the limit, naming it', async () => {
+    const path = join(dir, 'big.yaml');
+    await writeFile(path, Buffer.alloc(MAX_CONFIG_FILE_BYTES + 1, 0x61));
+    await expect(readConfigFile(path)).rejects.toThrow(
+      `${path}: ${String(MAX_CONFIG_FILE_BYTES + 1)} bytes is more than`,
+    );
+  });
+
+  it('refuses a directory', async () => {
+    await expect(readConfigFile(dir)).rejects.toThrow('not a regular file');
+  });
+
+  it('refuses invalid UTF-8', async () => {
+    const path = join(dir, 'latin1.yaml');
+    await writeFile(path, Buffer.from([0x61, 0x3a, 0x20, 0xe9, 0x0a]));
+    await expect(readConfigFile(path)).rejects.toThrow();
+  });
+
+  it('fails for a missing file with ENOENT', async () => {
+    await expect(readConfigFile(join(dir, 'missing.yaml'))).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
+  });
+});

@@ -1,0 +1,436 @@
+import { describe, expect, it } from 'vitest';
+
+import type { ConfigNode } from './config-node.js';
+import { formatIssue } from './config-node.js';
+import { loadConfig, type ConfigLoadResult } from './load-config.js';
+import { DEFAULT_AGENT_CONFIG, DEFAULT_DOCKER_CONFIG } from './model.js';
+import { nearestName } from './suggest.js';
+
+/** Builds a config tree from a plain value (no lines): the shape a YAML file would give. */
+function node(value: unknown): ConfigNode {
+  if (Array.isArray(value)) return { kind: 'sequence', items: value.map(node) };
+  if (value !== null && typeof value === 'object') {
+    return {
+      kind: 'map',
+      entries: Object.entries(value).map(([key, child]) => ({ key, value: node(child) })),
+    };
+  }
+  if (
+    typeof value === 'string' ||
+    typeof value === 'number' ||
+    typeof value === 'boolean' ||
+    value === null
+  ) {
+    return { kind: 'scalar', value };
+  }
+  throw new TypeError(`cannot build a node from ${typeof value}`);
+}
+
+const attestation = (spec: unknown) => node({ section: 'WorkloadAttestation', schema: 'v1', spec });
+const docker = (fields: Record<string, unknown>) => attestation({ docker: fields });
+
+function errorsOf(result: ConfigLoadResult): string[] {
+  expect(result.ok).toBe(false);
+  return result.ok ? [] : result.errors.map((issue) => formatIssue(issue));
+}
+
+function configOf(result: ConfigLoadResult) {
+  if (!result.ok) throw new Error(result.errors.map((issue) => formatIssue(issue)).join('\n'));
+  return result.config;
+}
+
+const GITHUB = 'https://token.actions.githubusercontent.com';
+
+describe(loadConfig, () => {
+  describe('having no document', () => {
+    it('returns the defaults: Docker attestation disabled', () => {
+      expect(configOf(loadConfig([]))).toStrictEqual({
+        docker: DEFAULT_DOCKER_CONFIG,
+        agent: DEFAULT_AGENT_CONFIG,
+      });
+    });
+  });
+
+  describe('having the specification minimal example', () => {
+    it('enables Docker with every default of the specification', () => {
+      expect(configOf(loadConfig([docker({ enabled: true })])).docker).toStrictEqual({
+        enabled: true,
+        dockerSocketPath: 'unix:///var/run/docker.sock',
+        podmanSocketPath: 'unix:///run/podman/podman.sock',
+        podmanSocketPathTemplate: 'unix:///run/user/%d/podman/podman.sock',
+        includeEnvVars: [],
+        rootlessPodmanDiscovery: true,
+      });
+    });
+  });
+
+  describe('having the specification env example', () => {
+    it('reads includeEnvVars', () => {
+      const config = configOf(
+        loadConfig([
+          docker({ enabled: true, includeEnvVars: ['APP_', 'SERVICE_', 'ENVIRONMENT'] }),
+        ]),
+      );
+      expect(config.docker.includeEnvVars).toStrictEqual(['APP_', 'SERVICE_', 'ENVIRONMENT']);
+    });
+  });
+
+  describe('having the specification sigstore example', () => {
+    it('reads the block with its defaults', () => {
+      const config = configOf(
+        loadConfig([
+          docker({
+            enabled: true,
+            sigstore: {
+              enabled: true,
+              allowedIdentities: {
+                [GITHUB]: [
+                  'https://github.com/myorg/myrepo/.github/workflows/release.yaml@refs/heads/main',
+                  'https://github.com/myorg/*/.github/workflows/release.yaml@refs/heads/main',
+                ],
+              },
+            },
+          }),
+        ]),
+      );
+      expect(config.docker.sigstore).toStrictEqual({
+        enabled: true,
+        allowedIdentities: new Map([
+          [
+            GITHUB,
+            [
+              'https://github.com/myorg/myrepo/.github/workflows/release.yaml@refs/heads/main',
+              'https://github.com/myorg/*/.github/workflows/release.yaml@refs/heads/main',
+            ],
+          ],
+        ]),
+        rekorURL: 'https://rekor.sigstore.dev',
+        skipProvenance: false,
+        skipTransparencyLog: false,
+      });
+    });
+
+    it('reads explicit values', () => {
+      const sigstore = configOf(
+        loadConfig([
+          docker({
+            sigstore: {
+              enabled: false,
+              allowedIdentities: { 'https://idp.example': ['ci@example.com'] },
+              rekorURL: 'https://rekor.internal.example:8443',
+              skipProvenance: true,
+              skipTransparencyLog: true,
+            },
+          }),
+        ]),
+      ).docker.sigstore;
+      expect(sigstore).toMatchObject({
+        enabled: false,
+        rekorURL: 'https://rekor.internal.example:8443',
+        skipProvenance: true,
+        skipTransparencyLog: true,
+      });
+    });
+  });
+
+  describe('having field errors', () => {
+    it.each([
+      [
+        { podmanSocketPathTemplate: 'unix:///run/user/podman.sock' },
+        'spec.docker.podmanSocketPathTemplate: must contain exactly one %d placeholder, found 0 in "unix:///run/user/podman.sock"',
+      ],
+      [
+        { podmanSocketPathTemplate: 'unix:///run/%d/%s' },
+        'spec.docker.podmanSocketPathTemplate: must contain no % directive other than %d, found "%s" in "unix:///run/%d/%s"',
+      ],
+      [
+        { dockerSocketPath: 'tcp://127.0.0.1:2375' },
+        'spec.docker.dockerSocketPath: must be a unix:// URL, got "tcp://127.0.0.1:2375"',
+      ],
+      [
+        { podmanSocketPath: 'unix://relative.sock' },
+        'spec.docker.podmanSocketPath: must be a unix:// URL with an absolute path (unix:///run/...), got "unix://relative.sock"',
+      ],
+      [{ enabled: 'yes' }, 'spec.docker.enabled: must be true or false, got string "yes"'],
+      [
+        { includeEnvVars: 'APP_' },
+        'spec.docker.includeEnvVars: must be a list of strings, got string "APP_"',
+      ],
+      [
+        { includeEnvVars: ['APP_', 7] },
+        'spec.docker.includeEnvVars[1]: must be a string, got number 7',
+      ],
+      [
+        { includeEnvVars: [''] },
+        'spec.docker.includeEnvVars[0]: must not be empty (an empty prefix would expose every variable)',
+      ],
+      [
+        { includeEnvVars: ['A=B'] },
+        `spec.docker.includeEnvVars[0]: must be a name prefix without '=', got "A=B"`,
+      ],
+      [
+        { includeEnvVar: ['APP_'] },
+        'spec.docker.includeEnvVar: unknown field; did you mean includeEnvVars?',
+      ],
+      [{ Enabled: true }, 'spec.docker.Enabled: unknown field; did you mean enabled?'],
+      [
+        { sigstore: {} },
+        'spec.docker.sigstore.enabled: required when the sigstore block is present',
+      ],
+      [
+        { sigstore: null },
+        'spec.docker.sigstore.enabled: required when the sigstore block is present',
+      ],
+      [
+        { sigstore: { enabled: true } },
+        'spec.docker.sigstore.allowedIdentities: required when enabled is true',
+      ],
+      [
+        { sigstore: { enabled: true, allowedIdentities: {} } },
+        'spec.docker.sigstore.allowedIdentities: must contain at least one issuer with at least one subject',
+      ],
+      [
+        { sigstore: { enabled: true, allowedIdentities: { [GITHUB]: [] } } },
+        `spec.docker.sigstore.allowedIdentities["${GITHUB}"]: must list at least one subject pattern (use ["*"] to accept any)`,
+      ],
+      [
+        { sigstore: { enabled: true, allowedIdentities: ['x'] } },
+        'spec.docker.sigstore.allowedIdentities: must be a mapping, got a list',
+      ],
+      [
+        { sigstore: { enabled: false, rekorURL: 'http://rekor.example' } },
+        'spec.docker.sigstore.rekorURL: must be an https URL, got "http://rekor.example"',
+      ],
+      [
+        { sigstore: { enabled: false, rekorURL: 'rekor.example' } },
+        'spec.docker.sigstore.rekorURL: must be an https URL, got "rekor.example"',
+      ],
+      [
+        { sigstore: { enabled: false, rekorUrl: 'https://x' } },
+        'spec.docker.sigstore.rekorUrl: unknown field; did you mean rekorURL?',
+      ],
+      [{ sigstore: 'on' }, 'spec.docker.sigstore: must be a mapping, got string "on"'],
+    ])('reports %j', (fields, message) => {
+      expect(errorsOf(loadConfig([docker(fields)]))).toStrictEqual([message]);
+    });
+
+    it('reports every error of a document at once', () => {
+      expect(
+        errorsOf(
+          loadConfig([
+            docker({
+              enabled: 1,
+              dockerSocketPath: '/var/run/docker.sock',
+              includeEnvVar: [],
+              sigstore: { enabled: true },
+            }),
+          ]),
+        ),
+      ).toStrictEqual([
+        'spec.docker.enabled: must be true or false, got number 1',
+        'spec.docker.dockerSocketPath: must be a unix:// URL, got "/var/run/docker.sock"',
+        'spec.docker.sigstore.allowedIdentities: required when enabled is true',
+        'spec.docker.includeEnvVar: unknown field; did you mean includeEnvVars?',
+      ]);
+    });
+  });
+
+  describe('having policy warnings', () => {
+    it('keeps the configuration valid and returns the warnings', () => {
+      const result = loadConfig([
+        docker({
+          sigstore: {
+            enabled: true,
+            allowedIdentities: { [GITHUB]: ['*'], 'https://*.github.com*': ['x'] },
+          },
+        }),
+      ]);
+      expect(result.ok).toBe(true);
+      expect(result.warnings.map((warning) => [warning.path, warning.severity])).toStrictEqual([
+        [`spec.docker.sigstore.allowedIdentities["${GITHUB}"]`, 'warning'],
+        ['spec.docker.sigstore.allowedIdentities["https://*.github.com*"]', 'warning'],
+      ]);
+    });
+  });
+
+  describe('having section errors', () => {
+    it.each([
+      [
+        node({ section: 'WorkloadAttestaton', schema: 'v1', spec: {} }),
+        'section: unknown section "WorkloadAttestaton"; did you mean WorkloadAttestation?',
+      ],
+      [
+        node({ section: 'Other', schema: 'v1', spec: {} }),
+        'section: unknown section "Other"; known sections: WorkloadAttestation, Agent, WorkloadIdentity',
+      ],
+      [
+        node({ schema: 'v1', spec: {} }),
+        'section: required (one of WorkloadAttestation, Agent, WorkloadIdentity)',
+      ],
+      [
+        node({ section: 'WorkloadAttestation', schema: 'v2', spec: {} }),
+        'schema: unsupported schema version "v2" for section WorkloadAttestation (supported: v1)',
+      ],
+      [
+        node({ section: 'WorkloadAttestation', schema: 1, spec: {} }),
+        'schema: unsupported schema version 1 for section WorkloadAttestation (supported: v1)',
+      ],
+      [
+        node({ section: 'WorkloadAttestation', spec: {} }),
+        'schema: required (supported for WorkloadAttestation: v1)',
+      ],
+      [node({ section: 'WorkloadAttestation', schema: 'v1' }), 'spec: required'],
+      [
+        node({ section: 'WorkloadAttestation', schema: 'v1', spec: {}, extra: 1 }),
+        'extra: unknown field; known fields: section, schema, spec',
+      ],
+      [
+        node({ section: 'WorkloadAttestation', schema: 'v1', spec: { dokcer: {} } }),
+        'spec.dokcer: unknown field; did you mean docker?',
+      ],
+      [node(['a list']), ': must be a mapping, got a list'],
+    ])('reports %#', (document, message) => {
+      expect(errorsOf(loadConfig([document]))).toStrictEqual([message]);
+    });
+
+    it('refuses a section given twice', () => {
+      const errors = errorsOf(loadConfig([docker({}), docker({})]));
+      expect(errors).toStrictEqual([
+        'section: section WorkloadAttestation appears more than once (first at line ?)',
+      ]);
+    });
+
+    it('accepts a null spec as an empty one', () => {
+      expect(
+        configOf(loadConfig([node({ section: 'WorkloadAttestation', schema: 'v1', spec: null })]))
+          .docker,
+      ).toStrictEqual(DEFAULT_DOCKER_CONFIG);
+    });
+  });
+
+  describe('having the Agent section', () => {
+    it('reads its fields', () => {
+      const config = configOf(
+        loadConfig([
+          node({
+            section: 'Agent',
+            schema: 'v1',
+            spec: { apiSocketPath: '/tmp/a.sock', apiSocketMode: '0660', logLevel: 'debug' },
+          }),
+        ]),
+      );
+      expect(config.agent).toStrictEqual({
+        apiSocketPath: '/tmp/a.sock',
+        apiSocketMode: 0o660,
+        logLevel: 'debug',
+      });
+    });
+
+    it.each([
+      [
+        { apiSocketMode: 600 },
+        'spec.apiSocketMode: must be a quoted octal mode such as "0600", got number 600',
+      ],
+      [
+        { apiSocketMode: '0999' },
+        'spec.apiSocketMode: must be a quoted octal mode such as "0600", got string "0999"',
+      ],
+      [
+        { apiSocketPath: 'agent.sock' },
+        'spec.apiSocketPath: must be an absolute path, got "agent.sock"',
+      ],
+      [
+        { logLevel: 'verbose' },
+        'spec.logLevel: must be one of debug, info, warn, error, got "verbose"',
+      ],
+    ])('reports %j', (spec, message) => {
+      expect(errorsOf(loadConfig([node({ section: 'Agent', schema: 'v1', spec })]))).toStrictEqual([
+        message,
+      ]);
+    });
+  });
+
+  describe('having the WorkloadIdentity section', () => {
+    const identity = (spec: unknown) => node({ section: 'WorkloadIdentity', schema: 'v1', spec });
+
+    it('reads the specification template example', () => {
+      const config = configOf(
+        loadConfig([
+          identity({
+            trustDomain: 'example.org',
+            pathTemplate: '/workloads/{{docker.container.label["com.example.app"]}}',
+          }),
+        ]),
+      );
+      expect(config.workloadIdentity).toStrictEqual({
+        trustDomain: 'example.org',
+        pathTemplate: '/workloads/{{docker.container.label["com.example.app"]}}',
+      });
+    });
+
+    it.each([
+      [
+        { trustDomain: 'example.org', pathTemplate: '/w/{{docker.container.image' },
+        `spec.pathTemplate: column 4: '{{' is not closed by '}}'`,
+      ],
+      [
+        { trustDomain: 'example.org', pathTemplate: '/w/{{docker.container.imag}}' },
+        'spec.pathTemplate: column 4: unknown attribute docker.container.imag',
+      ],
+      [
+        { trustDomain: 'example.org', pathTemplate: 'w/x' },
+        "spec.pathTemplate: must start with '/'",
+      ],
+      [
+        { trustDomain: 'Example.org', pathTemplate: '/x' },
+        'spec.trustDomain: must be a lower-case DNS name such as example.org, got "Example.org"',
+      ],
+      [{ pathTemplate: '/x' }, 'spec.trustDomain: required'],
+    ])('reports %j', (spec, message) => {
+      expect(errorsOf(loadConfig([identity(spec)]))).toStrictEqual([message]);
+    });
+  });
+
+  describe('having several documents', () => {
+    it('combines their sections and numbers their issues', () => {
+      const result = loadConfig([
+        docker({ enabled: true }),
+        node({ section: 'Agent', schema: 'v1', spec: { logLevel: 'loud' } }),
+      ]);
+      expect(result.ok).toBe(false);
+      expect(result.ok ? [] : result.errors).toStrictEqual([
+        {
+          severity: 'error',
+          path: 'spec.logLevel',
+          message: 'must be one of debug, info, warn, error, got "loud"',
+          document: 2,
+        },
+      ]);
+    });
+  });
+});
+
+describe(formatIssue, () => {
+  it('prefixes the source and line', () => {
+    expect(
+      formatIssue(
+        { severity: 'error', path: 'spec.docker.enabled', message: 'bad', line: 7 },
+        'a.yaml',
+      ),
+    ).toBe('a.yaml:7: spec.docker.enabled: bad');
+    expect(formatIssue({ severity: 'warning', path: 'p', message: 'm' }, 'a.yaml')).toBe(
+      'a.yaml: warning: p: m',
+    );
+  });
+});
+
+describe(nearestName, () => {
+  it.each([
+    ['includeEnvVar', 'includeEnvVars'],
+    ['enabeld', 'enabled'],
+    ['ENABLED', 'enabled'],
+    ['somethingElse', undefined],
+  ])('suggests for %s', (unknown, expected) => {
+    expect(nearestName(unknown, ['enabled', 'includeEnvVars', 'dockerSocketPath'])).toBe(expected);
+  });
+});

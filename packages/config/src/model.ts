@@ -1,0 +1,72 @@
+/** Sigstore image-signature verification settings (`spec.docker.sigstore`). */
+export interface SigstoreConfig {
+  readonly enabled: boolean;
+  /** OIDC issuer pattern -> subject patterns, in file order. */
+  readonly allowedIdentities: ReadonlyMap<string, readonly string[]>;
+  readonly rekorURL: string;
+  readonly skipProvenance: boolean;
+  readonly skipTransparencyLog: boolean;
+}
+
+/** `spec.docker` of the WorkloadAttestation section. */
+export interface DockerAttestationConfig {
+  readonly enabled: boolean;
+  readonly dockerSocketPath: string;
+  readonly podmanSocketPath: string;
+  readonly podmanSocketPathTemplate: string;
+  readonly includeEnvVars: readonly string[];
+  /**
+   * Addition to the specification: whether rootless Podman sockets may be asked. A rootless
+   * socket is served by its user, who could answer anything; operators who do not want
+   * user-controlled runtimes to vouch for workloads turn this off.
+   */
+  readonly rootlessPodmanDiscovery: boolean;
+  /** Absent when the sigstore block is absent. */
+  readonly sigstore?: SigstoreConfig;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** The agent's own settings (section `Agent`, an addition to the specification). */
+export interface AgentConfig {
+  /** Unix socket of the agent's local HTTP API. */
+  readonly apiSocketPath: string;
+  /** File mode of that socket. */
+  readonly apiSocketMode: number;
+  readonly logLevel: LogLevel;
+}
+
+/** How SPIFFE IDs are built (section `WorkloadIdentity`, an addition to the specification). */
+export interface WorkloadIdentityConfig {
+  readonly trustDomain: string;
+  /** The source text of the SPIFFE ID path template, already checked to parse. */
+  readonly pathTemplate: string;
+}
+
+export interface AttestorConfig {
+  readonly docker: DockerAttestationConfig;
+  readonly agent: AgentConfig;
+  readonly workloadIdentity?: WorkloadIdentityConfig;
+}
+
+export const DEFAULT_REKOR_URL = 'https://rekor.sigstore.dev';
+
+export const DEFAULT_DOCKER_CONFIG: DockerAttestationConfig = {
+  enabled: false,
+  dockerSocketPath: 'unix:///var/run/docker.sock',
+  podmanSocketPath: 'unix:///run/podman/podman.sock',
+  podmanSocketPathTemplate: 'unix:///run/user/%d/podman/podman.sock',
+  includeEnvVars: [],
+  rootlessPodmanDiscovery: true,
+};
+
+export const DEFAULT_AGENT_CONFIG: AgentConfig = {
+  apiSocketPath: '/run/attestor/agent.sock',
+  apiSocketMode: 0o600,
+  logLevel: 'info',
+};
+
+export const DEFAULT_CONFIG: AttestorConfig = {
+  docker: DEFAULT_DOCKER_CONFIG,
+  agent: DEFAULT_AGENT_CONFIG,
+};

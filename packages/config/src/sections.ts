@@ -1,0 +1,319 @@
+import { isKnownAttributeName, parseTemplate, AttributeError } from '@attestor/attributes';
+import { lintAllowedIdentities } from '@attestor/identity-glob';
+import {
+  RuntimeResolverError,
+  socketPathFromUrl,
+  validatePodmanSocketTemplate,
+} from '@attestor/runtime-resolver';
+
+import {
+  DEFAULT_AGENT_CONFIG,
+  DEFAULT_DOCKER_CONFIG,
+  DEFAULT_REKOR_URL,
+  type AgentConfig,
+  type DockerAttestationConfig,
+  type LogLevel,
+  type SigstoreConfig,
+  type WorkloadIdentityConfig,
+} from './model.js';
+import {
+  childPath,
+  describeNode,
+  MapReader,
+  readStringList,
+  type IssueCollector,
+} from './reader.js';
+
+function socketUrl(
+  reader: MapReader,
+  key: string,
+  fallback: string,
+  issues: IssueCollector,
+): string {
+  const value = reader.string(key, fallback);
+  try {
+    socketPathFromUrl(value);
+  } catch (error) {
+    if (!RuntimeResolverError.is(error)) throw error;
+    issues.error(reader.pathOf(key), error.message, reader.entry(key)?.line);
+    return fallback;
+  }
+  return value;
+}
+
+function readSigstore(reader: MapReader, issues: IssueCollector): SigstoreConfig {
+  const enabled = reader.boolean('enabled', undefined);
+  if (!reader.has('enabled')) {
+    issues.error(
+      reader.pathOf('enabled'),
+      'required when the sigstore block is present',
+      reader.line,
+    );
+  }
+  const allowedIdentities = readAllowedIdentities(reader, issues);
+  if (enabled === true && !reader.has('allowedIdentities')) {
+    issues.error(reader.pathOf('allowedIdentities'), 'required when enabled is true', reader.line);
+  }
+  const rekorURL = reader.string('rekorURL', DEFAULT_REKOR_URL);
+  if (reader.has('rekorURL') && !isHttpsUrl(rekorURL)) {
+    issues.error(
+      reader.pathOf('rekorURL'),
+      `must be an https URL, got ${JSON.stringify(rekorURL)}`,
+      reader.entry('rekorURL')?.line,
+    );
+  }
+  const skipProvenance = reader.boolean('skipProvenance', false);
+  const skipTransparencyLog = reader.boolean('skipTransparencyLog', false);
+  reader.finish();
+  if (allowedIdentities !== undefined) {
+    for (const warning of lintAllowedIdentities(allowedIdentities)) {
+      const issuerPath = childPath(reader.pathOf('allowedIdentities'), warning.issuer);
+      const line = reader.entry('allowedIdentities')?.value;
+      issues.warning(
+        issuerPath,
+        warning.message,
+        line?.kind === 'map' ? line.entries.find((e) => e.key === warning.issuer)?.line : undefined,
+      );
+    }
+  }
+  return {
+    enabled: enabled ?? false,
+    allowedIdentities: allowedIdentities ?? new Map(),
+    rekorURL,
+    skipProvenance,
+    skipTransparencyLog,
+  };
+}
+
+function isHttpsUrl(text: string): boolean {
+  if (!URL.canParse(text)) return false;
+  const url = new URL(text);
+  return (
+    url.protocol === 'https:' && url.hostname !== '' && url.username === '' && url.password === ''
+  );
+}
+
+function readAllowedIdentities(
+  reader: MapReader,
+  issues: IssueCollector,
+): Map<string, string[]> | undefined {
+  const entry = reader.entry('allowedIdentities');
+  if (entry === undefined) return undefined;
+  const path = reader.pathOf('allowedIdentities');
+  const map = MapReader.of(entry.value, path, issues, entry.line);
+  if (map === undefined) return undefined;
+  const identities = new Map<string, string[]>();
+  if (map.node.entries.length === 0) {
+    issues.error(
+      path,
+      'must contain at least one issuer with at least one subject',
+      entry.value.line ?? entry.line,
+    );
+  }
+  for (const issuerEntry of map.node.entries) {
+    const issuerPath = childPath(path, issuerEntry.key);
+    if (issuerEntry.key.trim() === '')
+      issues.error(issuerPath, 'issuer pattern must not be empty', issuerEntry.line);
+    const subjects = readStringList(issuerEntry.value, issuerPath, issues, issuerEntry.line) ?? [];
+    if (issuerEntry.value.kind === 'sequence' && issuerEntry.value.items.length === 0) {
+      issues.error(
+        issuerPath,
+        'must list at least one subject pattern (use ["*"] to accept any)',
+        issuerEntry.line,
+      );
+    }
+    subjects.forEach((subject, index) => {
+      if (subject === '')
+        issues.error(
+          `${issuerPath}[${String(index)}]`,
+          'subject pattern must not be empty',
+          issuerEntry.line,
+        );
+    });
+    identities.set(issuerEntry.key, subjects);
+  }
+  return identities;
+}
+
+function readIncludeEnvVars(reader: MapReader, issues: IssueCollector): string[] {
+  const prefixes = reader.stringList('includeEnvVars') ?? [];
+  const line = reader.entry('includeEnvVars')?.line;
+  const kept: string[] = [];
+  prefixes.forEach((prefix, index) => {
+    const path = `${reader.pathOf('includeEnvVars')}[${String(index)}]`;
+    if (prefix === '')
+      issues.error(path, 'must not be empty (an empty prefix would expose every variable)', line);
+    else if (prefix.includes('='))
+      issues.error(path, `must be a name prefix without '=', got ${JSON.stringify(prefix)}`, line);
+    else if (!kept.includes(prefix)) kept.push(prefix);
+  });
+  return kept;
+}
+
+export function readDockerSection(
+  reader: MapReader,
+  issues: IssueCollector,
+): DockerAttestationConfig {
+  const enabled = reader.boolean('enabled', DEFAULT_DOCKER_CONFIG.enabled);
+  const dockerSocketPath = socketUrl(
+    reader,
+    'dockerSocketPath',
+    DEFAULT_DOCKER_CONFIG.dockerSocketPath,
+    issues,
+  );
+  const podmanSocketPath = socketUrl(
+    reader,
+    'podmanSocketPath',
+    DEFAULT_DOCKER_CONFIG.podmanSocketPath,
+    issues,
+  );
+  let podmanSocketPathTemplate = reader.string(
+    'podmanSocketPathTemplate',
+    DEFAULT_DOCKER_CONFIG.podmanSocketPathTemplate,
+  );
+  try {
+    validatePodmanSocketTemplate(podmanSocketPathTemplate);
+  } catch (error) {
+    if (!RuntimeResolverError.is(error)) throw error;
+    issues.error(
+      reader.pathOf('podmanSocketPathTemplate'),
+      error.message,
+      reader.entry('podmanSocketPathTemplate')?.line,
+    );
+    podmanSocketPathTemplate = DEFAULT_DOCKER_CONFIG.podmanSocketPathTemplate;
+  }
+  const includeEnvVars = readIncludeEnvVars(reader, issues);
+  const rootlessPodmanDiscovery = reader.boolean(
+    'rootlessPodmanDiscovery',
+    DEFAULT_DOCKER_CONFIG.rootlessPodmanDiscovery,
+  );
+  const sigstoreEntry = reader.entry('sigstore');
+  let sigstore: SigstoreConfig | undefined;
+  if (sigstoreEntry !== undefined) {
+    const sigstoreReader = MapReader.of(
+      sigstoreEntry.value,
+      reader.pathOf('sigstore'),
+      issues,
+      sigstoreEntry.line,
+    );
+    if (sigstoreReader !== undefined) sigstore = readSigstore(sigstoreReader, issues);
+  }
+  reader.finish();
+  return {
+    enabled,
+    dockerSocketPath,
+    podmanSocketPath,
+    podmanSocketPathTemplate,
+    includeEnvVars,
+    rootlessPodmanDiscovery,
+    ...(sigstore === undefined ? {} : { sigstore }),
+  };
+}
+
+/** `spec` of section WorkloadAttestation v1. */
+export function readWorkloadAttestationSpec(
+  spec: MapReader,
+  issues: IssueCollector,
+): DockerAttestationConfig {
+  const dockerEntry = spec.entry('docker');
+  let docker = DEFAULT_DOCKER_CONFIG;
+  if (dockerEntry !== undefined) {
+    const reader = MapReader.of(dockerEntry.value, spec.pathOf('docker'), issues, dockerEntry.line);
+    if (reader !== undefined) docker = readDockerSection(reader, issues);
+  }
+  spec.finish();
+  return docker;
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+/** `spec` of section Agent v1. */
+export function readAgentSpec(spec: MapReader, issues: IssueCollector): AgentConfig {
+  const apiSocketPath = spec.string('apiSocketPath', DEFAULT_AGENT_CONFIG.apiSocketPath);
+  if (!apiSocketPath.startsWith('/')) {
+    issues.error(
+      spec.pathOf('apiSocketPath'),
+      `must be an absolute path, got ${JSON.stringify(apiSocketPath)}`,
+      spec.entry('apiSocketPath')?.line,
+    );
+  }
+  let apiSocketMode = DEFAULT_AGENT_CONFIG.apiSocketMode;
+  const modeEntry = spec.entry('apiSocketMode');
+  if (modeEntry !== undefined) {
+    const { value } = modeEntry;
+    if (
+      value.kind === 'scalar' &&
+      typeof value.value === 'string' &&
+      /^0?[0-7]{3}$/.test(value.value)
+    ) {
+      apiSocketMode = parseInt(value.value, 8);
+    } else {
+      issues.error(
+        spec.pathOf('apiSocketMode'),
+        `must be a quoted octal mode such as "0600", got ${describeNode(value)}`,
+        modeEntry.line,
+      );
+    }
+  }
+  const logLevel = spec.string('logLevel', DEFAULT_AGENT_CONFIG.logLevel);
+  const knownLevel = LOG_LEVELS.find((level) => level === logLevel);
+  if (knownLevel === undefined) {
+    issues.error(
+      spec.pathOf('logLevel'),
+      `must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`,
+      spec.entry('logLevel')?.line,
+    );
+  }
+  spec.finish();
+  return { apiSocketPath, apiSocketMode, logLevel: knownLevel ?? DEFAULT_AGENT_CONFIG.logLevel };
+}
+
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** `spec` of section WorkloadIdentity v1. */
+export function readWorkloadIdentitySpec(
+  spec: MapReader,
+  issues: IssueCollector,
+): WorkloadIdentityConfig | undefined {
+  const trustDomain = spec.string('trustDomain', undefined);
+  const pathTemplate = spec.string('pathTemplate', undefined);
+  spec.finish();
+  let valid = true;
+  if (trustDomain === undefined) {
+    issues.error(spec.pathOf('trustDomain'), 'required', spec.line);
+    valid = false;
+  } else if (
+    trustDomain.length > 255 ||
+    !trustDomain.split('.').every((label) => DNS_LABEL.test(label))
+  ) {
+    issues.error(
+      spec.pathOf('trustDomain'),
+      `must be a lower-case DNS name such as example.org, got ${JSON.stringify(trustDomain)}`,
+      spec.entry('trustDomain')?.line,
+    );
+    valid = false;
+  }
+  if (pathTemplate === undefined) {
+    issues.error(spec.pathOf('pathTemplate'), 'required', spec.line);
+    valid = false;
+  } else {
+    try {
+      parseTemplate(pathTemplate, isKnownAttributeName);
+      if (!pathTemplate.startsWith('/')) {
+        issues.error(
+          spec.pathOf('pathTemplate'),
+          "must start with '/'",
+          spec.entry('pathTemplate')?.line,
+        );
+        valid = false;
+      }
+    } catch (error) {
+      if (!AttributeError.is(error)) throw error;
+      issues.error(spec.pathOf('pathTemplate'), error.message, spec.entry('pathTemplate')?.line);
+      valid = false;
+    }
+  }
+  return valid && trustDomain !== undefined && pathTemplate !== undefined
+    ? { trustDomain, pathTemplate }
+    : undefined;
+}

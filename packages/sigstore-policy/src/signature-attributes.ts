@@ -1,0 +1,34 @@
+import {
+  SIGNATURE_INTEGRATED_TIME,
+  SIGNATURE_ISSUER,
+  SIGNATURE_LOG_ID,
+  SIGNATURE_LOG_INDEX,
+  SIGNATURE_SIGNED_ENTRY_TIMESTAMP,
+  SIGNATURE_SUBJECT,
+  SIGNATURE_VALUE,
+  type AttributeSetBuilder,
+} from '@attestor/attributes';
+import type { VerifiedSignature } from '@attestor/ports';
+
+/**
+ * Adds the docker.image.signature.* attributes of a verified signature. The log attributes are
+ * present only when the signature came with a transparency-log entry (skipTransparencyLog false).
+ */
+export function signatureAttributes(
+  builder: AttributeSetBuilder,
+  signature: VerifiedSignature,
+): AttributeSetBuilder {
+  builder
+    .string(SIGNATURE_SUBJECT, signature.signer.subject)
+    .string(SIGNATURE_ISSUER, signature.signer.issuer)
+    .string(SIGNATURE_VALUE, signature.signatureBase64);
+  const entry = signature.logEntry;
+  if (entry !== undefined) {
+    builder
+      .string(SIGNATURE_LOG_ID, entry.logId)
+      .uint64(SIGNATURE_LOG_INDEX, entry.logIndex)
+      .uint64(SIGNATURE_INTEGRATED_TIME, entry.integratedTime)
+      .string(SIGNATURE_SIGNED_ENTRY_TIMESTAMP, entry.signedEntryTimestamp);
+  }
+  return builder;
+}

@@ -1,0 +1,47 @@
+import type { ContainerDetails, ProcessSnapshot } from '@attestor/ports';
+
+/** A deterministic 64-hex container ID derived from a seed character or number. */
+export function containerId(seed: number): string {
+  return seed.toString(16).padStart(8, '0').repeat(8);
+}
+
+/** Object mother for container inspect results. */
+export const ContainerDetailsMother = {
+  running(overrides: Partial<ContainerDetails> = {}): ContainerDetails {
+    return {
+      id: containerId(1),
+      imageReference: 'registry.example/team/app:1.0',
+      imageId: `sha256:${'9f86d081'.repeat(8)}`,
+      labels: { 'com.example.app': 'payments' },
+      env: ['PATH=/usr/bin:/bin', 'APP_VERSION=1.2.3', 'SECRET_KEY=abc'],
+      initPid: 4242,
+      running: true,
+      hostPidNamespace: false,
+      ...overrides,
+    };
+  },
+};
+
+/** Object mother for process snapshots. */
+export const ProcessSnapshotMother = {
+  inContainer(id: string, overrides: Partial<ProcessSnapshot> = {}): ProcessSnapshot {
+    return {
+      pid: 4242,
+      startTime: 123456n,
+      uid: 0,
+      pidNamespace: 4026532000n,
+      cgroup: `12:pids:/docker/${id}\n0::/\n`,
+      ...overrides,
+    };
+  },
+  onHost(overrides: Partial<ProcessSnapshot> = {}): ProcessSnapshot {
+    return {
+      pid: 1000,
+      startTime: 99n,
+      uid: 1000,
+      pidNamespace: 4026531836n,
+      cgroup: '12:pids:/user.slice\n0::/user.slice/user-1000.slice/session-1.scope\n',
+      ...overrides,
+    };
+  },
+};

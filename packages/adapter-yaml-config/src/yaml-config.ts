@@ -80,7 +80,11 @@ export function parseYamlDocuments(text: string): YamlParseResult {
           return { kind: 'scalar', ...at, value };
         }
         // The core schema yields only the types above (and bigint for huge integers).
-        return { kind: 'scalar', ...at, value: typeof value === 'bigint' ? value.toString() : null };
+        return {
+          kind: 'scalar',
+          ...at,
+          value: typeof value === 'bigint' ? value.toString() : null,
+        };
       }
       return { kind: 'scalar', ...at, value: null };
     };

@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// The attestor agent. Built output lives in ../dist (npm run build, run by npm ci).
+import { main } from '../dist/main.js';
+
+process.exitCode = await main(process.argv.slice(2), process.env);

@@ -1,0 +1,110 @@
+import { chmod, mkdir, unlink } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { connect } from 'node:net';
+import { dirname } from 'node:path';
+
+import type { Logger } from '@attestor/ports';
+
+export type RouteHandler = (request: IncomingMessage) => Promise<{ status: number; body: unknown }>;
+
+/**
+ * The agent's local HTTP API, on a unix socket only (never TCP): the socket's file mode is the
+ * access control. A stale socket file left by a crashed agent is replaced; a live one means
+ * another agent runs, and starting fails.
+ */
+export class LocalApiServer {
+  readonly #routes = new Map<string, RouteHandler>();
+  #server: Server | undefined;
+
+  constructor(
+    private readonly socketPath: string,
+    private readonly socketMode: number,
+    private readonly logger: Logger,
+  ) {}
+
+  route(method: string, path: string, handler: RouteHandler): this {
+    this.#routes.set(`${method} ${path}`, handler);
+    return this;
+  }
+
+  async start(): Promise<void> {
+    await mkdir(dirname(this.socketPath), { recursive: true, mode: 0o755 });
+    await this.#removeStaleSocket();
+    const server = createServer((request, response) => {
+      void this.#handle(request, response);
+    });
+    server.headersTimeout = 5_000;
+    server.requestTimeout = 30_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      // Created with a restrictive umask-independent mode right after listen.
+      server.listen(this.socketPath, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    await chmod(this.socketPath, this.socketMode);
+    this.#server = server;
+    this.logger.info('local API listening', {
+      socket: this.socketPath,
+      mode: `0${this.socketMode.toString(8)}`,
+    });
+  }
+
+  async stop(): Promise<void> {
+    const server = this.#server;
+    if (server === undefined) return;
+    this.#server = undefined;
+    await new Promise<void>((resolve) => {
+      server.close(() => {
+        resolve();
+      });
+      server.closeAllConnections();
+    });
+  }
+
+  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = new URL(request.url ?? '/', 'http://agent').pathname;
+    const handler = this.#routes.get(`${request.method ?? 'GET'} ${path}`);
+    let status = 404;
+    let body: unknown = { error: `no route for ${request.method ?? 'GET'} ${path}` };
+    if (handler !== undefined) {
+      try {
+        ({ status, body } = await handler(request));
+      } catch (error) {
+        this.logger.error('API handler failed', {
+          path,
+          reason: error instanceof Error ? error.message : String(error),
+        });
+        status = 500;
+        body = { error: 'internal error' };
+      }
+    }
+    const text = `${JSON.stringify(body)}\n`;
+    response.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+    });
+    response.end(text);
+  }
+
+  async #removeStaleSocket(): Promise<void> {
+    const alive = await new Promise<boolean>((resolve) => {
+      const socket = connect(this.socketPath);
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => {
+        resolve(false);
+      });
+    });
+    if (alive)
+      throw new Error(
+        `another process is serving ${this.socketPath}; is an agent already running?`,
+      );
+    await unlink(this.socketPath).catch((error: unknown) => {
+      if (!(error instanceof Error && 'code' in error && error.code === 'ENOENT')) throw error;
+    });
+  }
+}

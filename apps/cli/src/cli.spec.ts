@@ -1,0 +1,165 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { FakeProcessTable, ProcessSnapshotMother } from '@attestor/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { CliTypes, createCliContainer } from './composition-root.js';
+
+const ID = 'e'.repeat(64);
+
+function cli(processTable?: FakeProcessTable) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const container = createCliContainer({
+    version: '9.9.9',
+    output: { stdout: (text) => out.push(text), stderr: (text) => err.push(text) },
+    ...(processTable === undefined ? {} : { processTable }),
+  });
+  return {
+    run: (argv: string[]) => container.get(CliTypes.Cli).run(argv),
+    stdout: () => out.join(''),
+    stderr: () => err.join(''),
+  };
+}
+
+describe('Cli', () => {
+  let dir = '';
+  const file = (name: string) => join(dir, name);
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'attestor-cli-'));
+    await writeFile(
+      file('good.yaml'),
+      'section: WorkloadAttestation\nschema: v1\nspec:\n  docker:\n    enabled: true\n',
+    );
+    await writeFile(
+      file('bad.yaml'),
+      'section: WorkloadAttestation\nschema: v1\nspec:\n  docker:\n    enabled: maybe\n    includeEnvVar: [APP_]\n    podmanSocketPathTemplate: unix:///run/x.sock\n',
+    );
+    await writeFile(
+      file('warn.yaml'),
+      'section: WorkloadAttestation\nschema: v1\nspec:\n  docker:\n    sigstore:\n      enabled: true\n      allowedIdentities:\n        "https://token.actions.githubusercontent.com": ["*"]\n',
+    );
+    await writeFile(file('docker.cgroup'), `12:pids:/docker/${ID}\n0::/\n`);
+    await writeFile(file('host.cgroup'), '0::/init.scope\n');
+    await writeFile(file('broken.cgroup'), 'not a cgroup line\n');
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  describe('having --help', () => {
+    it('prints the usage and exits 0', async () => {
+      const c = cli();
+      expect(await c.run(['--help'])).toBe(0);
+      expect(c.stdout()).toContain('attestor config validate FILE...');
+    });
+
+    it('prints the usage and exits 2 without a command', async () => {
+      expect(await cli().run([])).toBe(2);
+    });
+  });
+
+  describe('having an unknown command or flag', () => {
+    it.each([
+      [['frobnicate']],
+      [['locate', '--bogus']],
+      [['config']],
+      [['config', 'check']],
+      [['config', 'validate']],
+    ])('exits 2 for %j', async (argv) => {
+      const c = cli();
+      expect(await c.run(argv)).toBe(2);
+      expect(c.stderr()).toContain("Run 'attestor --help' for usage.");
+    });
+  });
+
+  describe('config validate', () => {
+    it('exits 0 for a valid file', async () => {
+      const c = cli();
+      expect(await c.run(['config', 'validate', file('good.yaml')])).toBe(0);
+      expect(c.stdout()).toBe(`${file('good.yaml')}: valid\n`);
+    });
+
+    it('lists every error with its path and line, and exits 1', async () => {
+      const c = cli();
+      expect(await c.run(['config', 'validate', file('good.yaml'), file('bad.yaml')])).toBe(1);
+      const bad = file('bad.yaml');
+      expect(c.stderr()).toBe(
+        [
+          `${bad}:5: spec.docker.enabled: must be true or false, got string "maybe"`,
+          `${bad}:7: spec.docker.podmanSocketPathTemplate: must contain exactly one %d placeholder, found 0 in "unix:///run/x.sock"`,
+          `${bad}:6: spec.docker.includeEnvVar: unknown field; did you mean includeEnvVars?`,
+          `${bad}: invalid (3 errors)`,
+          '',
+        ].join('\n'),
+      );
+    });
+
+    it('prints warnings but exits 0', async () => {
+      const c = cli();
+      expect(await c.run(['config', 'validate', file('warn.yaml')])).toBe(0);
+      expect(c.stderr()).toContain(
+        'warning: spec.docker.sigstore.allowedIdentities["https://token.actions.githubusercontent.com"]',
+      );
+    });
+
+    it('exits 3 for a missing file', async () => {
+      const c = cli();
+      expect(await c.run(['config', 'validate', file('missing.yaml')])).toBe(3);
+      expect(c.stderr()).toBe(`${file('missing.yaml')}: no such file\n`);
+    });
+  });
+
+  describe('locate', () => {
+    it('prints the container of a cgroup file', async () => {
+      const c = cli();
+      expect(await c.run(['locate', '--cgroup-file', file('docker.cgroup')])).toBe(0);
+      expect(JSON.parse(c.stdout())).toStrictEqual({ containerId: ID, runtime: 'docker' });
+    });
+
+    it('prints containerId null for a host process', async () => {
+      const c = cli();
+      expect(await c.run(['locate', '--cgroup-file', file('host.cgroup')])).toBe(0);
+      expect(JSON.parse(c.stdout())).toStrictEqual({ containerId: null });
+    });
+
+    it('includes the rootless uid when the cgroup shows it', async () => {
+      const table = new FakeProcessTable().set(
+        ProcessSnapshotMother.inContainer(ID, {
+          pid: 77,
+          cgroup: `0::/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-${ID}.scope/container\n`,
+        }),
+      );
+      const c = cli(table);
+      expect(await c.run(['locate', '--pid', '77'])).toBe(0);
+      expect(JSON.parse(c.stdout())).toStrictEqual({
+        containerId: ID,
+        runtime: 'podman',
+        rootlessUid: 1000,
+      });
+    });
+
+    it('exits 1 for a malformed cgroup file, quoting the line', async () => {
+      const c = cli();
+      expect(await c.run(['locate', '--cgroup-file', file('broken.cgroup')])).toBe(1);
+      expect(c.stderr()).toContain('"not a cgroup line"');
+    });
+
+    it('exits 3 for a process that does not exist', async () => {
+      const c = cli(new FakeProcessTable());
+      expect(await c.run(['locate', '--pid', '4242'])).toBe(3);
+      expect(c.stderr()).toBe('attestor locate: process 4242 does not exist\n');
+    });
+
+    it.each([
+      [['locate']],
+      [['locate', '--pid', '1', '--cgroup-file', 'x']],
+      [['locate', '--pid', 'abc']],
+      [['locate', '--pid', '0']],
+    ])('exits 2 for %j', async (argv) => {
+      expect(await cli().run(argv)).toBe(2);
+    });
+  });
+});

@@ -1,0 +1,85 @@
+import { parseArgs } from 'node:util';
+
+import type { ConfigValidateCommand } from './commands/config-validate.js';
+import type { LocateCommand } from './commands/locate.js';
+import { ExitCode } from './exit-codes.js';
+import { HELP } from './help.js';
+import { UsageError, type CommandOutput } from './io.js';
+
+export interface CliCommands {
+  readonly configValidate: ConfigValidateCommand;
+  readonly locate: LocateCommand;
+}
+
+/** Parses the command line, runs one command, and maps every outcome to an exit code. */
+export class Cli {
+  constructor(
+    private readonly commands: CliCommands,
+    private readonly output: CommandOutput,
+    private readonly version: string,
+  ) {}
+
+  async run(argv: readonly string[]): Promise<ExitCode> {
+    try {
+      return await this.#dispatch(argv);
+    } catch (error) {
+      if (error instanceof UsageError || isParseArgsError(error)) {
+        this.output.stderr(`attestor: ${error.message}\nRun 'attestor --help' for usage.\n`);
+        return ExitCode.usage;
+      }
+      this.output.stderr(
+        `attestor: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      return ExitCode.internal;
+    }
+  }
+
+  async #dispatch(argv: readonly string[]): Promise<ExitCode> {
+    const [command, ...rest] = argv;
+    switch (command) {
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        this.output.stdout(HELP);
+        return command === undefined ? ExitCode.usage : ExitCode.ok;
+      case '--version':
+        this.output.stdout(`${this.version}\n`);
+        return ExitCode.ok;
+      case 'config': {
+        const [subcommand, ...files] = rest;
+        if (subcommand !== 'validate') {
+          throw new UsageError(
+            subcommand === undefined
+              ? 'config needs a subcommand: validate'
+              : `unknown config subcommand ${JSON.stringify(subcommand)}`,
+          );
+        }
+        const { positionals } = parseArgs({
+          args: files,
+          allowPositionals: true,
+          strict: true,
+          options: {},
+        });
+        return this.commands.configValidate.run(positionals);
+      }
+      case 'locate': {
+        const { values } = parseArgs({
+          args: rest,
+          strict: true,
+          allowPositionals: false,
+          options: { pid: { type: 'string' }, 'cgroup-file': { type: 'string' } },
+        });
+        return this.commands.locate.run({ pid: values.pid, cgroupFile: values['cgroup-file'] });
+      }
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    }
+  }
+}
+
+function isParseArgsError(error: unknown): error is Error {
+  return (
+    error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')
+  );
+}

@@ -1,0 +1,55 @@
+import type { Clock, LogFields, Logger, LogValue } from '@attestor/ports';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+const RANK: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/**
+ * Writes one JSON object per line: `{"time":"...","level":"info","msg":"...", ...fields}`.
+ * Field names `time`, `level` and `msg` are reserved; a field with one of those names is
+ * written under `field.<name>` so that it cannot forge them. bigint values are written as
+ * decimal strings, undefined fields are left out.
+ */
+export class JsonLinesLogger implements Logger {
+  constructor(
+    private readonly write: (line: string) => void,
+    private readonly clock: Clock,
+    private readonly level: LogLevel = 'info',
+    private readonly bound: LogFields = {},
+  ) {}
+
+  debug(message: string, fields?: LogFields): void {
+    this.#log('debug', message, fields);
+  }
+
+  info(message: string, fields?: LogFields): void {
+    this.#log('info', message, fields);
+  }
+
+  warn(message: string, fields?: LogFields): void {
+    this.#log('warn', message, fields);
+  }
+
+  error(message: string, fields?: LogFields): void {
+    this.#log('error', message, fields);
+  }
+
+  child(fields: LogFields): Logger {
+    return new JsonLinesLogger(this.write, this.clock, this.level, { ...this.bound, ...fields });
+  }
+
+  #log(level: LogLevel, message: string, fields: LogFields | undefined): void {
+    if (RANK[level] < RANK[this.level]) return;
+    const record: Record<string, Exclude<LogValue, bigint | undefined>> = {
+      time: new Date(this.clock.now()).toISOString(),
+      level,
+      msg: message,
+    };
+    for (const [name, value] of Object.entries({ ...this.bound, ...fields })) {
+      if (value === undefined) continue;
+      const key = name === 'time' || name === 'level' || name === 'msg' ? `field.${name}` : name;
+      record[key] = typeof value === 'bigint' ? value.toString() : value;
+    }
+    this.write(`${JSON.stringify(record)}\n`);
+  }
+}

@@ -1,0 +1,6 @@
+export {
+  ProcfsProcessTable,
+  parseStartTime,
+  parseRealUid,
+  parsePidNamespaceLink,
+} from './procfs-process-table.js';

@@ -1,0 +1,112 @@
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { ProcessTableError } from '@attestor/ports';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import {
+  parsePidNamespaceLink,
+  parseRealUid,
+  parseStartTime,
+  ProcfsProcessTable,
+} from './procfs-process-table.js';
+
+const STAT =
+  '4242 (my (odd) cmd) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1000 10';
+
+describe(parseStartTime, () => {
+  it('reads field 22 after a command name with spaces and parentheses', () => {
+    expect(parseStartTime(STAT, 4242)).toBe(987654n);
+  });
+
+  it.each(['', '4242 (x) S 1 2', '4242 (x) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 abc'])(
+    'refuses %j',
+    (stat) => {
+      expect(() => parseStartTime(stat, 4242)).toThrow(ProcessTableError);
+      expect(() => parseStartTime(stat, 4242)).toThrow(
+        '/proc/4242/stat has no numeric start time (field 22)',
+      );
+    },
+  );
+});
+
+describe(parseRealUid, () => {
+  it('reads the real uid', () => {
+    expect(parseRealUid('Name:\tsh\nUid:\t1000\t1001\t1002\t1003\nGid:\t0\t0\t0\t0\n', 1)).toBe(
+      1000,
+    );
+  });
+
+  it.each(['Name: sh\n', 'Uid:\tx\t1\n', 'Uid:\t99999999999\t1\n'])('refuses %j', (status) => {
+    expect(() => parseRealUid(status, 1)).toThrow('/proc/1/status has no valid Uid: line');
+  });
+});
+
+describe(parsePidNamespaceLink, () => {
+  it('reads the inode', () => {
+    expect(parsePidNamespaceLink('pid:[4026531836]', 1)).toBe(4026531836n);
+  });
+
+  it.each(['net:[4026531836]', 'pid:[]', 'pid:[1]x'])('refuses %j', (link) => {
+    expect(() => parsePidNamespaceLink(link, 1)).toThrow(
+      '/proc/1/ns/pid is not a pid namespace link',
+    );
+  });
+});
+
+describe(ProcfsProcessTable, () => {
+  let root = '';
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'attestor-proc-'));
+    await mkdir(join(root, '4242', 'ns'), { recursive: true });
+    await writeFile(join(root, '4242', 'stat'), STAT);
+    await writeFile(join(root, '4242', 'status'), 'Name:\tsh\nUid:\t0\t0\t0\t0\n');
+    await writeFile(join(root, '4242', 'cgroup'), `0::/docker/${'a'.repeat(64)}\n`);
+    await symlink('pid:[4026532000]', join(root, '4242', 'ns', 'pid'));
+    await mkdir(join(root, '7', 'ns'), { recursive: true });
+    await writeFile(join(root, '7', 'stat'), 'garbage');
+  });
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  describe('.snapshot', () => {
+    it('reads every fact of a process', async () => {
+      expect(await new ProcfsProcessTable(root).snapshot(4242)).toStrictEqual({
+        pid: 4242,
+        startTime: 987654n,
+        uid: 0,
+        pidNamespace: 4026532000n,
+        cgroup: `0::/docker/${'a'.repeat(64)}\n`,
+      });
+    });
+
+    it('says not_found for a process that does not exist', async () => {
+      await expect(new ProcfsProcessTable(root).snapshot(99)).rejects.toMatchObject({
+        code: 'not_found',
+        message: `process 99 does not exist (${join(root, '99', 'stat')})`,
+      });
+    });
+
+    it('says malformed for a broken stat file', async () => {
+      await expect(new ProcfsProcessTable(root).snapshot(7)).rejects.toMatchObject({
+        code: 'malformed',
+      });
+    });
+
+    it.each([0, -1, 1.5, Number.NaN])('refuses the pid %s', async (pid) => {
+      await expect(new ProcfsProcessTable(root).startTime(pid)).rejects.toMatchObject({
+        code: 'not_found',
+      });
+    });
+
+    it('reads this very process from the real /proc', async () => {
+      const snapshot = await new ProcfsProcessTable().snapshot(process.pid);
+      expect(snapshot.pid).toBe(process.pid);
+      expect(snapshot.uid).toBe(process.getuid?.());
+      expect(snapshot.startTime).toBeGreaterThan(0n);
+      expect(snapshot.cgroup).toMatch(/^\d+:/);
+    });
+  });
+});

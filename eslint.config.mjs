@@ -1,4 +1,6 @@
 // @ts-check
+import { readdirSync, readFileSync } from 'node:fs';
+
 import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
@@ -34,6 +36,18 @@ const NODE_IO = [
   'dns',
   'node:dns',
 ];
+
+/** Source globs of the projects with one of `tags`, read from their package.json `nx.tags`. */
+function sourcesTagged(...tags) {
+  return readdirSync(new URL('./packages', import.meta.url))
+    .filter((dir) => {
+      const manifest = JSON.parse(
+        readFileSync(new URL(`./packages/${dir}/package.json`, import.meta.url), 'utf8'),
+      );
+      return (manifest.nx?.tags ?? []).some((tag) => tags.includes(tag));
+    })
+    .map((dir) => `packages/${dir}/src/**/*.ts`);
+}
 
 /**
  * The hexagon's dependency rules (see the README's architecture section). Tests may also use
@@ -85,7 +99,14 @@ function moduleBoundaries({ inTests }) {
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', '**/out-tsc/**', '.nx/**', 'coverage/**', 'tmp/**'],
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/out-tsc/**',
+      '.nx/**',
+      'coverage/**',
+      'tmp/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
@@ -110,6 +131,22 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       'no-console': 'error',
       '@nx/enforce-module-boundaries': ['error', moduleBoundaries({ inTests: false })],
+    },
+  },
+  {
+    // Domain and ports code is pure: @nx/enforce-module-boundaries does not cover Node
+    // built-ins, so I/O modules are banned here.
+    files: sourcesTagged('type:domain', 'type:ports'),
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: NODE_IO.map((name) => ({
+            name,
+            message: 'domain and ports packages do no I/O; use a port',
+          })),
+        },
+      ],
     },
   },
   {

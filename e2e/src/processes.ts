@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
+import { join } from 'node:path';
+
+/** The repository root. */
+export const ROOT = join(import.meta.dirname, '..', '..');
+/** The Node binary running the tests (Node 24 from node_modules), used for child processes too. */
+export const NODE = process.execPath;
+export const CLI_BIN = join(ROOT, 'apps', 'cli', 'bin', 'attestor.js');
+export const AGENT_BIN = join(ROOT, 'apps', 'agent', 'bin', 'attestor-agent.js');
+
+export interface Completed {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command to completion, with a deadline. */
+export function run(
+  command: string,
+  args: readonly string[],
+  timeoutMs = 30_000,
+): Promise<Completed> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: timeoutMs,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** A long-running process whose stderr is collected. */
+export class Background {
+  readonly child: ChildProcess;
+  #stderr = '';
+  readonly exited: Promise<number | null>;
+
+  constructor(command: string, args: readonly string[]) {
+    this.child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    this.child.stderr?.on('data', (chunk: Buffer) => (this.#stderr += chunk.toString()));
+    this.exited = new Promise((resolve) =>
+      this.child.on('exit', (code) => {
+        resolve(code);
+      }),
+    );
+  }
+
+  get stderr(): string {
+    return this.#stderr;
+  }
+
+  /** Waits until stderr contains `text`, or fails after `timeoutMs`. */
+  async waitForLog(text: string, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.#stderr.includes(text)) {
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out waiting for ${JSON.stringify(text)}; stderr so far:\n${this.#stderr}`,
+        );
+      if (this.child.exitCode !== null)
+        throw new Error(
+          `process exited (${String(this.child.exitCode)}) before logging ${JSON.stringify(text)}:\n${this.#stderr}`,
+        );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill('SIGKILL');
+      await this.exited;
+    }
+  }
+}
+
+/** GET over a unix socket; JSON body. */
+export function getJson(
+  socketPath: string,
+  path: string,
+): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, path, method: 'GET', timeout: 10_000 }, (response) => {
+      let text = '';
+      response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      response.on('end', () => {
+        try {
+          resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) });
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

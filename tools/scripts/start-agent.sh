@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# `npm start`: runs the agent in the foreground. Installs dependencies (Node 24 included, from
+# the npm registry) and builds first when needed, so it works on a fresh clone.
+# Arguments are passed to the agent: npm start -- --config /path/to/agent.yaml
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "attestor: installing dependencies (npm ci)" >&2
+  npm ci --no-audit --no-fund >&2
+fi
+node_modules/.bin/tsc -b tsconfig.json
+exec node_modules/.bin/node apps/agent/bin/attestor-agent.js "$@"

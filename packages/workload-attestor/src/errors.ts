@@ -1,0 +1,37 @@
+export type AttestationErrorCode =
+  /** The PID does not exist (any more). */
+  | 'process_not_found'
+  /** The process exited or its PID was reused while it was being attested. */
+  | 'process_changed'
+  /** The agent may not read the process's /proc files. */
+  | 'permission_denied'
+  /** /proc/<pid> or its cgroup text could not be understood. */
+  | 'malformed_process_data'
+  /** The cgroup names a container that no reachable runtime knows. */
+  | 'container_unknown'
+  /** The runtime knows the container but it is not running (it exited meanwhile). */
+  | 'container_not_running'
+  /** The container's init process is not in the workload's pid namespace. */
+  | 'pid_namespace_mismatch'
+  /** No runtime that could know the container answered. */
+  | 'runtime_unavailable';
+
+const attestationErrorBrand = Symbol.for('@attestor/workload-attestor/AttestationError');
+
+/** Attestation failed: no attribute is returned, the reason says why. */
+export class AttestationError extends Error {
+  readonly [attestationErrorBrand] = true;
+  override readonly name = 'AttestationError';
+
+  constructor(
+    readonly code: AttestationErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  static is(value: unknown): value is AttestationError {
+    return typeof value === 'object' && value !== null && attestationErrorBrand in value;
+  }
+}

@@ -1,0 +1,7 @@
+export {
+  WorkloadAttestor,
+  type Attestation,
+  type WorkloadAttestorDependencies,
+} from './workload-attestor.js';
+export { AttestationError, type AttestationErrorCode } from './errors.js';
+export { ContainerMetadataCache, type CachedContainer } from './container-metadata-cache.js';

@@ -1,0 +1,495 @@
+import { DEFAULT_DOCKER_CONFIG, type DockerAttestationConfig } from '@attestor/config';
+import type { ProcessSnapshot, ProcessTable } from '@attestor/ports';
+import {
+  ContainerDetailsMother,
+  FakeClock,
+  FakeContainerRuntime,
+  FakeProcessTable,
+  ProcessSnapshotMother,
+  RecordingLogger,
+  RecordingMetrics,
+  containerId,
+} from '@attestor/testing';
+import { describe, expect, it } from 'vitest';
+
+import { AttestationError } from './errors.js';
+import { WorkloadAttestor } from './workload-attestor.js';
+
+const DOCKER = '/var/run/docker.sock';
+const PODMAN = '/run/podman/podman.sock';
+const ROOTLESS_1001 = '/run/user/1001/podman/podman.sock';
+const AGENT_PID = 1;
+const HOST_NS = 4026531836n;
+const CONTAINER_NS = 4026532000n;
+const ID = containerId(0xc0ffee);
+const IMAGE_ID = `sha256:${'9f86d081'.repeat(8)}`;
+const CONFIG: DockerAttestationConfig = {
+  ...DEFAULT_DOCKER_CONFIG,
+  enabled: true,
+  includeEnvVars: ['APP_', 'SERVICE_', 'ENVIRONMENT'],
+};
+
+function world() {
+  const processes = new FakeProcessTable()
+    .set(ProcessSnapshotMother.onHost({ pid: AGENT_PID, pidNamespace: HOST_NS, uid: 0 }))
+    .set(
+      ProcessSnapshotMother.inContainer(ID, {
+        pid: 4242,
+        startTime: 1000n,
+        pidNamespace: CONTAINER_NS,
+      }),
+    )
+    .set(
+      ProcessSnapshotMother.inContainer(ID, {
+        pid: 5000,
+        startTime: 2000n,
+        pidNamespace: CONTAINER_NS,
+      }),
+    );
+  const runtime = new FakeContainerRuntime()
+    .addContainer(
+      DOCKER,
+      ContainerDetailsMother.running({
+        id: ID,
+        imageReference: 'registry.example/payments:1.4',
+        imageId: IMAGE_ID,
+        initPid: 4242,
+        labels: { 'com.example.app': 'payments', 'say "hi"': 'x' },
+        env: ['APP_VERSION=1.2.3', 'SERVICE_NAME=payments', 'SECRET_KEY=abc', 'ENVIRONMENT=prod'],
+      }),
+    )
+    .addImage(DOCKER, IMAGE_ID, { configDigest: IMAGE_ID, repoDigests: [] });
+  const logger = new RecordingLogger();
+  const metrics = new RecordingMetrics();
+  const clock = new FakeClock();
+  const make = (processTable: ProcessTable = processes, config = CONFIG) =>
+    new WorkloadAttestor(
+      { processTable, runtime, metrics, clock, logger, agentPid: AGENT_PID },
+      config,
+    );
+  return { processes, runtime, logger, metrics, clock, make };
+}
+
+async function attestError(attestor: WorkloadAttestor, pid: number): Promise<AttestationError> {
+  try {
+    await attestor.attest(pid);
+  } catch (error) {
+    if (AttestationError.is(error)) return error;
+    throw error;
+  }
+  throw new Error('attestation succeeded');
+}
+
+/** A process table whose answers about one PID change after the first snapshot. */
+function replacedAfterSnapshot(
+  table: FakeProcessTable,
+  pid: number,
+  replacement: ProcessSnapshot | undefined,
+): ProcessTable {
+  let snapshots = 0;
+  return {
+    snapshot: async (p) => {
+      const snapshot = await table.snapshot(p);
+      if (p === pid && ++snapshots === 1) {
+        if (replacement === undefined) table.remove(pid);
+        else table.set(replacement);
+      }
+      return snapshot;
+    },
+    startTime: (p) => table.startTime(p),
+    pidNamespace: (p) => table.pidNamespace(p),
+  };
+}
+
+describe(WorkloadAttestor, () => {
+  describe('.attest', () => {
+    describe('having a process in a Docker container', () => {
+      it('returns exactly the attributes of the specification, plus the runtime that vouched', async () => {
+        const { make } = world();
+        const attestation = await make().attest(5000);
+        expect(attestation).toMatchObject({
+          kind: 'attested',
+          pid: 5000,
+          containerId: ID,
+          pidNamespace: 'container',
+        });
+        expect(attestation.kind === 'attested' && attestation.runtime).toStrictEqual({
+          kind: 'docker',
+          socketPath: DOCKER,
+        });
+        expect(attestation.attributes.toJSON()).toStrictEqual({
+          'docker.container.image': 'registry.example/payments:1.4',
+          'docker.container.label["com.example.app"]': 'payments',
+          'docker.container.label["say \\"hi\\""]': 'x',
+          'docker.container.env.APP_VERSION': '1.2.3',
+          'docker.container.env.SERVICE_NAME': 'payments',
+          'docker.container.env.ENVIRONMENT': 'prod',
+          'docker.container.image_config_digest': IMAGE_ID,
+          'docker.runtime': 'docker',
+        });
+      });
+
+      it('records the attestation in metrics', async () => {
+        const { make, metrics } = world();
+        await make().attest(5000);
+        expect(metrics.attestations.map((a) => a.outcome)).toStrictEqual(['attested']);
+      });
+
+      it('omits image_config_digest, with a warning, when the image inspect finds nothing', async () => {
+        const w = world();
+        w.runtime.addContainer(
+          DOCKER,
+          ContainerDetailsMother.running({
+            id: ID,
+            initPid: 4242,
+            imageId: `sha256:${'0'.repeat(64)}`,
+          }),
+        );
+        const attestation = await w.make().attest(5000);
+        expect(attestation.kind).toBe('attested');
+        expect(attestation.attributes.has('docker.container.image_config_digest')).toBe(false);
+        expect(w.logger.records.map((record) => record.message)).toContain(
+          'image inspect found no image; omitting image_config_digest',
+        );
+      });
+
+      it('never logs or caches an environment value outside the allowed ones', async () => {
+        const { make, logger } = world();
+        const attestor = make();
+        const attestation = await attestor.attest(5000);
+        expect(JSON.stringify(attestation.attributes.toJSON())).not.toContain('abc');
+        expect(logger.text()).not.toContain('abc');
+      });
+    });
+
+    describe('having a process on the host', () => {
+      it('returns no attribute and asks no runtime', async () => {
+        const { make, processes, runtime } = world();
+        processes.set(ProcessSnapshotMother.onHost({ pid: 77, uid: 1000, pidNamespace: HOST_NS }));
+        const attestation = await make().attest(77);
+        expect(attestation).toMatchObject({ kind: 'not_in_container', pid: 77 });
+        expect(attestation.attributes.size).toBe(0);
+        expect(runtime.calls).toStrictEqual([]);
+      });
+    });
+
+    describe('having Docker attestation disabled', () => {
+      it('returns no attribute without reading the process', async () => {
+        const { make, runtime } = world();
+        expect((await make(undefined, { ...CONFIG, enabled: false }).attest(999999)).kind).toBe(
+          'not_in_container',
+        );
+        expect(runtime.calls).toStrictEqual([]);
+      });
+    });
+
+    describe('having rootless Podman on a cgroup v1 host (no ID in the cgroup)', () => {
+      const rootlessId = containerId(0x1001);
+      function rootlessWorld() {
+        const w = world();
+        w.processes
+          .set(
+            ProcessSnapshotMother.onHost({
+              pid: 6000,
+              uid: 1001,
+              startTime: 5n,
+              pidNamespace: 4026532999n,
+              cgroup: '4:memory:/\n0::/\n',
+            }),
+          )
+          .set(
+            ProcessSnapshotMother.onHost({
+              pid: 6001,
+              uid: 1001,
+              startTime: 6n,
+              pidNamespace: 4026532999n,
+              cgroup: '0::/\n',
+            }),
+          );
+        w.runtime
+          .addContainer(
+            ROOTLESS_1001,
+            ContainerDetailsMother.running({ id: containerId(0x2002), initPid: 4242 }),
+          )
+          .addContainer(
+            ROOTLESS_1001,
+            ContainerDetailsMother.running({
+              id: rootlessId,
+              initPid: 6000,
+              imageId: IMAGE_ID,
+              labels: { team: 'a' },
+              env: [],
+            }),
+          )
+          .addImage(ROOTLESS_1001, IMAGE_ID, { configDigest: IMAGE_ID, repoDigests: [] });
+        return w;
+      }
+
+      it('finds the container by pid namespace and says which uid vouched', async () => {
+        const attestation = await rootlessWorld().make().attest(6001);
+        expect(attestation).toMatchObject({ kind: 'attested', containerId: rootlessId });
+        expect(attestation.attributes.toJSON()).toStrictEqual({
+          'docker.container.image': 'registry.example/team/app:1.0',
+          'docker.container.label["team"]': 'a',
+          'docker.container.image_config_digest': IMAGE_ID,
+          'docker.runtime': 'podman-rootless',
+          'docker.runtime.owner_uid': '1001',
+        });
+      });
+
+      it('finds nothing when rootless discovery is off', async () => {
+        const w = rootlessWorld();
+        expect(
+          (await w.make(undefined, { ...CONFIG, rootlessPodmanDiscovery: false }).attest(6001))
+            .kind,
+        ).toBe('not_in_container');
+        expect(w.runtime.calls).toStrictEqual([]);
+      });
+
+      it('treats an unreachable rootless socket as no container', async () => {
+        const w = rootlessWorld();
+        w.runtime.setDown(ROOTLESS_1001);
+        expect((await w.make().attest(6001)).kind).toBe('not_in_container');
+      });
+    });
+
+    describe('having rootless Podman on a cgroup v2 host', () => {
+      it('asks the socket of the uid in the cgroup path', async () => {
+        const w = world();
+        const id = containerId(0x3003);
+        w.processes.set(
+          ProcessSnapshotMother.onHost({
+            pid: 7000,
+            uid: 100999,
+            pidNamespace: 4026533000n,
+            cgroup: `0::/user.slice/user-1001.slice/user@1001.service/user.slice/libpod-${id}.scope/container\n`,
+          }),
+        );
+        w.runtime.addContainer(
+          ROOTLESS_1001,
+          ContainerDetailsMother.running({ id, initPid: 7000 }),
+        );
+        const attestation = await w.make().attest(7000);
+        expect(attestation.kind === 'attested' && attestation.runtime).toStrictEqual({
+          kind: 'podman-rootless',
+          socketPath: ROOTLESS_1001,
+          ownerUid: 1001,
+        });
+      });
+    });
+
+    describe('having a rootful Podman container', () => {
+      it('asks rootful Podman', async () => {
+        const w = world();
+        const id = containerId(0x4004);
+        w.processes.set(
+          ProcessSnapshotMother.onHost({
+            pid: 8000,
+            pidNamespace: 4026534000n,
+            cgroup: `4:memory:/libpod_parent/libpod-${id}\n`,
+          }),
+        );
+        w.runtime.addContainer(PODMAN, ContainerDetailsMother.running({ id, initPid: 8000 }));
+        expect((await w.make().attest(8000)).attributes.get('docker.runtime')).toStrictEqual({
+          type: 'string',
+          value: 'podman',
+        });
+      });
+    });
+
+    describe('having a process whose PID is reused during attestation', () => {
+      it('fails with process_changed and returns nothing', async () => {
+        const { make, processes } = world();
+        const table = replacedAfterSnapshot(
+          processes,
+          5000,
+          ProcessSnapshotMother.inContainer(ID, {
+            pid: 5000,
+            startTime: 2001n,
+            pidNamespace: CONTAINER_NS,
+          }),
+        );
+        const error = await attestError(make(table), 5000);
+        expect(error.code).toBe('process_changed');
+        expect(error.message).toBe(
+          'process 5000 was replaced during attestation (its PID was reused)',
+        );
+      });
+    });
+
+    describe('having a process that exits during attestation', () => {
+      it('fails with process_changed', async () => {
+        const { make, processes } = world();
+        const error = await attestError(
+          make(replacedAfterSnapshot(processes, 5000, undefined)),
+          5000,
+        );
+        expect(error.code).toBe('process_changed');
+        expect(error.message).toBe('process 5000 exited during attestation');
+      });
+    });
+
+    describe('having errors', () => {
+      it('says process_not_found for a missing PID', async () => {
+        expect((await attestError(world().make(), 31337)).code).toBe('process_not_found');
+      });
+
+      it('says container_not_running for a stopped container', async () => {
+        const w = world();
+        w.runtime.addContainer(
+          DOCKER,
+          ContainerDetailsMother.running({ id: ID, running: false, initPid: 0 }),
+        );
+        expect((await attestError(w.make(), 5000)).code).toBe('container_not_running');
+      });
+
+      it('says container_not_running when the init process is gone', async () => {
+        const w = world();
+        w.runtime.addContainer(DOCKER, ContainerDetailsMother.running({ id: ID, initPid: 4243 }));
+        expect((await attestError(w.make(), 5000)).message).toBe(
+          `container ${ID}: its init process 4243 has exited`,
+        );
+      });
+
+      it('says pid_namespace_mismatch when the container is not the process’s', async () => {
+        const w = world();
+        w.processes.set(
+          ProcessSnapshotMother.inContainer(ID, {
+            pid: 5000,
+            startTime: 2000n,
+            pidNamespace: 4026539999n,
+          }),
+        );
+        const error = await attestError(w.make(), 5000);
+        expect(error.code).toBe('pid_namespace_mismatch');
+        expect(error.message).toBe(
+          `process 5000 is not in the pid namespace of container ${ID} (init process 4242)`,
+        );
+      });
+
+      it('says runtime_unavailable naming the socket when the daemon is down', async () => {
+        const w = world();
+        w.runtime.setDown(DOCKER);
+        const error = await attestError(w.make(), 5000);
+        expect(error.code).toBe('runtime_unavailable');
+        expect(error.message).toContain(DOCKER);
+      });
+
+      it('says container_unknown naming the runtimes asked', async () => {
+        const w = world();
+        const other = containerId(0x5005);
+        w.processes.set(
+          ProcessSnapshotMother.inContainer(other, { pid: 9000, cgroup: `0::/../${other}\n` }),
+        );
+        const error = await attestError(w.make(), 9000);
+        expect(error.code).toBe('container_unknown');
+        expect(error.message).toBe(
+          `process 9000 is in container ${other}, which docker at ${DOCKER}, podman at ${PODMAN} does not know`,
+        );
+      });
+
+      it('says malformed_process_data for a broken cgroup file, quoting it', async () => {
+        const w = world();
+        w.processes.set(ProcessSnapshotMother.onHost({ pid: 9100, cgroup: 'garbage\n' }));
+        const error = await attestError(w.make(), 9100);
+        expect(error.code).toBe('malformed_process_data');
+        expect(error.message).toContain('"garbage"');
+      });
+
+      it('counts errors in metrics', async () => {
+        const w = world();
+        await attestError(w.make(), 31337);
+        expect(w.metrics.attestations.map((a) => a.outcome)).toStrictEqual(['error']);
+      });
+    });
+
+    describe('having a container in the host pid namespace', () => {
+      it('attests it and says so', async () => {
+        const w = world();
+        const id = containerId(0x6006);
+        w.processes.set(
+          ProcessSnapshotMother.inContainer(id, { pid: 9200, pidNamespace: HOST_NS }),
+        );
+        w.runtime.addContainer(
+          DOCKER,
+          ContainerDetailsMother.running({ id, initPid: 9200, hostPidNamespace: true }),
+        );
+        expect(await w.make().attest(9200)).toMatchObject({
+          kind: 'attested',
+          pidNamespace: 'host',
+        });
+      });
+    });
+
+    describe('having cached metadata', () => {
+      it('does not inspect the container again while its init process is unchanged', async () => {
+        const w = world();
+        const attestor = w.make();
+        await attestor.attest(5000);
+        await attestor.attest(4242);
+        expect(w.runtime.calls.filter((call) => call.startsWith('inspectContainer'))).toHaveLength(
+          1,
+        );
+      });
+
+      it('re-inspects a restarted container instead of serving its old metadata', async () => {
+        const w = world();
+        const attestor = w.make();
+        await attestor.attest(5000);
+        // The container restarts: same ID, a new init process, new labels.
+        w.processes.set(
+          ProcessSnapshotMother.inContainer(ID, {
+            pid: 4242,
+            startTime: 9999n,
+            pidNamespace: CONTAINER_NS,
+          }),
+        );
+        w.runtime.addContainer(
+          DOCKER,
+          ContainerDetailsMother.running({
+            id: ID,
+            initPid: 4242,
+            imageId: IMAGE_ID,
+            labels: { restarted: 'yes' },
+          }),
+        );
+        const attestation = await attestor.attest(5000);
+        expect(w.runtime.calls.filter((call) => call.startsWith('inspectContainer'))).toHaveLength(
+          2,
+        );
+        expect(attestation.attributes.get('docker.container.label["restarted"]')).toStrictEqual({
+          type: 'string',
+          value: 'yes',
+        });
+      });
+
+      it('expires entries after their TTL', async () => {
+        const w = world();
+        const attestor = w.make();
+        await attestor.attest(5000);
+        w.clock.advance(60_000);
+        await attestor.attest(5000);
+        expect(w.runtime.calls.filter((call) => call.startsWith('inspectContainer'))).toHaveLength(
+          2,
+        );
+      });
+    });
+
+    describe('having a configuration reload', () => {
+      it('applies new includeEnvVars to the next attestation', async () => {
+        const w = world();
+        const attestor = w.make();
+        expect(
+          (await attestor.attest(5000)).attributes.has('docker.container.env.SECRET_KEY'),
+        ).toBe(false);
+        attestor.configure({ ...CONFIG, includeEnvVars: ['SECRET_'] });
+        const attributes = (await attestor.attest(5000)).attributes;
+        expect(attributes.get('docker.container.env.SECRET_KEY')).toStrictEqual({
+          type: 'string',
+          value: 'abc',
+        });
+        expect(attributes.has('docker.container.env.APP_VERSION')).toBe(false);
+      });
+    });
+  });
+});

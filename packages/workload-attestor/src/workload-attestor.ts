@@ -1,0 +1,391 @@
+import {
+  AttributeSet,
+  DOCKER_CONTAINER_IMAGE,
+  DOCKER_CONTAINER_IMAGE_CONFIG_DIGEST,
+  DOCKER_RUNTIME,
+  DOCKER_RUNTIME_OWNER_UID,
+  envAttributeName,
+  labelAttributeName,
+} from '@attestor/attributes';
+import { CgroupError, containerIdFromCgroup, type ContainerLocation } from '@attestor/cgroup';
+import type { DockerAttestationConfig } from '@attestor/config';
+import { filterEnv } from '@attestor/env-filter';
+import {
+  ContainerRuntimeError,
+  ProcessTableError,
+  type AttestationMetrics,
+  type Clock,
+  type ContainerDetails,
+  type ContainerRuntime,
+  type Logger,
+  type ProcessSnapshot,
+  type ProcessTable,
+  type RuntimeEndpoint,
+} from '@attestor/ports';
+import { resolveRuntimeEndpoints } from '@attestor/runtime-resolver';
+
+import { ContainerMetadataCache, type CachedContainer } from './container-metadata-cache.js';
+import { AttestationError } from './errors.js';
+
+export type Attestation =
+  | { readonly kind: 'not_in_container'; readonly pid: number; readonly attributes: AttributeSet }
+  | {
+      readonly kind: 'attested';
+      readonly pid: number;
+      readonly containerId: string;
+      /** The runtime that vouched for the container. */
+      readonly runtime: RuntimeEndpoint;
+      /** `host` when the container shares the host pid namespace (`--pid=host`). */
+      readonly pidNamespace: 'container' | 'host';
+      readonly attributes: AttributeSet;
+    };
+
+export interface WorkloadAttestorDependencies {
+  readonly processTable: ProcessTable;
+  readonly runtime: ContainerRuntime;
+  readonly metrics: AttestationMetrics;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** The agent's own PID, whose pid namespace is taken as the host's. */
+  readonly agentPid: number;
+}
+
+/**
+ * The attestation use case: PID -> procfs -> cgroup -> runtime resolver -> inspect ->
+ * cross-checks -> attributes -> procfs again. Returns attributes only when every step agrees
+ * they belong to this PID; otherwise throws AttestationError and returns nothing.
+ */
+export class WorkloadAttestor {
+  #config: DockerAttestationConfig;
+  readonly #cache: ContainerMetadataCache;
+  #hostPidNamespace: Promise<bigint> | undefined;
+
+  constructor(
+    private readonly deps: WorkloadAttestorDependencies,
+    config: DockerAttestationConfig,
+    cache?: ContainerMetadataCache,
+  ) {
+    this.#config = config;
+    this.#cache = cache ?? new ContainerMetadataCache(deps.clock);
+  }
+
+  /** Applies a new configuration to the next attestation (hot reload); drops cached metadata. */
+  configure(config: DockerAttestationConfig): void {
+    this.#config = config;
+    this.#cache.clear();
+  }
+
+  async attest(pid: number): Promise<Attestation> {
+    const started = this.deps.clock.monotonic();
+    try {
+      const attestation = await this.#attest(pid, this.#config);
+      this.deps.metrics.attestation(
+        attestation.kind,
+        (this.deps.clock.monotonic() - started) / 1000,
+      );
+      return attestation;
+    } catch (error) {
+      this.deps.metrics.attestation('error', (this.deps.clock.monotonic() - started) / 1000);
+      throw error;
+    }
+  }
+
+  async #attest(pid: number, config: DockerAttestationConfig): Promise<Attestation> {
+    if (!config.enabled) return { kind: 'not_in_container', pid, attributes: AttributeSet.empty };
+    const before = await this.#snapshot(pid);
+    const location = this.#locate(before);
+    const endpoints = resolveRuntimeEndpoints(config, { location, uid: before.uid });
+
+    const container =
+      location.kind === 'container'
+        ? await this.#findById(location.containerId, endpoints, before, config)
+        : await this.#discover(endpoints, before, config);
+    if (container === undefined) {
+      await this.#checkUnchanged(before);
+      return { kind: 'not_in_container', pid, attributes: AttributeSet.empty };
+    }
+
+    const attributes = this.#attributes(container);
+    await this.#checkUnchanged(before);
+    return {
+      kind: 'attested',
+      pid,
+      containerId: container.containerId,
+      runtime: container.endpoint,
+      pidNamespace: container.hostPidNamespace ? 'host' : 'container',
+      attributes,
+    };
+  }
+
+  async #snapshot(pid: number): Promise<ProcessSnapshot> {
+    try {
+      return await this.deps.processTable.snapshot(pid);
+    } catch (error) {
+      throw this.#processError(error, pid);
+    }
+  }
+
+  #locate(snapshot: ProcessSnapshot): ContainerLocation {
+    try {
+      return containerIdFromCgroup(snapshot.cgroup);
+    } catch (error) {
+      if (!CgroupError.is(error)) throw error;
+      throw new AttestationError(
+        'malformed_process_data',
+        `process ${String(snapshot.pid)}: ${error.message}`,
+        { cause: error },
+      );
+    }
+  }
+
+  /** Asks each endpoint in turn about the container the cgroup names; the first that knows it wins. */
+  async #findById(
+    containerId: string,
+    endpoints: readonly RuntimeEndpoint[],
+    workload: ProcessSnapshot,
+    config: DockerAttestationConfig,
+  ): Promise<CachedContainer> {
+    const failures: string[] = [];
+    for (const endpoint of endpoints) {
+      let container: CachedContainer | undefined;
+      try {
+        container = await this.#container(endpoint, containerId, config);
+      } catch (error) {
+        if (!ContainerRuntimeError.is(error)) throw error;
+        failures.push(error.message);
+        continue;
+      }
+      if (container === undefined) continue;
+      await this.#checkSameNamespace(container, workload);
+      return container;
+    }
+    const asked = endpoints
+      .map((endpoint) => `${endpoint.kind} at ${endpoint.socketPath}`)
+      .join(', ');
+    if (failures.length > 0) {
+      throw new AttestationError(
+        'runtime_unavailable',
+        `process ${String(workload.pid)} is in container ${containerId}, but no runtime that could know it answered: ${failures.join('; ')}`,
+      );
+    }
+    throw new AttestationError(
+      'container_unknown',
+      `process ${String(workload.pid)} is in container ${containerId}, which ${asked === '' ? 'no configured runtime' : asked} does not know`,
+    );
+  }
+
+  /**
+   * For a process whose cgroup names no container (rootless Podman on cgroup v1 hosts): asks
+   * the rootless sockets for their running containers and matches the pid namespace. A host
+   * process (the agent's own pid namespace) is not looked for; an unreachable rootless socket
+   * means that user runs no Podman service, which is not an error.
+   */
+  async #discover(
+    endpoints: readonly RuntimeEndpoint[],
+    workload: ProcessSnapshot,
+    config: DockerAttestationConfig,
+  ): Promise<CachedContainer | undefined> {
+    if (endpoints.length === 0) return undefined;
+    if (workload.pidNamespace === (await this.#hostNamespace())) return undefined;
+    for (const endpoint of endpoints) {
+      let ids: readonly string[];
+      try {
+        ids = await this.deps.runtime.listRunningContainerIds(endpoint);
+      } catch (error) {
+        if (!ContainerRuntimeError.is(error)) throw error;
+        this.deps.logger.debug('rootless runtime not available for discovery', {
+          socket: endpoint.socketPath,
+          reason: error.message,
+        });
+        continue;
+      }
+      for (const id of ids) {
+        let container: CachedContainer | undefined;
+        try {
+          container = await this.#container(endpoint, id, config);
+        } catch (error) {
+          if (!ContainerRuntimeError.is(error)) throw error;
+          this.deps.logger.debug('container vanished during discovery', {
+            socket: endpoint.socketPath,
+            containerId: id,
+          });
+          continue;
+        }
+        if (
+          container !== undefined &&
+          !container.hostPidNamespace &&
+          container.initPidNamespace === workload.pidNamespace
+        ) {
+          return container;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** The container's metadata: from the cache when its init process is unchanged, else inspected. */
+  async #container(
+    endpoint: RuntimeEndpoint,
+    containerId: string,
+    config: DockerAttestationConfig,
+  ): Promise<CachedContainer | undefined> {
+    const cached = await this.#cache.get(endpoint, containerId, (entry) =>
+      this.#initUnchanged(entry),
+    );
+    if (cached !== undefined) return cached;
+    const details = await this.deps.runtime.inspectContainer(endpoint, containerId);
+    if (details === undefined) return undefined;
+    if (!details.running || details.initPid === 0) {
+      throw new AttestationError(
+        'container_not_running',
+        `container ${containerId} (${endpoint.kind} at ${endpoint.socketPath}) is not running`,
+      );
+    }
+    let initStartTime: bigint;
+    let initPidNamespace: bigint;
+    try {
+      initStartTime = await this.deps.processTable.startTime(details.initPid);
+      initPidNamespace = await this.deps.processTable.pidNamespace(details.initPid);
+    } catch (error) {
+      if (ProcessTableError.is(error) && error.code === 'not_found') {
+        throw new AttestationError(
+          'container_not_running',
+          `container ${containerId}: its init process ${String(details.initPid)} has exited`,
+          {
+            cause: error,
+          },
+        );
+      }
+      throw this.#processError(error, details.initPid);
+    }
+    const container: CachedContainer = {
+      endpoint,
+      containerId,
+      imageReference: details.imageReference,
+      labels: details.labels,
+      allowedEnv: filterEnv(details.env, config.includeEnvVars),
+      imageConfigDigest: await this.#imageConfigDigest(endpoint, details),
+      initPid: details.initPid,
+      initStartTime,
+      initPidNamespace,
+      hostPidNamespace: details.hostPidNamespace,
+    };
+    // Cache only what was read under the configuration still in force.
+    if (config === this.#config) this.#cache.set(container);
+    return container;
+  }
+
+  async #imageConfigDigest(
+    endpoint: RuntimeEndpoint,
+    details: ContainerDetails,
+  ): Promise<string | undefined> {
+    try {
+      const image = await this.deps.runtime.inspectImage(endpoint, details.imageId);
+      if (image === undefined) {
+        this.deps.logger.warn('image inspect found no image; omitting image_config_digest', {
+          socket: endpoint.socketPath,
+          containerId: details.id,
+          imageId: details.imageId,
+        });
+      }
+      return image?.configDigest;
+    } catch (error) {
+      if (!ContainerRuntimeError.is(error)) throw error;
+      this.deps.logger.warn('image inspect failed; omitting image_config_digest', {
+        socket: endpoint.socketPath,
+        containerId: details.id,
+        reason: error.message,
+      });
+      return undefined;
+    }
+  }
+
+  async #initUnchanged(entry: CachedContainer): Promise<boolean> {
+    try {
+      return (await this.deps.processTable.startTime(entry.initPid)) === entry.initStartTime;
+    } catch (error) {
+      if (ProcessTableError.is(error)) return false;
+      throw error;
+    }
+  }
+
+  async #checkSameNamespace(container: CachedContainer, workload: ProcessSnapshot): Promise<void> {
+    if (container.hostPidNamespace) {
+      // --pid=host: the container has no pid namespace of its own to compare. The cgroup tie
+      // stands alone; callers see pidNamespace: 'host'.
+      if (workload.pidNamespace !== (await this.#hostNamespace())) {
+        throw new AttestationError(
+          'pid_namespace_mismatch',
+          `process ${String(workload.pid)}: container ${container.containerId} uses the host pid namespace, but the process does not`,
+        );
+      }
+      this.deps.logger.debug('container shares the host pid namespace', {
+        containerId: container.containerId,
+      });
+      return;
+    }
+    if (container.initPidNamespace !== workload.pidNamespace) {
+      throw new AttestationError(
+        'pid_namespace_mismatch',
+        `process ${String(workload.pid)} is not in the pid namespace of container ${container.containerId} (init process ${String(container.initPid)})`,
+      );
+    }
+  }
+
+  async #checkUnchanged(before: ProcessSnapshot): Promise<void> {
+    let after: bigint;
+    try {
+      after = await this.deps.processTable.startTime(before.pid);
+    } catch (error) {
+      if (ProcessTableError.is(error) && error.code === 'not_found') {
+        throw new AttestationError(
+          'process_changed',
+          `process ${String(before.pid)} exited during attestation`,
+          { cause: error },
+        );
+      }
+      throw this.#processError(error, before.pid);
+    }
+    if (after !== before.startTime) {
+      throw new AttestationError(
+        'process_changed',
+        `process ${String(before.pid)} was replaced during attestation (its PID was reused)`,
+      );
+    }
+  }
+
+  #hostNamespace(): Promise<bigint> {
+    this.#hostPidNamespace ??= this.deps.processTable.pidNamespace(this.deps.agentPid);
+    return this.#hostPidNamespace;
+  }
+
+  #attributes(container: CachedContainer): AttributeSet {
+    const builder = AttributeSet.builder().string(DOCKER_CONTAINER_IMAGE, container.imageReference);
+    for (const [key, value] of Object.entries(container.labels))
+      builder.string(labelAttributeName(key), value);
+    for (const { name, value } of container.allowedEnv)
+      builder.string(envAttributeName(name), value);
+    if (container.imageConfigDigest !== undefined)
+      builder.string(DOCKER_CONTAINER_IMAGE_CONFIG_DIGEST, container.imageConfigDigest);
+    builder.string(DOCKER_RUNTIME, container.endpoint.kind);
+    if (container.endpoint.ownerUid !== undefined)
+      builder.uint64(DOCKER_RUNTIME_OWNER_UID, container.endpoint.ownerUid);
+    return builder.done();
+  }
+
+  #processError(error: unknown, pid: number): Error {
+    if (!ProcessTableError.is(error))
+      return error instanceof Error ? error : new Error(String(error));
+    switch (error.code) {
+      case 'not_found':
+        return new AttestationError('process_not_found', `process ${String(pid)} does not exist`, {
+          cause: error,
+        });
+      case 'permission_denied':
+        return new AttestationError('permission_denied', error.message, { cause: error });
+      case 'malformed':
+      case 'io':
+        return new AttestationError('malformed_process_data', error.message, { cause: error });
+    }
+  }
+}

@@ -4,27 +4,47 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { loadConfigFile, loadYamlConfig } from '@attestor/adapter-yaml-config';
-import { RecordingLogger } from '@attestor/testing';
+import { DEFAULT_CONFIG, EMBEDDED_DEFAULT_CONFIG } from '@attestor/config';
+import {
+  ContainerDetailsMother,
+  FakeClock,
+  FakeContainerRuntime,
+  FakeProcessTable,
+  ProcessSnapshotMother,
+  RecordingLogger,
+  RecordingMetrics,
+  containerId,
+} from '@attestor/testing';
+import { WorkloadAttestor } from '@attestor/workload-attestor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { Agent } from './agent.js';
 import { LocalApiServer } from './api-server.js';
 import { AgentConfigLoader } from './config-loader.js';
-import { EMBEDDED_DEFAULT_CONFIG } from './embedded-config.js';
 
-function get(socketPath: string, path: string): Promise<{ status: number; body: unknown }> {
+function get(
+  socketPath: string,
+  path: string,
+): Promise<{ status: number; body: unknown; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ socketPath, path, method: 'GET' }, (response) => {
       let text = '';
       response.on('data', (chunk: Buffer) => (text += chunk.toString()));
       response.on('end', () => {
-        resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) });
+        const json = (response.headers['content-type'] ?? '').startsWith('application/json');
+        resolve({
+          status: response.statusCode ?? 0,
+          body: json ? JSON.parse(text) : undefined,
+          text,
+        });
       });
     });
     req.on('error', reject);
     req.end();
   });
 }
+
+const ID = containerId(0xabc);
 
 describe(Agent, () => {
   let dir = '';
@@ -35,7 +55,30 @@ describe(Agent, () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  function agentFor(configPath: string, socketPath: string, logger = new RecordingLogger()) {
+  function agentFor(configPath: string, socketPath: string) {
+    const logger = new RecordingLogger();
+    const processes = new FakeProcessTable()
+      .set(ProcessSnapshotMother.onHost({ pid: 1, pidNamespace: 1n }))
+      .set(ProcessSnapshotMother.inContainer(ID, { pid: 4242 }));
+    const runtime = new FakeContainerRuntime().addContainer(
+      '/var/run/docker.sock',
+      ContainerDetailsMother.running({
+        id: ID,
+        initPid: 4242,
+        env: ['APP_VERSION=1.2.3', 'SECRET_KEY=hunter2-do-not-log'],
+      }),
+    );
+    const attestor = new WorkloadAttestor(
+      {
+        processTable: processes,
+        runtime,
+        metrics: new RecordingMetrics(),
+        clock: new FakeClock(),
+        logger,
+        agentPid: 1,
+      },
+      DEFAULT_CONFIG.docker,
+    );
     const loader = new AgentConfigLoader(
       configPath,
       loadConfigFile,
@@ -43,28 +86,35 @@ describe(Agent, () => {
       EMBEDDED_DEFAULT_CONFIG,
       logger,
     );
-    return {
-      agent: new Agent(loader, () => new LocalApiServer(socketPath, 0o600, logger), logger),
+    const agent = new Agent({
+      configLoader: loader,
+      attestor,
+      createApiServer: () => new LocalApiServer(socketPath, 0o600, logger),
+      createConfigWatcher: () => ({ start: () => Promise.resolve(), stop: () => undefined }),
+      metricsText: () =>
+        Promise.resolve({ contentType: 'text/plain; version=0.0.4', text: 'metric 1\n' }),
       logger,
-    };
+    });
+    return { agent, logger };
   }
 
   describe('.start', () => {
-    it('runs the embedded default (Docker enabled) when no file exists, and serves health', async () => {
+    it('runs the embedded default (Docker enabled) when no file exists, and serves its API', async () => {
       const socket = join(dir, 'embedded.sock');
       const { agent, logger } = agentFor(join(dir, 'absent.yaml'), socket);
       expect(await agent.start()).toBe(true);
       try {
         expect(agent.configuration?.origin).toStrictEqual({ kind: 'embedded' });
         expect(agent.configuration?.config.docker.enabled).toBe(true);
-        expect(await get(socket, '/healthz')).toStrictEqual({
+        expect(await get(socket, '/healthz')).toMatchObject({
           status: 200,
           body: { status: 'ok' },
         });
-        expect(await get(socket, '/readyz')).toStrictEqual({
+        expect(await get(socket, '/readyz')).toMatchObject({
           status: 200,
           body: { status: 'ready', config: { kind: 'embedded' } },
         });
+        expect(await get(socket, '/metrics')).toMatchObject({ status: 200, text: 'metric 1\n' });
         expect(await get(socket, '/nope')).toMatchObject({ status: 404 });
         expect((await stat(socket)).mode & 0o777).toBe(0o600);
         expect(logger.records.map((record) => record.message)).toContain(
@@ -86,12 +136,11 @@ describe(Agent, () => {
       expect(await agent.start()).toBe(false);
       expect(
         logger.records
-          .filter((record) => record.level === 'error')
+          .filter((record) => record.message === 'configuration error')
           .map((record) => record.fields['issue']),
       ).toStrictEqual([
         `${path}:5: spec.docker.enabled: must be true or false, got number 1`,
         `${path}:6: spec.docker.bogus: unknown field; known fields: enabled, dockerSocketPath, podmanSocketPath, podmanSocketPathTemplate, includeEnvVars, rootlessPodmanDiscovery, sigstore`,
-        undefined,
       ]);
     });
 
@@ -105,6 +154,71 @@ describe(Agent, () => {
         await expect(second.start()).rejects.toThrow(`another process is serving ${socket}`);
       } finally {
         await first.stop();
+      }
+    });
+  });
+
+  describe('GET /v1/attest', () => {
+    it('attests a pid, reports errors with codes, and refuses bad input', async () => {
+      const socket = join(dir, 'attest.sock');
+      const { agent } = agentFor(join(dir, 'absent.yaml'), socket);
+      await agent.start();
+      try {
+        const attested = await get(socket, '/v1/attest?pid=4242');
+        expect(attested.status).toBe(200);
+        expect(attested.body).toMatchObject({
+          pid: 4242,
+          kind: 'attested',
+          containerId: ID,
+          runtime: { kind: 'docker' },
+        });
+        expect(await get(socket, '/v1/attest?pid=31337')).toMatchObject({
+          status: 404,
+          body: { error: { code: 'process_not_found', message: 'process 31337 does not exist' } },
+        });
+        expect(await get(socket, '/v1/attest?pid=abc')).toMatchObject({
+          status: 400,
+          body: { error: { code: 'bad_request' } },
+        });
+        expect(await get(socket, '/v1/attest')).toMatchObject({ status: 400 });
+      } finally {
+        await agent.stop();
+      }
+    });
+  });
+
+  describe('.reload', () => {
+    it('applies a new includeEnvVars, and keeps the last good configuration on an invalid file', async () => {
+      const path = join(dir, 'reload.yaml');
+      const socket = join(dir, 'reload.sock');
+      const config = (prefixes: string) =>
+        `section: WorkloadAttestation\nschema: v1\nspec:\n  docker:\n    enabled: true\n    includeEnvVars: [${prefixes}]\n`;
+      await writeFile(path, config(''));
+      const { agent, logger } = agentFor(path, socket);
+      await agent.start();
+      try {
+        const attributes = async () =>
+          (
+            (await get(socket, '/v1/attest?pid=4242')).body as {
+              attributes: Record<string, string>;
+            }
+          ).attributes;
+        expect(await attributes()).not.toHaveProperty(['docker.container.env.APP_VERSION']);
+        await writeFile(path, config('APP_'));
+        await agent.reload();
+        expect(await attributes()).toHaveProperty(['docker.container.env.APP_VERSION'], '1.2.3');
+        await writeFile(
+          path,
+          'section: WorkloadAttestation\nschema: v1\nspec:\n  docker:\n    includeEnvVars: APP_\n',
+        );
+        await agent.reload();
+        expect(logger.records.map((record) => record.message)).toContain(
+          'configuration reload rejected; keeping the last good configuration',
+        );
+        expect(await attributes()).toHaveProperty(['docker.container.env.APP_VERSION'], '1.2.3');
+        expect(logger.text()).not.toContain('hunter2-do-not-log');
+      } finally {
+        await agent.stop();
       }
     });
   });

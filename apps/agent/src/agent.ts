@@ -1,23 +1,47 @@
+import type { AttestorConfig } from '@attestor/config';
 import type { Logger } from '@attestor/ports';
+import {
+  ATTESTATION_ERROR_STATUS,
+  AttestationError,
+  attestationErrorToJson,
+  attestationToJson,
+  type WorkloadAttestor,
+} from '@attestor/workload-attestor';
 
-import type { LocalApiServer } from './api-server.js';
+import type { LocalApiServer, RouteResult } from './api-server.js';
 import type { AgentConfigLoader, LoadedConfig } from './config-loader.js';
 
 /** Builds the API server once the configuration (which names its socket) is known. */
 export type ApiServerFactory = (loaded: LoadedConfig) => LocalApiServer;
 
+/** Something that notices configuration changes and calls back; started after the agent. */
+export interface ConfigChangeSource {
+  start(): Promise<void>;
+  stop(): void;
+}
+
+export interface AgentDependencies {
+  readonly configLoader: AgentConfigLoader;
+  readonly attestor: WorkloadAttestor;
+  readonly createApiServer: ApiServerFactory;
+  readonly createConfigWatcher: (onChange: () => Promise<void>) => ConfigChangeSource;
+  readonly metricsText: () => Promise<{ contentType: string; text: string }>;
+  readonly logger: Logger;
+}
+
+const PID = /^[1-9]\d{0,9}$/;
+
 /**
- * The agent daemon: loads its configuration, serves the local API, and stops cleanly.
+ * The agent daemon: loads its configuration, serves the local API (attest, health, metrics),
+ * reloads its configuration when the file changes or on SIGHUP (an invalid new file keeps the
+ * last good configuration), and stops cleanly.
  */
 export class Agent {
   #server: LocalApiServer | undefined;
+  #watcher: ConfigChangeSource | undefined;
   #current: LoadedConfig | undefined;
 
-  constructor(
-    private readonly configLoader: AgentConfigLoader,
-    private readonly createApiServer: ApiServerFactory,
-    private readonly logger: Logger,
-  ) {}
+  constructor(private readonly deps: AgentDependencies) {}
 
   get configuration(): LoadedConfig | undefined {
     return this.#current;
@@ -25,43 +49,113 @@ export class Agent {
 
   /** Starts the agent; returns false (having logged why) when it cannot run. */
   async start(): Promise<boolean> {
-    const loaded = await this.configLoader.load();
+    const loaded = await this.deps.configLoader.load();
     if (loaded === undefined) {
-      this.logger.error('no valid configuration; not starting');
+      this.deps.logger.error('no valid configuration; not starting');
       return false;
     }
-    this.#current = loaded;
-    const { docker } = loaded.config;
-    this.logger.info('agent starting', {
-      config: loaded.origin.kind === 'file' ? loaded.origin.path : 'embedded default',
-      dockerEnabled: docker.enabled,
-      dockerSocket: docker.dockerSocketPath,
-      podmanSocket: docker.podmanSocketPath,
-      podmanSocketTemplate: docker.podmanSocketPathTemplate,
-      rootlessPodmanDiscovery: docker.rootlessPodmanDiscovery,
-      includeEnvVars: docker.includeEnvVars,
-      sigstoreEnabled: docker.sigstore?.enabled ?? false,
-    });
-    const server = this.createApiServer(loaded);
+    this.#apply(loaded);
+    const server = this.deps.createApiServer(loaded);
     server
       .route('GET', '/healthz', () => Promise.resolve({ status: 200, body: { status: 'ok' } }))
-      .route('GET', '/readyz', () =>
-        Promise.resolve(
-          this.#current === undefined
-            ? { status: 503, body: { status: 'not ready' } }
-            : { status: 200, body: { status: 'ready', config: this.#current.origin } },
-        ),
-      );
+      .route('GET', '/readyz', () => Promise.resolve(this.#readiness()))
+      .route('GET', '/metrics', async () => ({ status: 200, ...(await this.deps.metricsText()) }))
+      .route('GET', '/v1/attest', (_request, url) => this.#attest(url));
     await server.start();
     this.#server = server;
-    this.logger.info('agent started');
+    this.#watcher = this.deps.createConfigWatcher(() => this.reload());
+    await this.#watcher.start();
+    this.deps.logger.info('agent started');
     return true;
   }
 
+  /** Reloads the configuration; on any error keeps the last good one (errors are logged). */
+  async reload(): Promise<void> {
+    const loaded = await this.deps.configLoader.load();
+    if (loaded === undefined) {
+      this.deps.logger.warn('configuration reload rejected; keeping the last good configuration');
+      return;
+    }
+    const previous = this.#current?.config;
+    if (
+      previous !== undefined &&
+      previous.agent.apiSocketPath !== loaded.config.agent.apiSocketPath
+    ) {
+      this.deps.logger.warn('apiSocketPath changes take effect after a restart', {
+        current: previous.agent.apiSocketPath,
+        configured: loaded.config.agent.apiSocketPath,
+      });
+    }
+    this.#apply(loaded);
+    this.deps.logger.info('configuration reloaded');
+  }
+
   async stop(): Promise<void> {
-    this.logger.info('agent stopping');
+    this.deps.logger.info('agent stopping');
+    this.#watcher?.stop();
     await this.#server?.stop();
     this.#server = undefined;
-    this.logger.info('agent stopped');
+    this.deps.logger.info('agent stopped');
   }
+
+  #apply(loaded: LoadedConfig): void {
+    this.#current = loaded;
+    this.deps.attestor.configure(loaded.config.docker);
+    this.deps.logger.info('configuration applied', summarize(loaded));
+  }
+
+  #readiness(): RouteResult {
+    return this.#current === undefined
+      ? { status: 503, body: { status: 'not ready' } }
+      : { status: 200, body: { status: 'ready', config: this.#current.origin } };
+  }
+
+  async #attest(url: URL): Promise<RouteResult> {
+    const pid = url.searchParams.get('pid') ?? '';
+    if (!PID.test(pid)) {
+      return {
+        status: 400,
+        body: {
+          error: {
+            code: 'bad_request',
+            message: `pid must be a positive integer, got ${JSON.stringify(pid.slice(0, 20))}`,
+          },
+        },
+      };
+    }
+    try {
+      const attestation = await this.deps.attestor.attest(Number(pid));
+      this.deps.logger.debug('attested', {
+        pid: Number(pid),
+        kind: attestation.kind,
+        containerId: attestation.kind === 'attested' ? attestation.containerId : undefined,
+      });
+      return { status: 200, body: attestationToJson(attestation) };
+    } catch (error) {
+      if (!AttestationError.is(error)) throw error;
+      this.deps.logger.warn('attestation failed', {
+        pid: Number(pid),
+        code: error.code,
+        reason: error.message,
+      });
+      return { status: ATTESTATION_ERROR_STATUS[error.code], body: attestationErrorToJson(error) };
+    }
+  }
+}
+
+function summarize({
+  config,
+  origin,
+}: LoadedConfig): Record<string, string | boolean | readonly string[]> {
+  const { docker }: AttestorConfig = config;
+  return {
+    config: origin.kind === 'file' ? origin.path : 'embedded default',
+    dockerEnabled: docker.enabled,
+    dockerSocket: docker.dockerSocketPath,
+    podmanSocket: docker.podmanSocketPath,
+    podmanSocketTemplate: docker.podmanSocketPathTemplate,
+    rootlessPodmanDiscovery: docker.rootlessPodmanDiscovery,
+    includeEnvVars: docker.includeEnvVars,
+    sigstoreEnabled: docker.sigstore?.enabled ?? false,
+  };
 }

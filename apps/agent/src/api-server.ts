@@ -5,7 +5,12 @@ import { dirname } from 'node:path';
 
 import type { Logger } from '@attestor/ports';
 
-export type RouteHandler = (request: IncomingMessage) => Promise<{ status: number; body: unknown }>;
+/** A JSON body, or raw text with its content type (for /metrics). */
+export type RouteResult =
+  | { readonly status: number; readonly body: unknown }
+  | { readonly status: number; readonly text: string; readonly contentType: string };
+
+export type RouteHandler = (request: IncomingMessage, url: URL) => Promise<RouteResult>;
 
 /**
  * The agent's local HTTP API, on a unix socket only (never TCP): the socket's file mode is the
@@ -64,25 +69,30 @@ export class LocalApiServer {
   }
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const path = new URL(request.url ?? '/', 'http://agent').pathname;
-    const handler = this.#routes.get(`${request.method ?? 'GET'} ${path}`);
-    let status = 404;
-    let body: unknown = { error: `no route for ${request.method ?? 'GET'} ${path}` };
+    const url = new URL(request.url ?? '/', 'http://agent');
+    const method = request.method ?? 'GET';
+    const handler = this.#routes.get(`${method} ${url.pathname}`);
+    let result: RouteResult = {
+      status: 404,
+      body: { error: { code: 'not_found', message: `no route for ${method} ${url.pathname}` } },
+    };
     if (handler !== undefined) {
       try {
-        ({ status, body } = await handler(request));
+        result = await handler(request, url);
       } catch (error) {
         this.logger.error('API handler failed', {
-          path,
+          path: url.pathname,
           reason: error instanceof Error ? error.message : String(error),
         });
-        status = 500;
-        body = { error: 'internal error' };
+        result = { status: 500, body: { error: { code: 'internal', message: 'internal error' } } };
       }
     }
-    const text = `${JSON.stringify(body)}\n`;
-    response.writeHead(status, {
-      'content-type': 'application/json',
+    const [text, contentType] =
+      'text' in result
+        ? [result.text, result.contentType]
+        : [`${JSON.stringify(result.body)}\n`, 'application/json'];
+    response.writeHead(result.status, {
+      'content-type': contentType,
       'content-length': Buffer.byteLength(text),
     });
     response.end(text);

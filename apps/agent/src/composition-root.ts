@@ -1,17 +1,38 @@
+import { DockerEngineContainerRuntime } from '@attestor/adapter-docker-engine';
 import { JsonLinesLogger, SystemClock } from '@attestor/adapter-node-process';
+import { ProcfsProcessTable } from '@attestor/adapter-procfs';
+import { PrometheusMetrics } from '@attestor/adapter-prometheus';
 import { loadConfigFile, loadYamlConfig } from '@attestor/adapter-yaml-config';
-import type { Clock, Logger } from '@attestor/ports';
+import { DEFAULT_CONFIG, EMBEDDED_DEFAULT_CONFIG, type LogLevel } from '@attestor/config';
+import type {
+  AttestationMetrics,
+  Clock,
+  ContainerRuntime,
+  Logger,
+  ProcessTable,
+} from '@attestor/ports';
+import { WorkloadAttestor } from '@attestor/workload-attestor';
 import { Container, type ServiceIdentifier } from 'inversify';
+import { Registry } from 'prom-client';
 
 import { Agent, type ApiServerFactory } from './agent.js';
 import { LocalApiServer } from './api-server.js';
 import { AgentConfigLoader } from './config-loader.js';
-import { EMBEDDED_DEFAULT_CONFIG } from './embedded-config.js';
+import { ConfigWatcher } from './config-watcher.js';
 
 /** Service identifiers of the agent's container. */
 export const AgentTypes = {
   Clock: Symbol.for('attestor.agent.Clock') as ServiceIdentifier<Clock>,
   Logger: Symbol.for('attestor.agent.Logger') as ServiceIdentifier<Logger>,
+  MetricsRegistry: Symbol.for('attestor.agent.MetricsRegistry') as ServiceIdentifier<Registry>,
+  Metrics: Symbol.for('attestor.agent.Metrics') as ServiceIdentifier<AttestationMetrics>,
+  ProcessTable: Symbol.for('attestor.agent.ProcessTable') as ServiceIdentifier<ProcessTable>,
+  ContainerRuntime: Symbol.for(
+    'attestor.agent.ContainerRuntime',
+  ) as ServiceIdentifier<ContainerRuntime>,
+  WorkloadAttestor: Symbol.for(
+    'attestor.agent.WorkloadAttestor',
+  ) as ServiceIdentifier<WorkloadAttestor>,
   ConfigLoader: Symbol.for('attestor.agent.ConfigLoader') as ServiceIdentifier<AgentConfigLoader>,
   ApiServerFactory: Symbol.for(
     'attestor.agent.ApiServerFactory',
@@ -22,6 +43,10 @@ export const AgentTypes = {
 export interface AgentEnvironment {
   readonly configPath: string;
   readonly writeLog: (line: string) => void;
+  readonly logLevel?: LogLevel;
+  readonly agentPid: number;
+  /** How often the configuration file is polled for changes, besides filesystem events. */
+  readonly configPollIntervalMs?: number;
 }
 
 /** The agent's composition root: the only place that knows which adapter serves which port. */
@@ -31,9 +56,47 @@ export function createAgentContainer(environment: AgentEnvironment): Container {
   container
     .bind(AgentTypes.Logger)
     .toResolvedValue(
-      (clock: Clock) => new JsonLinesLogger(environment.writeLog, clock, 'info'),
+      (clock: Clock) =>
+        new JsonLinesLogger(environment.writeLog, clock, environment.logLevel ?? 'info'),
       [AgentTypes.Clock],
     );
+  container.bind(AgentTypes.MetricsRegistry).toConstantValue(new Registry());
+  container
+    .bind(AgentTypes.Metrics)
+    .toResolvedValue(
+      (registry: Registry) => new PrometheusMetrics(registry, 'docker'),
+      [AgentTypes.MetricsRegistry],
+    );
+  container.bind(AgentTypes.ProcessTable).toConstantValue(new ProcfsProcessTable());
+  container.bind(AgentTypes.ContainerRuntime).toConstantValue(new DockerEngineContainerRuntime());
+  container.bind(AgentTypes.WorkloadAttestor).toResolvedValue(
+    (
+      processTable: ProcessTable,
+      runtime: ContainerRuntime,
+      metrics: AttestationMetrics,
+      clock: Clock,
+      logger: Logger,
+    ) =>
+      new WorkloadAttestor(
+        {
+          processTable,
+          runtime,
+          metrics,
+          clock,
+          logger: logger.child({ component: 'attestor' }),
+          agentPid: environment.agentPid,
+        },
+        // Replaced by the loaded configuration before the first attestation.
+        DEFAULT_CONFIG.docker,
+      ),
+    [
+      AgentTypes.ProcessTable,
+      AgentTypes.ContainerRuntime,
+      AgentTypes.Metrics,
+      AgentTypes.Clock,
+      AgentTypes.Logger,
+    ],
+  );
   container
     .bind(AgentTypes.ConfigLoader)
     .toResolvedValue(
@@ -57,12 +120,38 @@ export function createAgentContainer(environment: AgentEnvironment): Container {
         ),
     [AgentTypes.Logger],
   );
-  container
-    .bind(AgentTypes.Agent)
-    .toResolvedValue(
-      (loader: AgentConfigLoader, factory: ApiServerFactory, logger: Logger) =>
-        new Agent(loader, factory, logger),
-      [AgentTypes.ConfigLoader, AgentTypes.ApiServerFactory, AgentTypes.Logger],
-    );
+  container.bind(AgentTypes.Agent).toResolvedValue(
+    (
+      configLoader: AgentConfigLoader,
+      attestor: WorkloadAttestor,
+      createApiServer: ApiServerFactory,
+      registry: Registry,
+      logger: Logger,
+    ) =>
+      new Agent({
+        configLoader,
+        attestor,
+        createApiServer,
+        createConfigWatcher: (onChange) =>
+          new ConfigWatcher(
+            environment.configPath,
+            onChange,
+            logger.child({ component: 'config' }),
+            environment.configPollIntervalMs,
+          ),
+        metricsText: async () => ({
+          contentType: registry.contentType,
+          text: await registry.metrics(),
+        }),
+        logger,
+      }),
+    [
+      AgentTypes.ConfigLoader,
+      AgentTypes.WorkloadAttestor,
+      AgentTypes.ApiServerFactory,
+      AgentTypes.MetricsRegistry,
+      AgentTypes.Logger,
+    ],
+  );
   return container;
 }

@@ -1,28 +1,43 @@
 import { parseArgs } from 'node:util';
 
-import { AgentTypes, createAgentContainer } from './composition-root.js';
-import { DEFAULT_CONFIG_PATH } from './embedded-config.js';
+import { DEFAULT_CONFIG_PATH } from '@attestor/config';
 
-const USAGE = `Usage: attestor-agent [--config FILE]
+import { AgentTypes, createAgentContainer } from './composition-root.js';
+
+const USAGE = `Usage: attestor-agent [--config FILE] [--log-level debug|info|warn|error]
 
 Runs the attestor agent. The configuration file defaults to ${DEFAULT_CONFIG_PATH}
 (or $ATTESTOR_CONFIG); when it does not exist the embedded default is used.
+SIGHUP reloads the configuration; SIGTERM and SIGINT stop the agent.
 `;
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
 /** Entry point of the agent: runs until SIGTERM or SIGINT, then stops cleanly. */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   let configPath: string;
+  let logLevel: (typeof LOG_LEVELS)[number] = 'info';
   try {
     const { values } = parseArgs({
       args: [...argv],
       strict: true,
-      options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        config: { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
     if (values.help === true) {
       process.stdout.write(USAGE);
       return 0;
     }
     configPath = values.config ?? env['ATTESTOR_CONFIG'] ?? DEFAULT_CONFIG_PATH;
+    if (values['log-level'] !== undefined) {
+      const level = LOG_LEVELS.find((candidate) => candidate === values['log-level']);
+      if (level === undefined)
+        throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+      logLevel = level;
+    }
   } catch (error) {
     process.stderr.write(
       `attestor-agent: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`,
@@ -32,6 +47,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
 
   const container = createAgentContainer({
     configPath,
+    logLevel,
+    agentPid: process.pid,
     writeLog: (line) => process.stderr.write(line),
   });
   const agent = container.get(AgentTypes.Agent);
@@ -44,10 +61,16 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     });
     return 1;
   }
+  const onHangup = (): void => {
+    logger.info('signal received', { signal: 'SIGHUP' });
+    void agent.reload();
+  };
+  process.on('SIGHUP', onHangup);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
+  process.off('SIGHUP', onHangup);
   logger.info('signal received', { signal });
   await agent.stop();
   return 0;

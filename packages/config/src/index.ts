@@ -21,3 +21,4 @@ export {
   type WorkloadIdentityConfig,
 } from './model.js';
 export { nearestName } from './suggest.js';
+export { EMBEDDED_DEFAULT_CONFIG, DEFAULT_CONFIG_PATH } from './embedded-config.js';

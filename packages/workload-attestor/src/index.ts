@@ -5,3 +5,9 @@ export {
 } from './workload-attestor.js';
 export { AttestationError, type AttestationErrorCode } from './errors.js';
 export { ContainerMetadataCache, type CachedContainer } from './container-metadata-cache.js';
+export {
+  attestationToJson,
+  attestationErrorToJson,
+  ATTESTATION_ERROR_STATUS,
+  type AttestationJson,
+} from './attestation-json.js';

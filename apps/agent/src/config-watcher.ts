@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { watch, type FSWatcher } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+import type { Logger } from '@attestor/ports';
+
+/**
+ * Notices changes to the configuration file's content. Watches the file's directory (not the
+ * file: a Kubernetes ConfigMap volume swaps a `..data` symlink atomically, which replaces the
+ * file under the watcher), and also polls, which catches what events miss (a directory that
+ * did not exist yet, filesystems without inotify). `onChange` runs only when the content
+ * really differs from what was last seen.
+ */
+export class ConfigWatcher {
+  #fingerprint: string | undefined;
+  #watcher: FSWatcher | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #debounce: NodeJS.Timeout | undefined;
+  #checking: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly path: string,
+    private readonly onChange: () => Promise<void>,
+    private readonly logger: Logger,
+    private readonly pollIntervalMs = 2_000,
+  ) {}
+
+  async start(): Promise<void> {
+    this.#fingerprint = await this.#read();
+    try {
+      // Any entry of the directory may matter: ConfigMap swaps rename `..data`, not the file.
+      this.#watcher = watch(dirname(this.path), { persistent: false }, () => {
+        this.#schedule();
+      });
+      this.#watcher.on('error', () => {
+        this.#watcher?.close();
+        this.#watcher = undefined;
+      });
+    } catch {
+      this.logger.info('configuration directory not watchable; polling only', { path: this.path });
+    }
+    this.#timer = setInterval(() => {
+      this.#schedule(0);
+    }, this.pollIntervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    this.#watcher?.close();
+    this.#watcher = undefined;
+    clearInterval(this.#timer);
+    clearTimeout(this.#debounce);
+  }
+
+  /** Checks now (after a short debounce, so a burst of events gives one reload). */
+  #schedule(delayMs = 100): void {
+    clearTimeout(this.#debounce);
+    this.#debounce = setTimeout(() => {
+      this.#checking = this.#checking.then(() => this.#check());
+    }, delayMs);
+    this.#debounce.unref();
+  }
+
+  async #check(): Promise<void> {
+    const fingerprint = await this.#read();
+    if (fingerprint === this.#fingerprint) return;
+    this.#fingerprint = fingerprint;
+    try {
+      await this.onChange();
+    } catch (error) {
+      this.logger.error('configuration reload failed', {
+        reason: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+
+  async #read(): Promise<string> {
+    try {
+      return createHash('sha256')
+        .update(await readFile(this.path))
+        .digest('hex');
+    } catch (error) {
+      return `unreadable: ${error instanceof Error && 'code' in error ? String(error.code) : 'error'}`;
+    }
+  }
+}

@@ -1,0 +1,1 @@
+export { PrometheusMetrics, METRIC_NAMES } from './prometheus-metrics.js';

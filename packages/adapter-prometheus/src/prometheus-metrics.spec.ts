@@ -1,0 +1,48 @@
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+
+import { PrometheusMetrics } from './prometheus-metrics.js';
+
+describe(PrometheusMetrics, () => {
+  it('exposes the specification metric names with result and attestor labels', async () => {
+    const registry = new Registry();
+    const metrics = new PrometheusMetrics(registry, 'docker');
+    metrics.sigstoreVerification('verified', 0.2);
+    metrics.sigstoreVerification('network_error', 1.5);
+    metrics.sigstoreSignatureCount(2);
+    metrics.sigstoreCacheLookup('hit');
+    metrics.sigstoreCacheLookup('miss');
+    metrics.attestation('attested', 0.003);
+    const text = await registry.metrics();
+    expect(text).toContain(
+      'spirl_agent_sigstore_image_verification_total{result="verified",attestor="docker"} 1',
+    );
+    expect(text).toContain(
+      'spirl_agent_sigstore_image_verification_total{result="network_error",attestor="docker"} 1',
+    );
+    expect(text).toContain(
+      'spirl_agent_sigstore_image_verification_duration_seconds_count{result="verified",attestor="docker"} 1',
+    );
+    expect(text).toContain('spirl_agent_sigstore_signature_count_sum{attestor="docker"} 2');
+    expect(text).toContain(
+      'spirl_agent_sigstore_verification_cache_total{result="hit",attestor="docker"} 1',
+    );
+    expect(text).toContain(
+      'spirl_agent_sigstore_verification_cache_total{result="miss",attestor="docker"} 1',
+    );
+    expect(text).toContain(
+      'attestor_workload_attestations_total{outcome="attested",attestor="docker"} 1',
+    );
+    expect(text).toContain(
+      'attestor_workload_attestation_duration_seconds_bucket{le="0.005",outcome="attested",attestor="docker"} 1',
+    );
+  });
+
+  it('uses only the registry it is given', async () => {
+    const first = new Registry();
+    const second = new Registry();
+    new PrometheusMetrics(first, 'docker').attestation('error', 1);
+    new PrometheusMetrics(second, 'docker');
+    expect(await second.metrics()).not.toContain('outcome="error"');
+  });
+});

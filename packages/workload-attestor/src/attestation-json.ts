@@ -1,0 +1,55 @@
+import type { Attestation } from './workload-attestor.js';
+import type { AttestationError} from './errors.js';
+import { type AttestationErrorCode } from './errors.js';
+
+/** The JSON form of an attestation, shared by the agent's API and `attestor attest`. */
+export interface AttestationJson {
+  readonly pid: number;
+  readonly kind: Attestation['kind'];
+  readonly containerId?: string;
+  readonly runtime?: { readonly kind: string; readonly socket: string; readonly ownerUid?: number };
+  readonly pidNamespace?: 'container' | 'host';
+  /** Attribute name -> value; uint64 values as decimal strings. */
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+export function attestationToJson(attestation: Attestation): AttestationJson {
+  if (attestation.kind === 'not_in_container') {
+    return {
+      pid: attestation.pid,
+      kind: attestation.kind,
+      attributes: attestation.attributes.toJSON(),
+    };
+  }
+  const { runtime } = attestation;
+  return {
+    pid: attestation.pid,
+    kind: attestation.kind,
+    containerId: attestation.containerId,
+    runtime: {
+      kind: runtime.kind,
+      socket: runtime.socketPath,
+      ...(runtime.ownerUid === undefined ? {} : { ownerUid: runtime.ownerUid }),
+    },
+    pidNamespace: attestation.pidNamespace,
+    attributes: attestation.attributes.toJSON(),
+  };
+}
+
+/** HTTP status for each attestation error code, for the agent's API. */
+export const ATTESTATION_ERROR_STATUS: Readonly<Record<AttestationErrorCode, number>> = {
+  process_not_found: 404,
+  process_changed: 409,
+  permission_denied: 403,
+  malformed_process_data: 422,
+  container_unknown: 404,
+  container_not_running: 409,
+  pid_namespace_mismatch: 409,
+  runtime_unavailable: 503,
+};
+
+export function attestationErrorToJson(error: AttestationError): {
+  error: { code: AttestationErrorCode; message: string };
+} {
+  return { error: { code: error.code, message: error.message } };
+}

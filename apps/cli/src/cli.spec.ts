@@ -2,20 +2,32 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { FakeProcessTable, ProcessSnapshotMother } from '@attestor/testing';
+import {
+  ContainerDetailsMother,
+  FakeContainerRuntime,
+  FakeProcessTable,
+  ProcessSnapshotMother,
+  containerId,
+} from '@attestor/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { CliTypes, createCliContainer } from './composition-root.js';
 
 const ID = 'e'.repeat(64);
 
-function cli(processTable?: FakeProcessTable) {
+function cli(
+  processTable?: FakeProcessTable,
+  containerRuntime?: FakeContainerRuntime,
+  defaultConfigPath = '/nonexistent/agent.yaml',
+) {
   const out: string[] = [];
   const err: string[] = [];
   const container = createCliContainer({
     version: '9.9.9',
     output: { stdout: (text) => out.push(text), stderr: (text) => err.push(text) },
+    defaultConfigPath,
     ...(processTable === undefined ? {} : { processTable }),
+    ...(containerRuntime === undefined ? {} : { containerRuntime }),
   });
   return {
     run: (argv: string[]) => container.get(CliTypes.Cli).run(argv),
@@ -158,6 +170,98 @@ describe('Cli', () => {
       [['locate', '--pid', '1', '--cgroup-file', 'x']],
       [['locate', '--pid', 'abc']],
       [['locate', '--pid', '0']],
+    ])('exits 2 for %j', async (argv) => {
+      expect(await cli().run(argv)).toBe(2);
+    });
+  });
+
+  describe('attest', () => {
+    const id = containerId(0xfeed);
+    function world() {
+      const table = new FakeProcessTable()
+        .set(ProcessSnapshotMother.onHost({ pid: process.pid, pidNamespace: 1n }))
+        .set(ProcessSnapshotMother.inContainer(id, { pid: 4242 }));
+      const runtime = new FakeContainerRuntime().addContainer(
+        '/var/run/docker.sock',
+        ContainerDetailsMother.running({
+          id,
+          initPid: 4242,
+          labels: { 'com.example.app': 'payments' },
+          env: ['APP_VERSION=1.2.3', 'SECRET_KEY=abc'],
+        }),
+      );
+      return { table, runtime };
+    }
+
+    it('prints the attestation as JSON with the embedded default configuration', async () => {
+      const { table, runtime } = world();
+      const c = cli(table, runtime);
+      expect(await c.run(['attest', '--pid', '4242'])).toBe(0);
+      expect(JSON.parse(c.stdout())).toMatchObject({
+        pid: 4242,
+        kind: 'attested',
+        containerId: id,
+        runtime: { kind: 'docker', socket: '/var/run/docker.sock' },
+        attributes: {
+          'docker.container.label["com.example.app"]': 'payments',
+          'docker.runtime': 'docker',
+        },
+      });
+      expect(c.stdout()).not.toContain('SECRET_KEY');
+    });
+
+    it('applies includeEnvVars from --config and prints text', async () => {
+      const { table, runtime } = world();
+      const path = file('env.yaml');
+      await writeFile(
+        path,
+        'section: WorkloadAttestation\nschema: v1\nspec:\n  docker:\n    enabled: true\n    includeEnvVars: [APP_]\n',
+      );
+      const c = cli(table, runtime);
+      expect(await c.run(['attest', '--pid', '4242', '--config', path, '--output', 'text'])).toBe(
+        0,
+      );
+      expect(c.stdout()).toContain(`pid 4242: container ${id} (docker at /var/run/docker.sock)\n`);
+      expect(c.stdout()).toContain('docker.container.env.APP_VERSION = 1.2.3\n');
+    });
+
+    it('exits 1 listing the errors of an invalid --config', async () => {
+      const c = cli(...(Object.values(world()) as [FakeProcessTable, FakeContainerRuntime]));
+      expect(await c.run(['attest', '--pid', '4242', '--config', file('bad.yaml')])).toBe(1);
+      expect(c.stderr()).toContain(
+        'spec.docker.includeEnvVar: unknown field; did you mean includeEnvVars?',
+      );
+    });
+
+    it('exits 3 naming the socket when the runtime is down', async () => {
+      const { table, runtime } = world();
+      runtime.setDown('/var/run/docker.sock');
+      const c = cli(table, runtime);
+      expect(await c.run(['attest', '--pid', '4242'])).toBe(3);
+      expect(c.stderr()).toContain('attestor attest: runtime_unavailable:');
+      expect(c.stderr()).toContain('/var/run/docker.sock');
+    });
+
+    it('exits 4 when the process is not in the container the runtime describes', async () => {
+      const { table, runtime } = world();
+      table.set(ProcessSnapshotMother.inContainer(id, { pid: 5000, pidNamespace: 99n }));
+      const c = cli(table, runtime);
+      expect(await c.run(['attest', '--pid', '5000'])).toBe(4);
+      expect(c.stderr()).toContain('pid_namespace_mismatch');
+    });
+
+    it('prints not-in-a-container for a host process and exits 0', async () => {
+      const { table, runtime } = world();
+      table.set(ProcessSnapshotMother.onHost({ pid: 77, uid: 0 }));
+      const c = cli(table, runtime);
+      expect(await c.run(['attest', '--pid', '77', '--output', 'text'])).toBe(0);
+      expect(c.stdout()).toBe('pid 77: not in a container\n');
+    });
+
+    it.each([
+      [['attest']],
+      [['attest', '--pid', 'x']],
+      [['attest', '--pid', '1', '--output', 'yaml']],
     ])('exits 2 for %j', async (argv) => {
       expect(await cli().run(argv)).toBe(2);
     });

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 
+import type { AttestCommand } from './commands/attest.js';
 import type { ConfigValidateCommand } from './commands/config-validate.js';
 import type { LocateCommand } from './commands/locate.js';
 import { ExitCode } from './exit-codes.js';
@@ -7,6 +8,7 @@ import { HELP } from './help.js';
 import { UsageError, type CommandOutput } from './io.js';
 
 export interface CliCommands {
+  readonly attest: AttestCommand;
   readonly configValidate: ConfigValidateCommand;
   readonly locate: LocateCommand;
 }
@@ -62,6 +64,19 @@ export class Cli {
           options: {},
         });
         return this.commands.configValidate.run(positionals);
+      }
+      case 'attest': {
+        const { values } = parseArgs({
+          args: rest,
+          strict: true,
+          allowPositionals: false,
+          options: {
+            pid: { type: 'string' },
+            config: { type: 'string' },
+            output: { type: 'string' },
+          },
+        });
+        return this.commands.attest.run(values);
       }
       case 'locate': {
         const { values } = parseArgs({

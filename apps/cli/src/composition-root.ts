@@ -1,11 +1,22 @@
 import { readFile } from 'node:fs/promises';
 
+import { DockerEngineContainerRuntime } from '@attestor/adapter-docker-engine';
+import { JsonLinesLogger, SystemClock } from '@attestor/adapter-node-process';
 import { ProcfsProcessTable } from '@attestor/adapter-procfs';
-import { loadConfigFile } from '@attestor/adapter-yaml-config';
-import type { ProcessTable } from '@attestor/ports';
+import { PrometheusMetrics } from '@attestor/adapter-prometheus';
+import { loadConfigFile, loadYamlConfig } from '@attestor/adapter-yaml-config';
+import {
+  DEFAULT_CONFIG_PATH,
+  EMBEDDED_DEFAULT_CONFIG,
+  type AttestorConfig,
+} from '@attestor/config';
+import type { ContainerRuntime, ProcessTable } from '@attestor/ports';
+import { WorkloadAttestor } from '@attestor/workload-attestor';
 import { Container, type ServiceIdentifier } from 'inversify';
+import { Registry } from 'prom-client';
 
 import { Cli } from './cli.js';
+import { AttestCommand, type AttestConfigLoader } from './commands/attest.js';
 import { ConfigValidateCommand, type ConfigFileLoader } from './commands/config-validate.js';
 import { LocateCommand, type TextFileReader } from './commands/locate.js';
 import type { CommandOutput } from './io.js';
@@ -15,10 +26,20 @@ export const CliTypes = {
   Output: Symbol.for('attestor.cli.Output') as ServiceIdentifier<CommandOutput>,
   Version: Symbol.for('attestor.cli.Version') as ServiceIdentifier<string>,
   ProcessTable: Symbol.for('attestor.cli.ProcessTable') as ServiceIdentifier<ProcessTable>,
+  ContainerRuntime: Symbol.for(
+    'attestor.cli.ContainerRuntime',
+  ) as ServiceIdentifier<ContainerRuntime>,
   ConfigFileLoader: Symbol.for(
     'attestor.cli.ConfigFileLoader',
   ) as ServiceIdentifier<ConfigFileLoader>,
+  AttestConfigLoader: Symbol.for(
+    'attestor.cli.AttestConfigLoader',
+  ) as ServiceIdentifier<AttestConfigLoader>,
   TextFileReader: Symbol.for('attestor.cli.TextFileReader') as ServiceIdentifier<TextFileReader>,
+  AttestorFactory: Symbol.for('attestor.cli.AttestorFactory') as ServiceIdentifier<
+    (config: AttestorConfig) => WorkloadAttestor
+  >,
+  AttestCommand: Symbol.for('attestor.cli.AttestCommand') as ServiceIdentifier<AttestCommand>,
   ConfigValidateCommand: Symbol.for(
     'attestor.cli.ConfigValidateCommand',
   ) as ServiceIdentifier<ConfigValidateCommand>,
@@ -43,6 +64,10 @@ export interface CliEnvironment {
   readonly version: string;
   /** The process table; procfs at /proc unless a test supplies another. */
   readonly processTable?: ProcessTable;
+  /** The container runtime client; the Docker Engine API unless a test supplies another. */
+  readonly containerRuntime?: ContainerRuntime;
+  /** Where `attest` looks for a configuration when --config is not given. */
+  readonly defaultConfigPath?: string;
 }
 
 /** The CLI's composition root: the only place that knows which adapter serves which port. */
@@ -53,8 +78,55 @@ export function createCliContainer(environment: CliEnvironment): Container {
   container
     .bind(CliTypes.ProcessTable)
     .toConstantValue(environment.processTable ?? new ProcfsProcessTable());
+  container
+    .bind(CliTypes.ContainerRuntime)
+    .toConstantValue(environment.containerRuntime ?? new DockerEngineContainerRuntime());
   container.bind(CliTypes.ConfigFileLoader).toConstantValue(loadConfigFile);
   container.bind(CliTypes.TextFileReader).toConstantValue(readBoundedTextFile);
+  container.bind(CliTypes.AttestConfigLoader).toConstantValue(async (path: string | undefined) => {
+    const loaded = await loadConfigFile(
+      path ?? environment.defaultConfigPath ?? DEFAULT_CONFIG_PATH,
+    );
+    if (loaded.kind !== 'missing' || path !== undefined) return loaded;
+    const embedded = loadYamlConfig(EMBEDDED_DEFAULT_CONFIG);
+    if (!embedded.ok) throw new Error('the embedded default configuration is invalid');
+    return { kind: 'embedded' as const, config: embedded.config };
+  });
+  container.bind(CliTypes.AttestorFactory).toResolvedValue(
+    (processTable: ProcessTable, runtime: ContainerRuntime, output: CommandOutput) =>
+      (config: AttestorConfig) => {
+        const clock = new SystemClock();
+        const logger = new JsonLinesLogger(
+          (line) => {
+            output.stderr(line);
+          },
+          clock,
+          'warn',
+        );
+        return new WorkloadAttestor(
+          {
+            processTable,
+            runtime,
+            metrics: new PrometheusMetrics(new Registry(), 'docker'),
+            clock,
+            logger,
+            agentPid: process.pid,
+          },
+          config.docker,
+        );
+      },
+    [CliTypes.ProcessTable, CliTypes.ContainerRuntime, CliTypes.Output],
+  );
+  container
+    .bind(CliTypes.AttestCommand)
+    .toResolvedValue(
+      (
+        loader: AttestConfigLoader,
+        factory: (config: AttestorConfig) => WorkloadAttestor,
+        output: CommandOutput,
+      ) => new AttestCommand(loader, factory, output),
+      [CliTypes.AttestConfigLoader, CliTypes.AttestorFactory, CliTypes.Output],
+    );
   container
     .bind(CliTypes.ConfigValidateCommand)
     .toResolvedValue(
@@ -73,12 +145,19 @@ export function createCliContainer(environment: CliEnvironment): Container {
     .bind(CliTypes.Cli)
     .toResolvedValue(
       (
+        attest: AttestCommand,
         configValidate: ConfigValidateCommand,
         locate: LocateCommand,
         output: CommandOutput,
         version: string,
-      ) => new Cli({ configValidate, locate }, output, version),
-      [CliTypes.ConfigValidateCommand, CliTypes.LocateCommand, CliTypes.Output, CliTypes.Version],
+      ) => new Cli({ attest, configValidate, locate }, output, version),
+      [
+        CliTypes.AttestCommand,
+        CliTypes.ConfigValidateCommand,
+        CliTypes.LocateCommand,
+        CliTypes.Output,
+        CliTypes.Version,
+      ],
     );
   return container;
 }

@@ -9,8 +9,13 @@ export const ExitCode = {
   invalid: 1,
   /** The command line itself is wrong: unknown command or flag, missing argument. */
   usage: 2,
-  /** Something could not be read or reached: a missing file, a process that does not exist. */
+  /** Something could not be read or reached: a missing file or process, a runtime that does not answer. */
   unavailable: 3,
+  /**
+   * Attestation refused: the process could not be tied to a container (it exited or its PID
+   * was reused meanwhile, its pid namespace does not match, the container is unknown or stopped).
+   */
+  refused: 4,
   /** A bug: an unexpected exception. */
   internal: 70,
 } as const;

@@ -2,6 +2,8 @@ export const HELP = `attestor: identify the container behind a process
 
 Usage:
   attestor config validate FILE...         check configuration files; list every error
+  attestor attest --pid N [--config FILE] [--output json|text]
+                                           attest a process: its container's attributes
   attestor locate --pid N                  print the container a process runs in (from its cgroup)
   attestor locate --cgroup-file FILE       the same, from a saved /proc/<pid>/cgroup
   attestor --help                          show this help
@@ -11,6 +13,7 @@ Exit codes:
   0   success (a process outside any container is a success: {"containerId": null})
   1   invalid input: configuration errors, malformed cgroup text
   2   usage error: unknown command or option
-  3   unavailable: a file or process could not be read
+  3   unavailable: a file or process could not be read, a runtime did not answer
+  4   attestation refused: the process could not be tied to a container
   70  internal error (a bug; please report it)
 `;

@@ -1,3 +1,5 @@
+import { DockerEngineContainerRuntime } from '@attestor/adapter-docker-engine';
+
 import { createCliContainer, CliTypes } from './composition-root.js';
 import type { ExitCode } from './exit-codes.js';
 
@@ -5,12 +7,19 @@ const VERSION = '0.1.0';
 
 /** Entry point of the `attestor` binary. */
 export async function main(argv: readonly string[]): Promise<ExitCode> {
+  const containerRuntime = new DockerEngineContainerRuntime();
   const container = createCliContainer({
     version: VERSION,
+    containerRuntime,
     output: {
       stdout: (text) => process.stdout.write(text),
       stderr: (text) => process.stderr.write(text),
     },
   });
-  return container.get(CliTypes.Cli).run(argv);
+  try {
+    return await container.get(CliTypes.Cli).run(argv);
+  } finally {
+    // Idle keep-alive connections to the runtime sockets would hold the process open.
+    await containerRuntime.close();
+  }
 }

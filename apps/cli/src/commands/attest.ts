@@ -1,0 +1,94 @@
+import type { ConfigFileResult } from '@attestor/adapter-yaml-config';
+import { formatIssue, type AttestorConfig } from '@attestor/config';
+import {
+  AttestationError,
+  attestationToJson,
+  type AttestationErrorCode,
+  type WorkloadAttestor,
+} from '@attestor/workload-attestor';
+
+import { ExitCode } from '../exit-codes.js';
+import { UsageError, type CommandOutput } from '../io.js';
+
+/** Loads the configuration to attest with: a named file, or the agent's default, or the embedded default. */
+export type AttestConfigLoader = (
+  path: string | undefined,
+) => Promise<ConfigFileResult | { kind: 'embedded'; config: AttestorConfig }>;
+
+const EXIT_BY_CODE: Readonly<Record<AttestationErrorCode, ExitCode>> = {
+  process_not_found: ExitCode.unavailable,
+  runtime_unavailable: ExitCode.unavailable,
+  permission_denied: ExitCode.unavailable,
+  malformed_process_data: ExitCode.invalid,
+  process_changed: ExitCode.refused,
+  container_unknown: ExitCode.refused,
+  container_not_running: ExitCode.refused,
+  pid_namespace_mismatch: ExitCode.refused,
+};
+
+/**
+ * `attestor attest --pid N [--config F] [--output json|text]`: attests one process in this
+ * process, with the same use case and adapters as the agent.
+ */
+export class AttestCommand {
+  constructor(
+    private readonly loadConfig: AttestConfigLoader,
+    private readonly createAttestor: (config: AttestorConfig) => WorkloadAttestor,
+    private readonly output: CommandOutput,
+  ) {}
+
+  async run(options: {
+    pid?: string | undefined;
+    config?: string | undefined;
+    output?: string | undefined;
+  }): Promise<ExitCode> {
+    if (options.pid === undefined) throw new UsageError('attest needs --pid N');
+    if (!/^[1-9]\d{0,9}$/.test(options.pid))
+      throw new UsageError(`--pid must be a positive integer, got ${JSON.stringify(options.pid)}`);
+    const format = options.output ?? 'json';
+    if (format !== 'json' && format !== 'text')
+      throw new UsageError(`--output must be json or text, got ${JSON.stringify(format)}`);
+
+    const config = await this.#config(options.config);
+    if (typeof config === 'number') return config;
+    const attestor = this.createAttestor(config);
+    try {
+      const attestation = await attestor.attest(Number(options.pid));
+      const json = attestationToJson(attestation);
+      if (format === 'json') {
+        this.output.stdout(`${JSON.stringify(json, null, 2)}\n`);
+      } else {
+        const header =
+          json.runtime === undefined
+            ? `pid ${String(json.pid)}: not in a container`
+            : `pid ${String(json.pid)}: container ${json.containerId ?? ''} (${json.runtime.kind} at ${json.runtime.socket})`;
+        const lines = Object.entries(json.attributes).map(([name, value]) => `${name} = ${value}`);
+        this.output.stdout(`${[header, ...lines].join('\n')}\n`);
+      }
+      return ExitCode.ok;
+    } catch (error) {
+      if (!AttestationError.is(error)) throw error;
+      this.output.stderr(`attestor attest: ${error.code}: ${error.message}\n`);
+      return EXIT_BY_CODE[error.code];
+    }
+  }
+
+  async #config(path: string | undefined): Promise<AttestorConfig | ExitCode> {
+    const loaded = await this.loadConfig(path);
+    switch (loaded.kind) {
+      case 'embedded':
+        return loaded.config;
+      case 'missing':
+        this.output.stderr(`${loaded.path}: no such file\n`);
+        return ExitCode.unavailable;
+      case 'unreadable':
+        this.output.stderr(`${loaded.path}: cannot read: ${loaded.reason}\n`);
+        return ExitCode.unavailable;
+      case 'loaded':
+        if (loaded.result.ok) return loaded.result.config;
+        for (const error of loaded.result.errors)
+          this.output.stderr(`${formatIssue(error, loaded.path)}\n`);
+        return ExitCode.invalid;
+    }
+  }
+}

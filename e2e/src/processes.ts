@@ -103,3 +103,27 @@ export function getJson(
     req.end();
   });
 }
+
+/** Waits until something accepts connections on a unix socket. */
+export async function waitForSocket(socketPath: string, timeoutMs = 30_000): Promise<void> {
+  const { connect } = await import('node:net');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const accepted = await new Promise<boolean>((resolve) => {
+      const socket = connect(socketPath);
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => {
+        resolve(false);
+      });
+    });
+    if (accepted) return;
+    if (Date.now() > deadline)
+      throw new Error(
+        `nothing accepted connections on ${socketPath} within ${String(timeoutMs)} ms`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -1,13 +1,24 @@
 #!/usr/bin/env bash
 # `npm test`: the project's one test command. It does its own set-up on a fresh Debian
-# machine (dependencies, Node 24 from the npm registry, the build), then runs every check
-# CI relies on: workspace sync, lint with zero warnings, formatting, type checks, unit tests
-# and end-to-end tests. Any failure fails the run.
+# machine (the container runtimes and registry via tools/provision/provision.sh, dependencies,
+# Node 24 from the npm registry, the build), then runs every check CI relies on: workspace
+# sync, lint with zero warnings, formatting, type checks, unit tests and end-to-end tests
+# against real Docker, rootful and rootless Podman. Any failure fails the run; what the
+# provisioning started is stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export NX_DAEMON=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE=true
 
 step() { printf '\n==> %s\n' "$*"; }
+
+step "provision container runtimes and the registry (tools/provision/provision.sh)"
+state_dir=${ATTESTOR_PROVISION_STATE:-/run/attestor-e2e}
+trap 'tools/provision/provision.sh stop' EXIT
+tools/provision/provision.sh start
+set -a
+# shellcheck disable=SC1091
+. "$state_dir/env"
+set +a
 
 step "install dependencies (npm ci; builds the workspace in its prepare step)"
 npm ci --no-audit --no-fund
@@ -21,6 +32,8 @@ esac
 export PATH="$PWD/node_modules/.bin:$PATH"
 
 step "nx sync:check (TypeScript project references match the dependency graph)"
+# Computes the project graph, which @nx/enforce-module-boundaries needs during lint.
+nx show projects >/dev/null
 nx sync:check
 
 step "type check and build (tsc -b)"

@@ -1,5 +1,5 @@
 import type { Attestation } from './workload-attestor.js';
-import type { AttestationError} from './errors.js';
+import type { AttestationError } from './errors.js';
 import { type AttestationErrorCode } from './errors.js';
 
 /** The JSON form of an attestation, shared by the agent's API and `attestor attest`. */

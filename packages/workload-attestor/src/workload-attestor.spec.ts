@@ -246,10 +246,40 @@ describe(WorkloadAttestor, () => {
         expect(w.runtime.calls).toStrictEqual([]);
       });
 
-      it('treats an unreachable rootless socket as no container', async () => {
+      it('says runtime_unavailable, naming the socket, when the rootless socket does not answer', async () => {
         const w = rootlessWorld();
         w.runtime.setDown(ROOTLESS_1001);
-        expect((await w.make().attest(6001)).kind).toBe('not_in_container');
+        const error = await attestError(w.make(), 6001);
+        expect(error.code).toBe('runtime_unavailable');
+        expect(error.message).toContain(ROOTLESS_1001);
+      });
+
+      it('asks no socket about a host process of the same user', async () => {
+        const w = rootlessWorld();
+        w.runtime.setDown(ROOTLESS_1001);
+        w.processes.set(
+          ProcessSnapshotMother.onHost({
+            pid: 6100,
+            uid: 1001,
+            pidNamespace: HOST_NS,
+            cgroup: '0::/\n',
+          }),
+        );
+        expect((await w.make().attest(6100)).kind).toBe('not_in_container');
+        expect(w.runtime.calls).toStrictEqual([]);
+      });
+
+      it('finds nothing for a process in its own namespace that no socket claims', async () => {
+        const w = rootlessWorld();
+        w.processes.set(
+          ProcessSnapshotMother.onHost({
+            pid: 6200,
+            uid: 1001,
+            pidNamespace: 4026537777n,
+            cgroup: '0::/\n',
+          }),
+        );
+        expect((await w.make().attest(6200)).kind).toBe('not_in_container');
       });
     });
 

@@ -176,9 +176,10 @@ export class WorkloadAttestor {
 
   /**
    * For a process whose cgroup names no container (rootless Podman on cgroup v1 hosts): asks
-   * the rootless sockets for their running containers and matches the pid namespace. A host
-   * process (the agent's own pid namespace) is not looked for; an unreachable rootless socket
-   * means that user runs no Podman service, which is not an error.
+   * the rootless sockets for their running containers and matches the pid namespace. A process
+   * in the agent's (the host's) pid namespace is not looked for. A process in a pid namespace
+   * of its own that no reachable socket claims is not in a container; if a socket that could
+   * claim it did not answer, that is an error naming the socket, since the answer is unknown.
    */
   async #discover(
     endpoints: readonly RuntimeEndpoint[],
@@ -187,16 +188,14 @@ export class WorkloadAttestor {
   ): Promise<CachedContainer | undefined> {
     if (endpoints.length === 0) return undefined;
     if (workload.pidNamespace === (await this.#hostNamespace())) return undefined;
+    const failures: string[] = [];
     for (const endpoint of endpoints) {
       let ids: readonly string[];
       try {
         ids = await this.deps.runtime.listRunningContainerIds(endpoint);
       } catch (error) {
         if (!ContainerRuntimeError.is(error)) throw error;
-        this.deps.logger.debug('rootless runtime not available for discovery', {
-          socket: endpoint.socketPath,
-          reason: error.message,
-        });
+        failures.push(error.message);
         continue;
       }
       for (const id of ids) {
@@ -204,10 +203,12 @@ export class WorkloadAttestor {
         try {
           container = await this.#container(endpoint, id, config);
         } catch (error) {
-          if (!ContainerRuntimeError.is(error)) throw error;
-          this.deps.logger.debug('container vanished during discovery', {
+          // A container that stops while we look through the list is simply not this one.
+          if (!(ContainerRuntimeError.is(error) || AttestationError.is(error))) throw error;
+          this.deps.logger.debug('container skipped during discovery', {
             socket: endpoint.socketPath,
             containerId: id,
+            reason: error.message,
           });
           continue;
         }
@@ -219,6 +220,12 @@ export class WorkloadAttestor {
           return container;
         }
       }
+    }
+    if (failures.length > 0) {
+      throw new AttestationError(
+        'runtime_unavailable',
+        `process ${String(workload.pid)} runs in a pid namespace of its own with no container ID in its cgroup, and the runtime that could own it did not answer: ${failures.join('; ')}`,
+      );
     }
     return undefined;
   }

@@ -1,0 +1,269 @@
+import { copyFile, mkdir, mkdtemp, writeFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import type * as Testcontainers from 'testcontainers';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+import { e2eEnvironment, runtimeAccess, type RuntimeUnderTest } from './environment.js';
+import { AGENT_BIN, Background, getJson, NODE, run, waitForSocket } from './processes.js';
+
+const LABELS = {
+  'com.example.app': 'payments',
+  'org.opencontainers.image/source': 'https://git.example/payments',
+  'say "hi"': 'quoted key',
+  'back\\slash': 'backslash key',
+};
+const ENV = {
+  APP_VERSION: '1.2.3',
+  SERVICE_NAME: 'payments',
+  SECRET_KEY: 'abc-secret-never-logged',
+  ENVIRONMENT: 'prod',
+};
+const INCLUDE_ENV_VARS = ['APP_', 'SERVICE_', 'ENVIRONMENT'];
+
+/** The attribute name of a label, escaped as the README documents. */
+function labelAttribute(key: string): string {
+  return `docker.container.label["${key.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"]`;
+}
+
+interface AttestBody {
+  readonly kind?: string;
+  readonly containerId?: string;
+  readonly runtime?: { kind: string; socket: string; ownerUid?: number };
+  readonly attributes?: Record<string, string>;
+  readonly error?: { code: string; message: string };
+}
+
+/**
+ * The e2e suite for one real runtime: containers started with testcontainers, attested by the
+ * built agent binary through its API, and compared with what the runtime's own CLI reports.
+ */
+export function describeRuntime(runtime: RuntimeUnderTest): void {
+  describe(`attesting real ${runtime} containers`, { timeout: 120_000 }, () => {
+    const environment = e2eEnvironment();
+    const access = runtimeAccess(runtime, environment);
+    let dir = '';
+    let configPath = '';
+    let apiSocket = '';
+    let agent: Background | undefined;
+    let image = '';
+    const started: { stop: () => Promise<unknown> }[] = [];
+    let testcontainers: typeof Testcontainers;
+
+    const writeConfig = (
+      includeEnvVars: readonly string[],
+      path = configPath,
+      socket = apiSocket,
+      extra: readonly string[] = [],
+    ) =>
+      writeFile(
+        path,
+        [
+          'section: WorkloadAttestation',
+          'schema: v1',
+          'spec:',
+          '  docker:',
+          '    enabled: true',
+          `    includeEnvVars: [${includeEnvVars.join(', ')}]`,
+          ...extra.map((line) => `    ${line}`),
+          '---',
+          'section: Agent',
+          'schema: v1',
+          'spec:',
+          `  apiSocketPath: ${socket}`,
+          '',
+        ].join('\n'),
+      );
+
+    async function cli(...args: string[]): Promise<string> {
+      const [command, ...prefix] = access.cli;
+      const result = await run(command ?? 'false', [...prefix, ...args], 60_000);
+      if (result.code !== 0)
+        throw new Error(
+          `${access.cli.join(' ')} ${args.join(' ')} failed (${String(result.code)}): ${result.stderr}`,
+        );
+      return result.stdout.trim();
+    }
+
+    async function startContainer(
+      labels: Record<string, string> = LABELS,
+      env: Record<string, string> = ENV,
+    ) {
+      let container = new testcontainers.GenericContainer(image)
+        .withLabels(labels)
+        .withEnvironment(env)
+        .withCommand(['/bin/busybox', 'sleep', '3600']);
+      if (runtime === 'podman-rootless') container = container.withNetworkMode('none');
+      const startedContainer = await container.start();
+      started.push(startedContainer);
+      const pid = Number(
+        await cli('inspect', '--format', '{{.State.Pid}}', startedContainer.getId()),
+      );
+      return { id: startedContainer.getId(), pid, container: startedContainer };
+    }
+
+    async function attest(pid: number): Promise<{ status: number; body: AttestBody }> {
+      const response = await getJson(apiSocket, `/v1/attest?pid=${String(pid)}`);
+      return { status: response.status, body: response.body as AttestBody };
+    }
+
+    beforeAll(async () => {
+      process.env['DOCKER_HOST'] = `unix://${access.socket}`;
+      process.env['TESTCONTAINERS_RYUK_DISABLED'] = 'true';
+      testcontainers = await import('testcontainers');
+      dir = await mkdtemp(join(tmpdir(), `attestor-e2e-${runtime}-`));
+      const context = join(dir, 'image');
+      await mkdir(context);
+      await copyFile(environment.busybox, join(context, 'busybox'));
+      await writeFile(
+        join(context, 'Dockerfile'),
+        'FROM scratch\nCOPY busybox /bin/busybox\nCMD ["/bin/busybox", "sleep", "3600"]\n',
+      );
+      image = `attestor-e2e-busybox:${runtime}`;
+      await testcontainers.GenericContainer.fromDockerfile(context).build(image, {
+        deleteOnExit: false,
+      });
+
+      configPath = join(dir, 'agent.yaml');
+      apiSocket = join(dir, 'agent.sock');
+      await writeConfig(INCLUDE_ENV_VARS);
+      agent = new Background(NODE, [AGENT_BIN, '--config', configPath, '--log-level', 'debug']);
+      await agent.waitForLog('"msg":"agent started"');
+    }, 300_000);
+
+    afterAll(async () => {
+      await Promise.allSettled(started.map((container) => container.stop()));
+      if (agent !== undefined) {
+        agent.child.kill('SIGTERM');
+        expect(await agent.exited).toBe(0);
+        expect(agent.stderr, 'an environment value reached the agent log').not.toContain(
+          ENV.SECRET_KEY,
+        );
+      }
+      await rm(dir, { recursive: true, force: true });
+    }, 120_000);
+
+    it('attests a container to exactly the attributes its runtime reports', async () => {
+      const { id, pid } = await startContainer();
+      const inspect = JSON.parse(await cli('inspect', id)) as {
+        Config: { Image: string; Labels: Record<string, string> | null };
+        Image: string;
+      }[];
+      const details = inspect[0];
+      if (details === undefined) throw new Error('no inspect output');
+      const imageId = await cli('image', 'inspect', '--format', '{{.Id}}', details.Image);
+      const expected: Record<string, string> = {
+        'docker.container.image': details.Config.Image,
+        ...Object.fromEntries(
+          Object.entries(details.Config.Labels ?? {}).map(([key, value]) => [
+            labelAttribute(key),
+            value,
+          ]),
+        ),
+        'docker.container.env.APP_VERSION': '1.2.3',
+        'docker.container.env.SERVICE_NAME': 'payments',
+        'docker.container.env.ENVIRONMENT': 'prod',
+        'docker.container.image_config_digest': imageId.startsWith('sha256:')
+          ? imageId
+          : `sha256:${imageId}`,
+        'docker.runtime': runtime,
+        ...(runtime === 'podman-rootless'
+          ? { 'docker.runtime.owner_uid': String(environment.rootlessUid) }
+          : {}),
+      };
+      const { status, body } = await attest(pid);
+      expect(status).toBe(200);
+      expect(body.kind).toBe('attested');
+      expect(body.containerId).toBe(id);
+      expect(body.runtime?.socket).toBe(access.socket);
+      expect(body.attributes).toStrictEqual(expected);
+      // The labels this test set are among them, with dots, slashes, quotes and backslashes.
+      expect(body.attributes).toMatchObject({
+        'docker.container.label["com.example.app"]': 'payments',
+        'docker.container.label["org.opencontainers.image/source"]': 'https://git.example/payments',
+        'docker.container.label["say \\"hi\\""]': 'quoted key',
+        'docker.container.label["back\\\\slash"]': 'backslash key',
+      });
+      expect(JSON.stringify(body)).not.toContain(ENV.SECRET_KEY);
+    });
+
+    it('gives a host process no docker attributes', async () => {
+      const { status, body } = await attest(process.pid);
+      expect(status).toBe(200);
+      expect(body).toStrictEqual({ pid: process.pid, kind: 'not_in_container', attributes: {} });
+    });
+
+    it('refuses a process whose container exited, never returning other attributes', async () => {
+      const { pid, container } = await startContainer({ 'com.example.app': 'short-lived' }, {});
+      await container.stop();
+      const { status, body } = await attest(pid);
+      expect(status).toBeGreaterThanOrEqual(400);
+      expect(body.attributes).toBeUndefined();
+      expect(body.error?.code).toMatch(
+        /^(process_not_found|process_changed|container_not_running)$/,
+      );
+      expect(body.error?.message).toContain(String(pid));
+    });
+
+    it('applies a changed includeEnvVars to the next attestation without a restart', async () => {
+      const { pid } = await startContainer();
+      await writeConfig(['SECRET_']);
+      await vi.waitFor(
+        async () => {
+          const { body } = await attest(pid);
+          expect(body.attributes).toHaveProperty(
+            ['docker.container.env.SECRET_KEY'],
+            ENV.SECRET_KEY,
+          );
+          expect(body.attributes).not.toHaveProperty(['docker.container.env.APP_VERSION']);
+        },
+        { timeout: 15_000, interval: 200 },
+      );
+      await writeConfig(INCLUDE_ENV_VARS);
+      agent?.child.kill('SIGHUP');
+      await vi.waitFor(
+        async () => {
+          const { body } = await attest(pid);
+          expect(body.attributes).not.toHaveProperty(['docker.container.env.SECRET_KEY']);
+        },
+        { timeout: 15_000, interval: 200 },
+      );
+    });
+
+    it('names the socket of a stopped daemon', async () => {
+      // A real daemon on a socket of its own (Podman's API service), stopped before use.
+      const stoppedSocket =
+        runtime === 'podman-rootless'
+          ? join(dir, `stopped-${String(environment.rootlessUid)}.sock`)
+          : join(dir, 'stopped.sock');
+      const daemon = new Background('podman', [
+        'system',
+        'service',
+        '--time=0',
+        `unix://${stoppedSocket}`,
+      ]);
+      await waitForSocket(stoppedSocket);
+      daemon.child.kill('SIGTERM');
+      await daemon.exited;
+
+      const setting = {
+        docker: `dockerSocketPath: unix://${stoppedSocket}`,
+        podman: `podmanSocketPath: unix://${stoppedSocket}`,
+        'podman-rootless': `podmanSocketPathTemplate: unix://${join(dir, 'stopped-%d.sock')}`,
+      }[runtime];
+      const secondConfig = join(dir, 'stopped.yaml');
+      const secondApi = join(dir, 'stopped-agent.sock');
+      await writeConfig(INCLUDE_ENV_VARS, secondConfig, secondApi, [setting]);
+      await using second = new Background(NODE, [AGENT_BIN, '--config', secondConfig]);
+      await second.waitForLog('"msg":"agent started"');
+      const { pid } = await startContainer();
+      const response = await getJson(secondApi, `/v1/attest?pid=${String(pid)}`);
+      const body = response.body as AttestBody;
+      expect(response.status).toBe(503);
+      expect(body.attributes).toBeUndefined();
+      expect(body.error?.code).toBe('runtime_unavailable');
+      expect(body.error?.message).toContain(stoppedSocket);
+    });
+  });
+}

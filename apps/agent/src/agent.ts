@@ -10,6 +10,7 @@ import {
 
 import type { LocalApiServer, RouteResult } from './api-server.js';
 import type { AgentConfigLoader, LoadedConfig } from './config-loader.js';
+import { MetricsHttpServer } from './metrics-server.js';
 
 /** Builds the API server once the configuration (which names its socket) is known. */
 export type ApiServerFactory = (loaded: LoadedConfig) => LocalApiServer;
@@ -39,6 +40,7 @@ const PID = /^[1-9]\d{0,9}$/;
 export class Agent {
   #server: LocalApiServer | undefined;
   #watcher: ConfigChangeSource | undefined;
+  #metricsServer: MetricsHttpServer | undefined;
   #current: LoadedConfig | undefined;
 
   constructor(private readonly deps: AgentDependencies) {}
@@ -63,6 +65,15 @@ export class Agent {
       .route('GET', '/v1/attest', (_request, url) => this.#attest(url));
     await server.start();
     this.#server = server;
+    const { metricsListenAddress } = loaded.config.agent;
+    if (metricsListenAddress !== undefined) {
+      this.#metricsServer = new MetricsHttpServer(
+        metricsListenAddress,
+        this.deps.metricsText,
+        this.deps.logger,
+      );
+      await this.#metricsServer.start();
+    }
     this.#watcher = this.deps.createConfigWatcher(() => this.reload());
     await this.#watcher.start();
     this.deps.logger.info('agent started');
@@ -93,6 +104,7 @@ export class Agent {
   async stop(): Promise<void> {
     this.deps.logger.info('agent stopping');
     this.#watcher?.stop();
+    await this.#metricsServer?.stop();
     await this.#server?.stop();
     this.#server = undefined;
     this.deps.logger.info('agent stopped');

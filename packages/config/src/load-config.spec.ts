@@ -326,7 +326,31 @@ describe(loadConfig, () => {
       });
     });
 
+    it('reads a metrics listen address', () => {
+      const read = (address: string) =>
+        configOf(
+          loadConfig([
+            node({ section: 'Agent', schema: 'v1', spec: { metricsListenAddress: address } }),
+          ]),
+        ).agent.metricsListenAddress;
+      expect(read('127.0.0.1:9465')).toStrictEqual({ host: '127.0.0.1', port: 9465 });
+      expect(read('[::1]:9465')).toStrictEqual({ host: '::1', port: 9465 });
+      expect(read('localhost:1')).toStrictEqual({ host: 'localhost', port: 1 });
+    });
+
     it.each([
+      [
+        { metricsListenAddress: '9465' },
+        'spec.metricsListenAddress: must be host:port such as 127.0.0.1:9465, got "9465"',
+      ],
+      [
+        { metricsListenAddress: '127.0.0.1:70000' },
+        'spec.metricsListenAddress: must be host:port such as 127.0.0.1:9465, got "127.0.0.1:70000"',
+      ],
+      [
+        { metricsListenAddress: 'http://127.0.0.1:9465' },
+        'spec.metricsListenAddress: must be host:port such as 127.0.0.1:9465, got "http://127.0.0.1:9465"',
+      ],
       [
         { apiSocketMode: 600 },
         'spec.apiSocketMode: must be a quoted octal mode such as "0600", got number 600',

@@ -34,6 +34,11 @@ export interface AgentConfig {
   /** File mode of that socket. */
   readonly apiSocketMode: number;
   readonly logLevel: LogLevel;
+  /**
+   * `host:port` of an optional plain-HTTP listener that serves only /metrics, for Prometheus
+   * (which cannot scrape a unix socket). Off when absent.
+   */
+  readonly metricsListenAddress?: { readonly host: string; readonly port: number };
 }
 
 /** How SPIFFE IDs are built (section `WorkloadIdentity`, an addition to the specification). */

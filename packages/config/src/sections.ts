@@ -264,8 +264,36 @@ export function readAgentSpec(spec: MapReader, issues: IssueCollector): AgentCon
       spec.entry('logLevel')?.line,
     );
   }
+  const metricsListenAddress = readListenAddress(spec, 'metricsListenAddress', issues);
   spec.finish();
-  return { apiSocketPath, apiSocketMode, logLevel: knownLevel ?? DEFAULT_AGENT_CONFIG.logLevel };
+  return {
+    apiSocketPath,
+    apiSocketMode,
+    logLevel: knownLevel ?? DEFAULT_AGENT_CONFIG.logLevel,
+    ...(metricsListenAddress === undefined ? {} : { metricsListenAddress }),
+  };
+}
+
+/** `host:port` or `[ipv6]:port`, port 1-65535. */
+function readListenAddress(
+  spec: MapReader,
+  key: string,
+  issues: IssueCollector,
+): { host: string; port: number } | undefined {
+  const text = spec.string(key, undefined);
+  if (text === undefined) return undefined;
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(text);
+  const host = match?.[1] ?? match?.[2];
+  const port = Number(match?.[3]);
+  if (host === undefined || !Number.isInteger(port) || port < 1 || port > 65535) {
+    issues.error(
+      spec.pathOf(key),
+      `must be host:port such as 127.0.0.1:9465, got ${JSON.stringify(text)}`,
+      spec.entry(key)?.line,
+    );
+    return undefined;
+  }
+  return { host, port };
 }
 
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;

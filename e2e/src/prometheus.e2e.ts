@@ -1,0 +1,82 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+import { AGENT_BIN, Background, freePort, getJson, NODE } from './processes.js';
+
+interface QueryResult {
+  readonly status: string;
+  readonly data: {
+    readonly result: readonly { metric: Record<string, string>; value: [number, string] }[];
+  };
+}
+
+/** A real Prometheus scrapes the agent's metrics listener. */
+describe('metrics scraped by Prometheus', { timeout: 120_000 }, () => {
+  let dir = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'attestor-e2e-prometheus-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('exposes attestation counts and latency with the attestor label', async () => {
+    const metricsPort = await freePort();
+    const prometheusPort = await freePort();
+    const apiSocket = join(dir, 'agent.sock');
+    const configPath = join(dir, 'agent.yaml');
+    await writeFile(
+      configPath,
+      `section: WorkloadAttestation\nschema: v1\nspec:\n  docker:\n    enabled: true\n---\nsection: Agent\nschema: v1\nspec:\n  apiSocketPath: ${apiSocket}\n  metricsListenAddress: 127.0.0.1:${String(metricsPort)}\n`,
+    );
+    await using agent = new Background(NODE, [AGENT_BIN, '--config', configPath]);
+    await agent.waitForLog('"msg":"metrics listening"');
+    // Three attestations of host processes and one of a PID that does not exist.
+    for (const pid of [process.pid, process.pid, process.pid, 4_000_000])
+      await getJson(apiSocket, `/v1/attest?pid=${String(pid)}`);
+
+    await writeFile(
+      join(dir, 'prometheus.yml'),
+      `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: attestor\n    static_configs:\n      - targets: ['127.0.0.1:${String(metricsPort)}']\n`,
+    );
+    await using prometheus = new Background('prometheus', [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'tsdb')}`,
+      `--web.listen-address=127.0.0.1:${String(prometheusPort)}`,
+    ]);
+    const query = async (expression: string): Promise<QueryResult['data']['result']> => {
+      const response = await fetch(
+        `http://127.0.0.1:${String(prometheusPort)}/api/v1/query?query=${encodeURIComponent(expression)}`,
+      );
+      const body = (await response.json()) as QueryResult;
+      return body.data.result;
+    };
+    await vi.waitFor(
+      async () => {
+        expect(prometheus.child.exitCode).toBeNull();
+        const series = await query('attestor_workload_attestations_total');
+        expect(series.length).toBeGreaterThan(0);
+      },
+      { timeout: 60_000, interval: 500 },
+    );
+    const byOutcome = Object.fromEntries(
+      (await query('attestor_workload_attestations_total')).map((sample) => [
+        sample.metric['outcome'],
+        sample,
+      ]),
+    );
+    expect(byOutcome['not_in_container']?.metric).toMatchObject({
+      attestor: 'docker',
+      job: 'attestor',
+    });
+    expect(byOutcome['not_in_container']?.value[1]).toBe('3');
+    expect(byOutcome['error']?.value[1]).toBe('1');
+    const latency = await query(
+      'attestor_workload_attestation_duration_seconds_count{outcome="not_in_container"}',
+    );
+    expect(latency[0]?.value[1]).toBe('3');
+  });
+});

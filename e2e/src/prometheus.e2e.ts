@@ -62,18 +62,14 @@ describe('metrics scraped by Prometheus', { timeout: 120_000 }, () => {
       },
       { timeout: 60_000, interval: 500 },
     );
-    const byOutcome = Object.fromEntries(
-      (await query('attestor_workload_attestations_total')).map((sample) => [
-        sample.metric['outcome'],
-        sample,
-      ]),
-    );
-    expect(byOutcome['not_in_container']?.metric).toMatchObject({
+    const samples = await query('attestor_workload_attestations_total');
+    const byOutcome = new Map(samples.map((sample) => [sample.metric['outcome'], sample]));
+    expect(byOutcome.get('not_in_container')?.metric).toMatchObject({
       attestor: 'docker',
       job: 'attestor',
     });
-    expect(byOutcome['not_in_container']?.value[1]).toBe('3');
-    expect(byOutcome['error']?.value[1]).toBe('1');
+    expect(byOutcome.get('not_in_container')?.value[1]).toBe('3');
+    expect(byOutcome.get('error')?.value[1]).toBe('1');
     const latency = await query(
       'attestor_workload_attestation_duration_seconds_count{outcome="not_in_container"}',
     );

@@ -7,6 +7,9 @@
 #                        and a local OCI registry; write the environment to $STATE_DIR/env
 #   provision.sh stop    stop what `start` started (and only that)
 #
+# With ATTESTOR_PROVISION_SESSION set (npm test sets it), `stop` stops only what the `start`
+# of the same session started, so daemons a developer started by hand keep running.
+#
 # Where it cannot provision (not root, not Debian), it says exactly what is missing and fails.
 set -euo pipefail
 
@@ -48,6 +51,7 @@ start_daemon() {
   shift
   "$@" >"$STATE_DIR/$name.log" 2>&1 &
   echo $! >"$STATE_DIR/$name.pid"
+  if [ -n "${ATTESTOR_PROVISION_SESSION:-}" ]; then echo "$name" >>"$STATE_DIR/session-$ATTESTOR_PROVISION_SESSION"; fi
   log "started $name (pid $!)"
 }
 
@@ -145,7 +149,16 @@ ENV
 
 stop() {
   [ -d "$STATE_DIR" ] || return 0
-  for pidfile in "$STATE_DIR"/*.pid; do
+  local pidfiles=("$STATE_DIR"/*.pid)
+  if [ -n "${ATTESTOR_PROVISION_SESSION:-}" ]; then
+    local session=$STATE_DIR/session-$ATTESTOR_PROVISION_SESSION
+    pidfiles=()
+    if [ -f "$session" ]; then
+      while read -r name; do pidfiles+=("$STATE_DIR/$name.pid"); done <"$session"
+      rm -f "$session"
+    fi
+  fi
+  for pidfile in "${pidfiles[@]}"; do
     [ -e "$pidfile" ] || continue
     local pid
     pid=$(cat "$pidfile")

@@ -13,6 +13,7 @@ step() { printf '\n==> %s\n' "$*"; }
 
 step "provision container runtimes and the registry (tools/provision/provision.sh)"
 state_dir=${ATTESTOR_PROVISION_STATE:-/run/attestor-e2e}
+export ATTESTOR_PROVISION_SESSION=$$
 trap 'tools/provision/provision.sh stop' EXIT
 tools/provision/provision.sh start
 set -a

@@ -139,6 +139,7 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
           bodyTimeout: this.#options.timeoutMs,
           connectTimeout: this.#options.timeoutMs,
           pipelining: 1,
+          maxResponseSize: this.#options.maxResponseBytes,
         }),
         apiVersion: undefined,
       };
@@ -161,8 +162,9 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
       response = await connection.pool.request({
         path,
         method: 'GET',
+        // Deadlines come from the pool (connect, headers and body timeouts): a per-request
+        // AbortSignal.timeout would leave one pending timer per request for the whole timeout.
         headers: { host: 'docker' },
-        signal: AbortSignal.timeout(this.#options.timeoutMs),
       });
     } catch (error) {
       connection.apiVersion = undefined;
@@ -174,23 +176,15 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
       body.destroy();
       throw this.#tooLarge(endpoint, what, where);
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
+    let text: string;
     try {
-      for await (const chunk of body) {
-        const buffer = chunk as Buffer;
-        size += buffer.length;
-        if (size > this.#options.maxResponseBytes) {
-          body.destroy();
-          throw this.#tooLarge(endpoint, what, where);
-        }
-        chunks.push(buffer);
-      }
+      // The pool's maxResponseSize aborts a body that grows past the limit while streaming.
+      text = await body.text();
     } catch (error) {
-      if (ContainerRuntimeError.is(error)) throw error;
+      if (error instanceof undiciErrors.ResponseExceededMaxSizeError)
+        throw this.#tooLarge(endpoint, what, where);
       throw this.#transportError(error, endpoint, what, where);
     }
-    const text = Buffer.concat(chunks).toString('utf8');
     if (!json || (statusCode === 404 && text.trim() === ''))
       return { status: statusCode, body: text, headers };
     try {

@@ -76,10 +76,13 @@ describe(ProcfsProcessTable, () => {
       expect(await new ProcfsProcessTable(root).snapshot(4242)).toStrictEqual({
         pid: 4242,
         startTime: 987654n,
-        uid: 0,
         pidNamespace: 4026532000n,
         cgroup: `0::/docker/${'a'.repeat(64)}\n`,
       });
+    });
+
+    it('reads the real uid', async () => {
+      expect(await new ProcfsProcessTable(root).uid(4242)).toBe(0);
     });
 
     it('says not_found for a process that does not exist', async () => {
@@ -104,7 +107,7 @@ describe(ProcfsProcessTable, () => {
     it('reads this very process from the real /proc', async () => {
       const snapshot = await new ProcfsProcessTable().snapshot(process.pid);
       expect(snapshot.pid).toBe(process.pid);
-      expect(snapshot.uid).toBe(process.getuid?.());
+      expect(await new ProcfsProcessTable().uid(process.pid)).toBe(process.getuid?.());
       expect(snapshot.startTime).toBeGreaterThan(0n);
       expect(snapshot.cgroup).toMatch(/^\d+:/);
     });

@@ -5,8 +5,6 @@ export interface ProcessSnapshot {
   readonly pid: number;
   /** Field 22 of /proc/<pid>/stat: clock ticks after boot. Identifies this process across PID reuse. */
   readonly startTime: bigint;
-  /** The real uid from the `Uid:` line of /proc/<pid>/status. */
-  readonly uid: number;
   /** The pid namespace inode, from the /proc/<pid>/ns/pid link (`pid:[4026531836]` -> 4026531836n). */
   readonly pidNamespace: bigint;
   /** The raw text of /proc/<pid>/cgroup. */
@@ -19,6 +17,8 @@ export interface ProcessSnapshot {
 export interface ProcessTable {
   /** Reads a consistent-enough snapshot of `pid`; throws ProcessTableError. */
   snapshot(pid: number): Promise<ProcessSnapshot>;
+  /** The real uid of `pid` (host view), from the `Uid:` line of /proc/<pid>/status. */
+  uid(pid: number): Promise<number>;
   /** Reads only the start time, for the PID-reuse check at the end of an attestation. */
   startTime(pid: number): Promise<bigint>;
   /** The pid namespace inode of `pid`. */

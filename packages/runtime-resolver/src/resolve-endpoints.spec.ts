@@ -96,6 +96,20 @@ describe(resolveRuntimeEndpoints, () => {
     });
   });
 
+  describe('having no uid', () => {
+    it('needs none when the cgroup names the runtime', () => {
+      const location = { kind: 'container', containerId: ID, runtime: 'docker' } as const;
+      expect(resolveRuntimeEndpoints(settings, { location })).toStrictEqual([docker]);
+    });
+
+    it('refuses to guess when the runtime is unknown', () => {
+      const location = { kind: 'container', containerId: ID, runtime: 'unknown' } as const;
+      expect(() => resolveRuntimeEndpoints(settings, { location })).toThrow(
+        'the workload uid is needed',
+      );
+    });
+  });
+
   describe('having a custom template', () => {
     it('substitutes the uid into it', () => {
       const location = { kind: 'not_in_container' } as const;

@@ -15,8 +15,11 @@ export interface RuntimeResolverSettings {
 /** What is known about the workload when choosing whom to ask. */
 export interface WorkloadFacts {
   readonly location: ContainerLocation;
-  /** The workload's real uid (host view). */
-  readonly uid: number;
+  /**
+   * The workload's real uid (host view). Needed only when the cgroup does not name the runtime
+   * (no ID, or runtime unknown); callers may leave it out otherwise and save the read.
+   */
+  readonly uid?: number;
 }
 
 /**
@@ -55,7 +58,12 @@ export function resolveRuntimeEndpoints(
       : [];
 
   const { location } = workload;
-  if (location.kind === 'not_in_container') return rootless(workload.uid);
+  const workloadUid = (): number => {
+    if (workload.uid === undefined)
+      throw new RangeError('the workload uid is needed when the cgroup does not name the runtime');
+    return workload.uid;
+  };
+  if (location.kind === 'not_in_container') return rootless(workloadUid());
   switch (location.runtime) {
     case 'docker':
       return [docker];
@@ -64,6 +72,6 @@ export function resolveRuntimeEndpoints(
         ? [podman]
         : [...rootless(location.rootlessUid), podman];
     case 'unknown':
-      return [docker, podman, ...rootless(workload.uid)];
+      return [docker, podman, ...rootless(workloadUid())];
   }
 }

@@ -1,11 +1,14 @@
 import { ProcessTableError, type ProcessSnapshot, type ProcessTable } from '@attestor/ports';
 
+/** A process of the fake table: its snapshot and its uid. */
+export type FakeProcess = ProcessSnapshot & { readonly uid: number };
+
 /** An in-memory process table. Processes can be replaced mid-test to simulate PID reuse. */
 export class FakeProcessTable implements ProcessTable {
-  readonly #processes = new Map<number, ProcessSnapshot>();
+  readonly #processes = new Map<number, FakeProcess>();
 
-  set(snapshot: ProcessSnapshot): this {
-    this.#processes.set(snapshot.pid, snapshot);
+  set(process: FakeProcess): this {
+    this.#processes.set(process.pid, process);
     return this;
   }
 
@@ -15,7 +18,17 @@ export class FakeProcessTable implements ProcessTable {
   }
 
   snapshot(pid: number): Promise<ProcessSnapshot> {
-    return Promise.resolve(this.#get(pid));
+    const process = this.#get(pid);
+    return Promise.resolve({
+      pid: process.pid,
+      startTime: process.startTime,
+      pidNamespace: process.pidNamespace,
+      cgroup: process.cgroup,
+    });
+  }
+
+  uid(pid: number): Promise<number> {
+    return Promise.resolve(this.#get(pid).uid);
   }
 
   startTime(pid: number): Promise<bigint> {
@@ -26,7 +39,7 @@ export class FakeProcessTable implements ProcessTable {
     return Promise.resolve(this.#get(pid).pidNamespace);
   }
 
-  #get(pid: number): ProcessSnapshot {
+  #get(pid: number): FakeProcess {
     const snapshot = this.#processes.get(pid);
     if (snapshot === undefined)
       throw new ProcessTableError('not_found', `process ${String(pid)} does not exist`);

@@ -1,6 +1,6 @@
 export { FakeClock } from './fake-clock.js';
 export { RecordingLogger, type LogRecord } from './recording-logger.js';
-export { FakeProcessTable } from './fake-process-table.js';
+export { FakeProcessTable, type FakeProcess } from './fake-process-table.js';
 export { FakeContainerRuntime } from './fake-container-runtime.js';
 export { RecordingMetrics } from './recording-metrics.js';
 export { ContainerDetailsMother, ProcessSnapshotMother, containerId } from './mothers.js';

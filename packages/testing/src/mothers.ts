@@ -1,4 +1,6 @@
-import type { ContainerDetails, ProcessSnapshot } from '@attestor/ports';
+import type { ContainerDetails } from '@attestor/ports';
+
+import type { FakeProcess } from './fake-process-table.js';
 
 /** A deterministic 64-hex container ID derived from a seed character or number. */
 export function containerId(seed: number): string {
@@ -24,7 +26,7 @@ export const ContainerDetailsMother = {
 
 /** Object mother for process snapshots. */
 export const ProcessSnapshotMother = {
-  inContainer(id: string, overrides: Partial<ProcessSnapshot> = {}): ProcessSnapshot {
+  inContainer(id: string, overrides: Partial<FakeProcess> = {}): FakeProcess {
     return {
       pid: 4242,
       startTime: 123456n,
@@ -34,7 +36,7 @@ export const ProcessSnapshotMother = {
       ...overrides,
     };
   },
-  onHost(overrides: Partial<ProcessSnapshot> = {}): ProcessSnapshot {
+  onHost(overrides: Partial<FakeProcess> = {}): FakeProcess {
     return {
       pid: 1000,
       startTime: 99n,

@@ -1,18 +1,15 @@
-import type { AllowedEnvVar } from '@attestor/env-filter';
+import type { AttributeSet } from '@attestor/attributes';
 import type { Clock, RuntimeEndpoint } from '@attestor/ports';
 
 /**
- * What attestation keeps about a container between attestations. The environment is kept only
- * as already filtered by includeEnvVars: raw values never outlive the inspect call.
+ * What attestation keeps about a container between attestations: its attributes, already
+ * built. The environment is in them only as filtered by includeEnvVars; raw values never
+ * outlive the inspect call.
  */
 export interface CachedContainer {
   readonly endpoint: RuntimeEndpoint;
   readonly containerId: string;
-  readonly imageReference: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly allowedEnv: readonly AllowedEnvVar[];
-  /** undefined: the image inspect failed, so the digest attribute is omitted. */
-  readonly imageConfigDigest: string | undefined;
+  readonly attributes: AttributeSet;
   readonly initPid: number;
   /** Start time of the init process when the entry was made: identifies that very process. */
   readonly initStartTime: bigint;

@@ -1,11 +1,12 @@
 import { DEFAULT_DOCKER_CONFIG, type DockerAttestationConfig } from '@attestor/config';
-import type { ProcessSnapshot, ProcessTable } from '@attestor/ports';
+import type { ProcessTable } from '@attestor/ports';
 import {
   ContainerDetailsMother,
   FakeClock,
   FakeContainerRuntime,
   FakeProcessTable,
   ProcessSnapshotMother,
+  type FakeProcess,
   RecordingLogger,
   RecordingMetrics,
   containerId,
@@ -84,7 +85,7 @@ async function attestError(attestor: WorkloadAttestor, pid: number): Promise<Att
 function replacedAfterSnapshot(
   table: FakeProcessTable,
   pid: number,
-  replacement: ProcessSnapshot | undefined,
+  replacement: FakeProcess | undefined,
 ): ProcessTable {
   let snapshots = 0;
   return {
@@ -96,6 +97,7 @@ function replacedAfterSnapshot(
       }
       return snapshot;
     },
+    uid: (p) => table.uid(p),
     startTime: (p) => table.startTime(p),
     pidNamespace: (p) => table.pidNamespace(p),
   };
@@ -502,6 +504,28 @@ describe(WorkloadAttestor, () => {
         expect(w.runtime.calls.filter((call) => call.startsWith('inspectContainer'))).toHaveLength(
           2,
         );
+      });
+    });
+
+    describe('having several containers of one image', () => {
+      it('inspects the image once: an image ID names immutable content', async () => {
+        const w = world();
+        const other = containerId(0x7007);
+        w.processes.set(
+          ProcessSnapshotMother.inContainer(other, { pid: 9300, pidNamespace: 4026535555n }),
+        );
+        w.runtime.addContainer(
+          DOCKER,
+          ContainerDetailsMother.running({ id: other, initPid: 9300, imageId: IMAGE_ID }),
+        );
+        const attestor = w.make();
+        await attestor.attest(5000);
+        const attestation = await attestor.attest(9300);
+        expect(attestation.attributes.get('docker.container.image_config_digest')).toStrictEqual({
+          type: 'string',
+          value: IMAGE_ID,
+        });
+        expect(w.runtime.calls.filter((call) => call.startsWith('inspectImage'))).toHaveLength(1);
       });
     });
 

@@ -9,7 +9,7 @@ import {
 } from '@attestor/attributes';
 import { CgroupError, containerIdFromCgroup, type ContainerLocation } from '@attestor/cgroup';
 import type { DockerAttestationConfig } from '@attestor/config';
-import { filterEnv } from '@attestor/env-filter';
+import { filterEnv, type AllowedEnvVar } from '@attestor/env-filter';
 import {
   ContainerRuntimeError,
   ProcessTableError,
@@ -40,6 +40,9 @@ export type Attestation =
       readonly attributes: AttributeSet;
     };
 
+const MAX_REMEMBERED_LOCATIONS = 4096;
+const MAX_REMEMBERED_IMAGES = 1024;
+
 export interface WorkloadAttestorDependencies {
   readonly processTable: ProcessTable;
   readonly runtime: ContainerRuntime;
@@ -58,6 +61,8 @@ export interface WorkloadAttestorDependencies {
 export class WorkloadAttestor {
   #config: DockerAttestationConfig;
   readonly #cache: ContainerMetadataCache;
+  readonly #locations = new Map<string, ContainerLocation>();
+  readonly #imageDigests = new Map<string, string>();
   #hostPidNamespace: Promise<bigint> | undefined;
 
   constructor(
@@ -94,7 +99,15 @@ export class WorkloadAttestor {
     if (!config.enabled) return { kind: 'not_in_container', pid, attributes: AttributeSet.empty };
     const before = await this.#snapshot(pid);
     const location = this.#locate(before);
-    const endpoints = resolveRuntimeEndpoints(config, { location, uid: before.uid });
+    // The uid matters only when the cgroup does not name the runtime; skip the read otherwise.
+    const uid =
+      location.kind === 'container' && location.runtime !== 'unknown'
+        ? undefined
+        : await this.#uid(pid);
+    const endpoints = resolveRuntimeEndpoints(
+      config,
+      uid === undefined ? { location } : { location, uid },
+    );
 
     const container =
       location.kind === 'container'
@@ -105,7 +118,6 @@ export class WorkloadAttestor {
       return { kind: 'not_in_container', pid, attributes: AttributeSet.empty };
     }
 
-    const attributes = this.#attributes(container);
     await this.#checkUnchanged(before);
     return {
       kind: 'attested',
@@ -113,7 +125,7 @@ export class WorkloadAttestor {
       containerId: container.containerId,
       runtime: container.endpoint,
       pidNamespace: container.hostPidNamespace ? 'host' : 'container',
-      attributes,
+      attributes: container.attributes,
     };
   }
 
@@ -125,9 +137,26 @@ export class WorkloadAttestor {
     }
   }
 
-  #locate(snapshot: ProcessSnapshot): ContainerLocation {
+  async #uid(pid: number): Promise<number> {
     try {
-      return containerIdFromCgroup(snapshot.cgroup);
+      return await this.deps.processTable.uid(pid);
+    } catch (error) {
+      throw this.#processError(error, pid);
+    }
+  }
+
+  /**
+   * The container of a cgroup text. Processes of one container share the same text, so parses
+   * are remembered (a small bounded map; the result is a pure function of the text).
+   */
+  #locate(snapshot: ProcessSnapshot): ContainerLocation {
+    const known = this.#locations.get(snapshot.cgroup);
+    if (known !== undefined) return known;
+    try {
+      const location = containerIdFromCgroup(snapshot.cgroup);
+      if (this.#locations.size >= MAX_REMEMBERED_LOCATIONS) this.#locations.clear();
+      this.#locations.set(snapshot.cgroup, location);
+      return location;
     } catch (error) {
       if (!CgroupError.is(error)) throw error;
       throw new AttestationError(
@@ -149,7 +178,7 @@ export class WorkloadAttestor {
     for (const endpoint of endpoints) {
       let container: CachedContainer | undefined;
       try {
-        container = await this.#container(endpoint, containerId, config);
+        container = await this.#container(endpoint, containerId, config, workload);
       } catch (error) {
         if (!ContainerRuntimeError.is(error)) throw error;
         failures.push(error.message);
@@ -201,7 +230,7 @@ export class WorkloadAttestor {
       for (const id of ids) {
         let container: CachedContainer | undefined;
         try {
-          container = await this.#container(endpoint, id, config);
+          container = await this.#container(endpoint, id, config, workload);
         } catch (error) {
           // A container that stops while we look through the list is simply not this one.
           if (!(ContainerRuntimeError.is(error) || AttestationError.is(error))) throw error;
@@ -231,13 +260,22 @@ export class WorkloadAttestor {
   }
 
   /** The container's metadata: from the cache when its init process is unchanged, else inspected. */
+  /**
+   * The container's metadata: from the cache when its init process is unchanged, else
+   * inspected. When the workload is the container's init process (single-process containers),
+   * its snapshot stands in for a second read of the same /proc files; the final start-time
+   * check of the attestation covers both.
+   */
   async #container(
     endpoint: RuntimeEndpoint,
     containerId: string,
     config: DockerAttestationConfig,
+    workload: ProcessSnapshot,
   ): Promise<CachedContainer | undefined> {
     const cached = await this.#cache.get(endpoint, containerId, (entry) =>
-      this.#initUnchanged(entry),
+      entry.initPid === workload.pid
+        ? Promise.resolve(entry.initStartTime === workload.startTime)
+        : this.#initUnchanged(entry),
     );
     if (cached !== undefined) return cached;
     const details = await this.deps.runtime.inspectContainer(endpoint, containerId);
@@ -250,28 +288,33 @@ export class WorkloadAttestor {
     }
     let initStartTime: bigint;
     let initPidNamespace: bigint;
-    try {
-      initStartTime = await this.deps.processTable.startTime(details.initPid);
-      initPidNamespace = await this.deps.processTable.pidNamespace(details.initPid);
-    } catch (error) {
-      if (ProcessTableError.is(error) && error.code === 'not_found') {
-        throw new AttestationError(
-          'container_not_running',
-          `container ${containerId}: its init process ${String(details.initPid)} has exited`,
-          {
-            cause: error,
-          },
-        );
+    if (details.initPid === workload.pid) {
+      initStartTime = workload.startTime;
+      initPidNamespace = workload.pidNamespace;
+    } else {
+      try {
+        initStartTime = await this.deps.processTable.startTime(details.initPid);
+        initPidNamespace = await this.deps.processTable.pidNamespace(details.initPid);
+      } catch (error) {
+        if (ProcessTableError.is(error) && error.code === 'not_found') {
+          throw new AttestationError(
+            'container_not_running',
+            `container ${containerId}: its init process ${String(details.initPid)} has exited`,
+            { cause: error },
+          );
+        }
+        throw this.#processError(error, details.initPid);
       }
-      throw this.#processError(error, details.initPid);
     }
     const container: CachedContainer = {
       endpoint,
       containerId,
-      imageReference: details.imageReference,
-      labels: details.labels,
-      allowedEnv: filterEnv(details.env, config.includeEnvVars),
-      imageConfigDigest: await this.#imageConfigDigest(endpoint, details),
+      attributes: containerAttributes(
+        endpoint,
+        details,
+        filterEnv(details.env, config.includeEnvVars),
+        await this.#imageConfigDigest(endpoint, details),
+      ),
       initPid: details.initPid,
       initStartTime,
       initPidNamespace,
@@ -282,12 +325,23 @@ export class WorkloadAttestor {
     return container;
   }
 
+  /**
+   * The config digest of the container's image. Remembered per (socket, image ID): an image ID
+   * is a content address, so the config it names cannot change; failures are not remembered.
+   */
   async #imageConfigDigest(
     endpoint: RuntimeEndpoint,
     details: ContainerDetails,
   ): Promise<string | undefined> {
+    const key = `${endpoint.socketPath}\n${details.imageId}`;
+    const known = this.#imageDigests.get(key);
+    if (known !== undefined) return known;
     try {
       const image = await this.deps.runtime.inspectImage(endpoint, details.imageId);
+      if (image !== undefined) {
+        if (this.#imageDigests.size >= MAX_REMEMBERED_IMAGES) this.#imageDigests.clear();
+        this.#imageDigests.set(key, image.configDigest);
+      }
       if (image === undefined) {
         this.deps.logger.warn('image inspect found no image; omitting image_config_digest', {
           socket: endpoint.socketPath,
@@ -366,20 +420,6 @@ export class WorkloadAttestor {
     return this.#hostPidNamespace;
   }
 
-  #attributes(container: CachedContainer): AttributeSet {
-    const builder = AttributeSet.builder().string(DOCKER_CONTAINER_IMAGE, container.imageReference);
-    for (const [key, value] of Object.entries(container.labels))
-      builder.string(labelAttributeName(key), value);
-    for (const { name, value } of container.allowedEnv)
-      builder.string(envAttributeName(name), value);
-    if (container.imageConfigDigest !== undefined)
-      builder.string(DOCKER_CONTAINER_IMAGE_CONFIG_DIGEST, container.imageConfigDigest);
-    builder.string(DOCKER_RUNTIME, container.endpoint.kind);
-    if (container.endpoint.ownerUid !== undefined)
-      builder.uint64(DOCKER_RUNTIME_OWNER_UID, container.endpoint.ownerUid);
-    return builder.done();
-  }
-
   #processError(error: unknown, pid: number): Error {
     if (!ProcessTableError.is(error))
       return error instanceof Error ? error : new Error(String(error));
@@ -395,4 +435,25 @@ export class WorkloadAttestor {
         return new AttestationError('malformed_process_data', error.message, { cause: error });
     }
   }
+}
+
+/**
+ * The attributes of a container: the specification's (image, one per label, the allowed env
+ * vars, the image config digest unless the image inspect failed) and which runtime vouched.
+ */
+function containerAttributes(
+  endpoint: RuntimeEndpoint,
+  details: ContainerDetails,
+  allowedEnv: readonly AllowedEnvVar[],
+  imageConfigDigest: string | undefined,
+): AttributeSet {
+  const builder = AttributeSet.builder().string(DOCKER_CONTAINER_IMAGE, details.imageReference);
+  for (const [key, value] of Object.entries(details.labels))
+    builder.string(labelAttributeName(key), value);
+  for (const { name, value } of allowedEnv) builder.string(envAttributeName(name), value);
+  if (imageConfigDigest !== undefined)
+    builder.string(DOCKER_CONTAINER_IMAGE_CONFIG_DIGEST, imageConfigDigest);
+  builder.string(DOCKER_RUNTIME, endpoint.kind);
+  if (endpoint.ownerUid !== undefined) builder.uint64(DOCKER_RUNTIME_OWNER_UID, endpoint.ownerUid);
+  return builder.done();
 }

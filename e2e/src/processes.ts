@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 
 /** The repository root. */
@@ -38,24 +39,37 @@ export function run(
   });
 }
 
-/** A long-running process whose stderr is collected. */
+/**
+ * A long-running process whose stderr is collected. It runs in a process group of its own, so
+ * that stopping it also stops what it forked (Podman re-executes itself, for example).
+ */
 export class Background {
   readonly child: ChildProcess;
   #stderr = '';
   readonly exited: Promise<number | null>;
 
   constructor(command: string, args: readonly string[]) {
-    this.child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    this.child = spawn(command, args, {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: true,
+    });
     this.child.stderr?.on('data', (chunk: Buffer) => (this.#stderr += chunk.toString()));
-    this.exited = new Promise((resolve) =>
-      this.child.on('exit', (code) => {
-        resolve(code);
-      }),
-    );
+    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
   }
 
   get stderr(): string {
     return this.#stderr;
+  }
+
+  /** Sends `signal` to the whole process group. */
+  signalGroup(signal: NodeJS.Signals): void {
+    if (this.child.pid === undefined) return;
+    try {
+      process.kill(-this.child.pid, signal);
+    } catch {
+      // The group is already gone.
+    }
   }
 
   /** Waits until stderr contains `text`, or fails after `timeoutMs`. */
@@ -74,11 +88,11 @@ export class Background {
     }
   }
 
+  /** Kills whatever of the group is left. */
   async [Symbol.asyncDispose](): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      this.child.kill('SIGKILL');
-      await this.exited;
-    }
+    const running = this.child.exitCode === null && this.child.signalCode === null;
+    this.signalGroup('SIGKILL');
+    if (running) await this.exited;
   }
 }
 

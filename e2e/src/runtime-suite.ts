@@ -6,7 +6,15 @@ import type * as Testcontainers from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { e2eEnvironment, runtimeAccess, type RuntimeUnderTest } from './environment.js';
-import { AGENT_BIN, Background, getJson, NODE, run, waitForSocket } from './processes.js';
+import {
+  AGENT_BIN,
+  Background,
+  getJson,
+  NODE,
+  run,
+  waitForSocket,
+  waitForSocketClosed,
+} from './processes.js';
 
 const LABELS = {
   'com.example.app': 'payments',
@@ -237,15 +245,16 @@ export function describeRuntime(runtime: RuntimeUnderTest): void {
         runtime === 'podman-rootless'
           ? join(dir, `stopped-${String(environment.rootlessUid)}.sock`)
           : join(dir, 'stopped.sock');
-      const daemon = new Background('podman', [
+      await using daemon = new Background('podman', [
         'system',
         'service',
         '--time=0',
         `unix://${stoppedSocket}`,
       ]);
       await waitForSocket(stoppedSocket);
-      daemon.child.kill('SIGTERM');
+      daemon.signalGroup('SIGTERM');
       await daemon.exited;
+      await waitForSocketClosed(stoppedSocket);
 
       const setting = {
         docker: `dockerSocketPath: unix://${stoppedSocket}`,

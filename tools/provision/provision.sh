@@ -169,6 +169,10 @@ stop() {
       log "stopped $(basename "$pidfile" .pid) (pid $pid)"
     fi
     rm -f "$pidfile"
+    # Rootless Podman leaves a pause process (and conmons) behind; they are the test user's.
+    if [ "$(basename "$pidfile")" = podman-rootless.pid ] && id "$ROOTLESS_USER" >/dev/null 2>&1; then
+      pkill -KILL -u "$ROOTLESS_USER" 2>/dev/null || true
+    fi
   done
 }
 

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 
 /** The repository root. */
@@ -55,7 +55,11 @@ export class Background {
       detached: true,
     });
     this.child.stderr?.on('data', (chunk: Buffer) => (this.#stderr += chunk.toString()));
-    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+    this.exited = new Promise((resolve) =>
+      this.child.on('exit', (code) => {
+        resolve(code);
+      }),
+    );
   }
 
   get stderr(): string {
@@ -118,33 +122,47 @@ export function getJson(
   });
 }
 
-/** Waits until something accepts connections on a unix socket. */
-export async function waitForSocket(socketPath: string, timeoutMs = 30_000): Promise<void> {
-  const { connect } = await import('node:net');
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const accepted = await new Promise<boolean>((resolve) => {
-      const socket = connect(socketPath);
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => {
-        resolve(false);
-      });
+function accepts(socketPath: string): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const socket = connect(socketPath);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
     });
-    if (accepted) return;
-    if (Date.now() > deadline)
+    socket.once('error', () => {
+      resolve(false);
+    });
+  });
+}
+
+async function waitForSocketState(
+  socketPath: string,
+  accepting: boolean,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await accepts(socketPath)) !== accepting) {
+    if (Date.now() > deadline) {
       throw new Error(
-        `nothing accepted connections on ${socketPath} within ${String(timeoutMs)} ms`,
+        `${socketPath} ${accepting ? 'accepted no connection' : 'still accepted connections'} within ${String(timeoutMs)} ms`,
       );
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
+/** Waits until something accepts connections on a unix socket. */
+export function waitForSocket(socketPath: string, timeoutMs = 30_000): Promise<void> {
+  return waitForSocketState(socketPath, true, timeoutMs);
+}
+
+/** Waits until nothing accepts connections on a unix socket any more. */
+export function waitForSocketClosed(socketPath: string, timeoutMs = 30_000): Promise<void> {
+  return waitForSocketState(socketPath, false, timeoutMs);
+}
+
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

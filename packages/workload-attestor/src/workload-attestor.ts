@@ -286,6 +286,9 @@ export class WorkloadAttestor {
         `container ${containerId} (${endpoint.kind} at ${endpoint.socketPath}) is not running`,
       );
     }
+    // The image inspect runs while the init process is read; only its result is awaited later.
+    const imageConfigDigest = this.#imageConfigDigest(endpoint, details);
+    imageConfigDigest.catch(() => undefined);
     let initStartTime: bigint;
     let initPidNamespace: bigint;
     if (details.initPid === workload.pid) {
@@ -313,7 +316,7 @@ export class WorkloadAttestor {
         endpoint,
         details,
         filterEnv(details.env, config.includeEnvVars),
-        await this.#imageConfigDigest(endpoint, details),
+        await imageConfigDigest,
       ),
       initPid: details.initPid,
       initStartTime,

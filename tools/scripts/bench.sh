@@ -4,14 +4,8 @@
 # what it started.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-state_dir=${ATTESTOR_PROVISION_STATE:-/run/attestor-e2e}
-export ATTESTOR_PROVISION_SESSION=$$
-trap 'tools/provision/provision.sh stop' EXIT
-tools/provision/provision.sh start
-set -a
-# shellcheck disable=SC1091
-. "$state_dir/env"
-set +a
+# shellcheck source=../provision/session.sh
+. tools/provision/session.sh
 if [ ! -x node_modules/.bin/node ]; then npm ci --no-audit --no-fund; fi
 node_modules/.bin/tsc -b tsconfig.json
 node_modules/.bin/node tools/out-tsc/bench/attestation-bench.js

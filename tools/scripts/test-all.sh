@@ -12,14 +12,8 @@ export NX_DAEMON=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE=true
 step() { printf '\n==> %s\n' "$*"; }
 
 step "provision container runtimes and the registry (tools/provision/provision.sh)"
-state_dir=${ATTESTOR_PROVISION_STATE:-/run/attestor-e2e}
-export ATTESTOR_PROVISION_SESSION=$$
-trap 'tools/provision/provision.sh stop' EXIT
-tools/provision/provision.sh start
-set -a
-# shellcheck disable=SC1091
-. "$state_dir/env"
-set +a
+# shellcheck source=../provision/session.sh
+. tools/provision/session.sh
 
 step "install dependencies (npm ci; builds the workspace in its prepare step)"
 npm ci --no-audit --no-fund

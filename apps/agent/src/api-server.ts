@@ -40,14 +40,21 @@ export class LocalApiServer {
     });
     server.headersTimeout = 5_000;
     server.requestTimeout = 30_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      // Created with a restrictive umask-independent mode right after listen.
-      server.listen(this.socketPath, () => {
-        server.off('error', reject);
-        resolve();
+    // The socket file is created by listen() with the process umask. A umask of 0177 while it
+    // is created makes it owner-only from its first instant; chmod then applies the
+    // configured mode. No other file is created while the umask is narrowed.
+    const previousUmask = process.umask(0o177);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(this.socketPath, () => {
+          server.off('error', reject);
+          resolve();
+        });
       });
-    });
+    } finally {
+      process.umask(previousUmask);
+    }
     await chmod(this.socketPath, this.socketMode);
     this.#server = server;
     this.logger.info('local API listening', {

@@ -266,4 +266,83 @@ describe('Cli', () => {
       expect(await cli().run(argv)).toBe(2);
     });
   });
+
+  describe('policy check', () => {
+    const GITHUB = 'https://token.actions.githubusercontent.com';
+    async function policyFile(): Promise<string> {
+      const path = file('policy.yaml');
+      await writeFile(
+        path,
+        [
+          'section: WorkloadAttestation',
+          'schema: v1',
+          'spec:',
+          '  docker:',
+          '    sigstore:',
+          '      enabled: true',
+          '      allowedIdentities:',
+          `        "${GITHUB}":`,
+          '          - "https://github.com/myorg/*/.github/workflows/release.yaml@refs/heads/main"',
+          '        "https://*.github.com*": ["x"]',
+          '',
+        ].join('\n'),
+      );
+      return path;
+    }
+
+    it('names the patterns that allow an identity and exits 0', async () => {
+      const c = cli();
+      const code = await c.run([
+        'policy',
+        'check',
+        '--config',
+        await policyFile(),
+        '--issuer',
+        GITHUB,
+        '--subject',
+        'https://github.com/myorg/api/.github/workflows/release.yaml@refs/heads/main',
+      ]);
+      expect(code).toBe(0);
+      expect(c.stdout()).toBe(
+        `allowed: issuer pattern "${GITHUB}", subject pattern "https://github.com/myorg/*/.github/workflows/release.yaml@refs/heads/main"\n`,
+      );
+      expect(c.stderr()).toContain(
+        'warning: issuer pattern "https://*.github.com*" has a wildcard after the host',
+      );
+    });
+
+    it('says no pattern allows an identity and exits 1, in JSON', async () => {
+      const c = cli();
+      const code = await c.run([
+        'policy',
+        'check',
+        '--config',
+        await policyFile(),
+        '--issuer',
+        GITHUB,
+        '--subject',
+        'https://github.com/evil/x/.github/workflows/release.yaml@refs/heads/main',
+        '--output',
+        'json',
+      ]);
+      expect(code).toBe(1);
+      expect(JSON.parse(c.stdout())).toMatchObject({
+        allowed: false,
+        warnings: [expect.stringContaining('wildcard after the host')],
+      });
+    });
+
+    it('exits 1 when no allowedIdentities are configured', async () => {
+      const c = cli();
+      expect(await c.run(['policy', 'check', '--issuer', 'i', '--subject', 's'])).toBe(1);
+      expect(c.stdout()).toBe('no allowedIdentities are configured: no signer is allowed\n');
+    });
+
+    it.each([[['policy']], [['policy', 'check', '--issuer', 'i']], [['policy', 'explain']]])(
+      'exits 2 for %j',
+      async (argv) => {
+        expect(await cli().run(argv)).toBe(2);
+      },
+    );
+  });
 });

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import type { AttestCommand } from './commands/attest.js';
 import type { ConfigValidateCommand } from './commands/config-validate.js';
 import type { LocateCommand } from './commands/locate.js';
+import type { PolicyCheckCommand } from './commands/policy-check.js';
 import { ExitCode } from './exit-codes.js';
 import { HELP } from './help.js';
 import { UsageError, type CommandOutput } from './io.js';
@@ -11,6 +12,7 @@ export interface CliCommands {
   readonly attest: AttestCommand;
   readonly configValidate: ConfigValidateCommand;
   readonly locate: LocateCommand;
+  readonly policyCheck: PolicyCheckCommand;
 }
 
 /** Parses the command line, runs one command, and maps every outcome to an exit code. */
@@ -77,6 +79,28 @@ export class Cli {
           },
         });
         return this.commands.attest.run(values);
+      }
+      case 'policy': {
+        const [subcommand, ...args] = rest;
+        if (subcommand !== 'check') {
+          throw new UsageError(
+            subcommand === undefined
+              ? 'policy needs a subcommand: check'
+              : `unknown policy subcommand ${JSON.stringify(subcommand)}`,
+          );
+        }
+        const { values } = parseArgs({
+          args,
+          strict: true,
+          allowPositionals: false,
+          options: {
+            issuer: { type: 'string' },
+            subject: { type: 'string' },
+            config: { type: 'string' },
+            output: { type: 'string' },
+          },
+        });
+        return this.commands.policyCheck.run(values);
       }
       case 'locate': {
         const { values } = parseArgs({

@@ -16,9 +16,11 @@ import { Container, type ServiceIdentifier } from 'inversify';
 import { Registry } from 'prom-client';
 
 import { Cli } from './cli.js';
-import { AttestCommand, type AttestConfigLoader } from './commands/attest.js';
+import { AttestCommand } from './commands/attest.js';
+import type { CommandConfigLoader } from './commands/command-config.js';
 import { ConfigValidateCommand, type ConfigFileLoader } from './commands/config-validate.js';
 import { LocateCommand, type TextFileReader } from './commands/locate.js';
+import { PolicyCheckCommand } from './commands/policy-check.js';
 import type { CommandOutput } from './io.js';
 
 /** Service identifiers of the CLI's container. */
@@ -32,9 +34,9 @@ export const CliTypes = {
   ConfigFileLoader: Symbol.for(
     'attestor.cli.ConfigFileLoader',
   ) as ServiceIdentifier<ConfigFileLoader>,
-  AttestConfigLoader: Symbol.for(
-    'attestor.cli.AttestConfigLoader',
-  ) as ServiceIdentifier<AttestConfigLoader>,
+  CommandConfigLoader: Symbol.for(
+    'attestor.cli.CommandConfigLoader',
+  ) as ServiceIdentifier<CommandConfigLoader>,
   TextFileReader: Symbol.for('attestor.cli.TextFileReader') as ServiceIdentifier<TextFileReader>,
   AttestorFactory: Symbol.for('attestor.cli.AttestorFactory') as ServiceIdentifier<
     (config: AttestorConfig) => WorkloadAttestor
@@ -44,6 +46,9 @@ export const CliTypes = {
     'attestor.cli.ConfigValidateCommand',
   ) as ServiceIdentifier<ConfigValidateCommand>,
   LocateCommand: Symbol.for('attestor.cli.LocateCommand') as ServiceIdentifier<LocateCommand>,
+  PolicyCheckCommand: Symbol.for(
+    'attestor.cli.PolicyCheckCommand',
+  ) as ServiceIdentifier<PolicyCheckCommand>,
   Cli: Symbol.for('attestor.cli.Cli') as ServiceIdentifier<Cli>,
 } as const;
 
@@ -83,7 +88,7 @@ export function createCliContainer(environment: CliEnvironment): Container {
     .toConstantValue(environment.containerRuntime ?? new DockerEngineContainerRuntime());
   container.bind(CliTypes.ConfigFileLoader).toConstantValue(loadConfigFile);
   container.bind(CliTypes.TextFileReader).toConstantValue(readBoundedTextFile);
-  container.bind(CliTypes.AttestConfigLoader).toConstantValue(async (path: string | undefined) => {
+  container.bind(CliTypes.CommandConfigLoader).toConstantValue(async (path: string | undefined) => {
     const loaded = await loadConfigFile(
       path ?? environment.defaultConfigPath ?? DEFAULT_CONFIG_PATH,
     );
@@ -121,11 +126,11 @@ export function createCliContainer(environment: CliEnvironment): Container {
     .bind(CliTypes.AttestCommand)
     .toResolvedValue(
       (
-        loader: AttestConfigLoader,
+        loader: CommandConfigLoader,
         factory: (config: AttestorConfig) => WorkloadAttestor,
         output: CommandOutput,
       ) => new AttestCommand(loader, factory, output),
-      [CliTypes.AttestConfigLoader, CliTypes.AttestorFactory, CliTypes.Output],
+      [CliTypes.CommandConfigLoader, CliTypes.AttestorFactory, CliTypes.Output],
     );
   container
     .bind(CliTypes.ConfigValidateCommand)
@@ -142,19 +147,28 @@ export function createCliContainer(environment: CliEnvironment): Container {
       [CliTypes.ProcessTable, CliTypes.TextFileReader, CliTypes.Output],
     );
   container
+    .bind(CliTypes.PolicyCheckCommand)
+    .toResolvedValue(
+      (loader: CommandConfigLoader, output: CommandOutput) =>
+        new PolicyCheckCommand(loader, output),
+      [CliTypes.CommandConfigLoader, CliTypes.Output],
+    );
+  container
     .bind(CliTypes.Cli)
     .toResolvedValue(
       (
         attest: AttestCommand,
         configValidate: ConfigValidateCommand,
         locate: LocateCommand,
+        policyCheck: PolicyCheckCommand,
         output: CommandOutput,
         version: string,
-      ) => new Cli({ attest, configValidate, locate }, output, version),
+      ) => new Cli({ attest, configValidate, locate, policyCheck }, output, version),
       [
         CliTypes.AttestCommand,
         CliTypes.ConfigValidateCommand,
         CliTypes.LocateCommand,
+        CliTypes.PolicyCheckCommand,
         CliTypes.Output,
         CliTypes.Version,
       ],

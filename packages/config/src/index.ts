@@ -16,6 +16,8 @@ export {
   type AttestorConfig,
   type DockerAttestationConfig,
   type SigstoreConfig,
+  type RegistrySettings,
+  DEFAULT_VERIFICATION_TIMEOUT_MS,
   type AgentConfig,
   type LogLevel,
   type WorkloadIdentityConfig,

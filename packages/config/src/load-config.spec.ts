@@ -107,6 +107,8 @@ describe(loadConfig, () => {
         rekorURL: 'https://rekor.sigstore.dev',
         skipProvenance: false,
         skipTransparencyLog: false,
+        registries: new Map(),
+        verificationTimeoutMs: 10_000,
       });
     });
 
@@ -130,6 +132,80 @@ describe(loadConfig, () => {
         skipProvenance: true,
         skipTransparencyLog: true,
       });
+    });
+  });
+
+  describe('having the sigstore additions', () => {
+    const sigstore = (fields: Record<string, unknown>) =>
+      loadConfig([docker({ sigstore: { enabled: false, ...fields } })]);
+
+    it('reads trustedRootPath, registries, dockerConfigPath and verificationTimeout', () => {
+      const config = configOf(
+        sigstore({
+          trustedRootPath: '/etc/attestor/trusted_root.json',
+          dockerConfigPath: '/root/.docker/config.json',
+          verificationTimeout: '1500ms',
+          registries: {
+            '127.0.0.1:5000': { insecure: true },
+            'registry.internal': { caFile: '/etc/ssl/internal.pem' },
+          },
+        }),
+      ).docker.sigstore;
+      expect(config).toMatchObject({
+        trustedRootPath: '/etc/attestor/trusted_root.json',
+        dockerConfigPath: '/root/.docker/config.json',
+        verificationTimeoutMs: 1500,
+      });
+      expect(config?.registries).toStrictEqual(
+        new Map([
+          ['127.0.0.1:5000', { insecure: true }],
+          ['registry.internal', { insecure: false, caFile: '/etc/ssl/internal.pem' }],
+        ]),
+      );
+    });
+
+    it.each([
+      ['10s', 10_000],
+      ['2m', 120_000],
+      ['5m', 300_000],
+      ['1ms', 1],
+    ])('reads the duration %s', (text, ms) => {
+      expect(
+        configOf(sigstore({ verificationTimeout: text })).docker.sigstore?.verificationTimeoutMs,
+      ).toBe(ms);
+    });
+
+    it.each([
+      [
+        { verificationTimeout: '10' },
+        'spec.docker.sigstore.verificationTimeout: must be a duration from 1ms to 5m such as 10s or 500ms, got "10"',
+      ],
+      [
+        { verificationTimeout: '6m' },
+        'spec.docker.sigstore.verificationTimeout: must be a duration from 1ms to 5m such as 10s or 500ms, got "6m"',
+      ],
+      [
+        { verificationTimeout: '0s' },
+        'spec.docker.sigstore.verificationTimeout: must be a duration from 1ms to 5m such as 10s or 500ms, got "0s"',
+      ],
+      [
+        { trustedRootPath: 'root.json' },
+        'spec.docker.sigstore.trustedRootPath: must be an absolute path, got "root.json"',
+      ],
+      [
+        { registries: { 'https://r.example': {} } },
+        'spec.docker.sigstore.registries["https://r.example"]: must be a registry host[:port] such as registry.example:5000, without a scheme or path',
+      ],
+      [
+        { registries: { 'r.example': { insecure: 'yes' } } },
+        'spec.docker.sigstore.registries["r.example"].insecure: must be true or false, got string "yes"',
+      ],
+      [
+        { registries: { 'r.example': { insecur: true } } },
+        'spec.docker.sigstore.registries["r.example"].insecur: unknown field; did you mean insecure?',
+      ],
+    ])('reports %j', (fields, message) => {
+      expect(errorsOf(sigstore(fields))).toStrictEqual([message]);
     });
   });
 

@@ -6,7 +6,25 @@ export interface SigstoreConfig {
   readonly rekorURL: string;
   readonly skipProvenance: boolean;
   readonly skipTransparencyLog: boolean;
+  /** Addition: a trusted_root.json to verify against instead of the public Sigstore root. */
+  readonly trustedRootPath?: string;
+  /** Addition: per-registry transport settings, keyed by `host[:port]`. */
+  readonly registries: ReadonlyMap<string, RegistrySettings>;
+  /** Addition: the Docker/Podman config.json that registry credentials are read from. */
+  readonly dockerConfigPath?: string;
+  /** Addition: the deadline of one image verification, in milliseconds. */
+  readonly verificationTimeoutMs: number;
 }
+
+/** How to reach one registry. */
+export interface RegistrySettings {
+  /** Plain HTTP instead of HTTPS. Only for registries listed here as insecure. */
+  readonly insecure: boolean;
+  /** Extra CA certificates (PEM) trusted for this registry, besides the system CAs. */
+  readonly caFile?: string;
+}
+
+export const DEFAULT_VERIFICATION_TIMEOUT_MS = 10_000;
 
 /** `spec.docker` of the WorkloadAttestation section. */
 export interface DockerAttestationConfig {

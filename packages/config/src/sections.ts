@@ -10,9 +10,11 @@ import {
   DEFAULT_AGENT_CONFIG,
   DEFAULT_DOCKER_CONFIG,
   DEFAULT_REKOR_URL,
+  DEFAULT_VERIFICATION_TIMEOUT_MS,
   type AgentConfig,
   type DockerAttestationConfig,
   type LogLevel,
+  type RegistrySettings,
   type SigstoreConfig,
   type WorkloadIdentityConfig,
 } from './model.js';
@@ -64,6 +66,15 @@ function readSigstore(reader: MapReader, issues: IssueCollector): SigstoreConfig
   }
   const skipProvenance = reader.boolean('skipProvenance', false);
   const skipTransparencyLog = reader.boolean('skipTransparencyLog', false);
+  const trustedRootPath = absolutePath(reader, 'trustedRootPath', issues);
+  const dockerConfigPath = absolutePath(reader, 'dockerConfigPath', issues);
+  const registries = readRegistries(reader, issues);
+  const verificationTimeoutMs = readDuration(
+    reader,
+    'verificationTimeout',
+    DEFAULT_VERIFICATION_TIMEOUT_MS,
+    issues,
+  );
   reader.finish();
   if (allowedIdentities !== undefined) {
     for (const warning of lintAllowedIdentities(allowedIdentities)) {
@@ -82,7 +93,80 @@ function readSigstore(reader: MapReader, issues: IssueCollector): SigstoreConfig
     rekorURL,
     skipProvenance,
     skipTransparencyLog,
+    registries,
+    verificationTimeoutMs,
+    ...(trustedRootPath === undefined ? {} : { trustedRootPath }),
+    ...(dockerConfigPath === undefined ? {} : { dockerConfigPath }),
   };
+}
+
+function absolutePath(reader: MapReader, key: string, issues: IssueCollector): string | undefined {
+  const path = reader.string(key, undefined);
+  if (path !== undefined && !path.startsWith('/')) {
+    issues.error(
+      reader.pathOf(key),
+      `must be an absolute path, got ${JSON.stringify(path)}`,
+      reader.entry(key)?.line,
+    );
+    return undefined;
+  }
+  return path;
+}
+
+const DURATION = /^(\d{1,6})(ms|s|m)$/;
+const MAX_VERIFICATION_TIMEOUT_MS = 5 * 60 * 1000;
+
+/** A duration such as `500ms`, `10s` or `2m`, from 1 ms to 5 minutes. */
+function readDuration(
+  reader: MapReader,
+  key: string,
+  fallback: number,
+  issues: IssueCollector,
+): number {
+  const text = reader.string(key, undefined);
+  if (text === undefined) return fallback;
+  const match = DURATION.exec(text);
+  const unit = { ms: 1, s: 1000, m: 60_000 }[match?.[2] ?? ''] ?? Number.NaN;
+  const ms = Number(match?.[1]) * unit;
+  if (!Number.isInteger(ms) || ms < 1 || ms > MAX_VERIFICATION_TIMEOUT_MS) {
+    issues.error(
+      reader.pathOf(key),
+      `must be a duration from 1ms to 5m such as 10s or 500ms, got ${JSON.stringify(text)}`,
+      reader.entry(key)?.line,
+    );
+    return fallback;
+  }
+  return ms;
+}
+
+const REGISTRY_HOST =
+  /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(?::\d{1,5})?$/;
+
+/** `registries`: host[:port] -> {insecure, caFile}. */
+function readRegistries(reader: MapReader, issues: IssueCollector): Map<string, RegistrySettings> {
+  const registries = new Map<string, RegistrySettings>();
+  const entry = reader.entry('registries');
+  if (entry === undefined) return registries;
+  const map = MapReader.of(entry.value, reader.pathOf('registries'), issues, entry.line);
+  if (map === undefined) return registries;
+  for (const registryEntry of map.node.entries) {
+    const path = childPath(map.path, registryEntry.key);
+    if (!REGISTRY_HOST.test(registryEntry.key)) {
+      issues.error(
+        path,
+        'must be a registry host[:port] such as registry.example:5000, without a scheme or path',
+        registryEntry.line,
+      );
+      continue;
+    }
+    const settings = MapReader.of(registryEntry.value, path, issues, registryEntry.line);
+    if (settings === undefined) continue;
+    const insecure = settings.boolean('insecure', false);
+    const caFile = absolutePath(settings, 'caFile', issues);
+    settings.finish();
+    registries.set(registryEntry.key, { insecure, ...(caFile === undefined ? {} : { caFile }) });
+  }
+  return registries;
 }
 
 function isHttpsUrl(text: string): boolean {

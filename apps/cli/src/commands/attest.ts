@@ -1,5 +1,4 @@
-import type { ConfigFileResult } from '@attestor/adapter-yaml-config';
-import { formatIssue, type AttestorConfig } from '@attestor/config';
+import type { AttestorConfig } from '@attestor/config';
 import {
   AttestationError,
   attestationToJson,
@@ -10,10 +9,7 @@ import {
 import { ExitCode } from '../exit-codes.js';
 import { UsageError, type CommandOutput } from '../io.js';
 
-/** Loads the configuration to attest with: a named file, or the agent's default, or the embedded default. */
-export type AttestConfigLoader = (
-  path: string | undefined,
-) => Promise<ConfigFileResult | { kind: 'embedded'; config: AttestorConfig }>;
+import { configForCommand, type CommandConfigLoader } from './command-config.js';
 
 const EXIT_BY_CODE: Readonly<Record<AttestationErrorCode, ExitCode>> = {
   process_not_found: ExitCode.unavailable,
@@ -32,7 +28,7 @@ const EXIT_BY_CODE: Readonly<Record<AttestationErrorCode, ExitCode>> = {
  */
 export class AttestCommand {
   constructor(
-    private readonly loadConfig: AttestConfigLoader,
+    private readonly loadConfig: CommandConfigLoader,
     private readonly createAttestor: (config: AttestorConfig) => WorkloadAttestor,
     private readonly output: CommandOutput,
   ) {}
@@ -49,7 +45,7 @@ export class AttestCommand {
     if (format !== 'json' && format !== 'text')
       throw new UsageError(`--output must be json or text, got ${JSON.stringify(format)}`);
 
-    const config = await this.#config(options.config);
+    const config = await configForCommand(this.loadConfig, this.output, options.config);
     if (typeof config === 'number') return config;
     const attestor = this.createAttestor(config);
     try {
@@ -70,25 +66,6 @@ export class AttestCommand {
       if (!AttestationError.is(error)) throw error;
       this.output.stderr(`attestor attest: ${error.code}: ${error.message}\n`);
       return EXIT_BY_CODE[error.code];
-    }
-  }
-
-  async #config(path: string | undefined): Promise<AttestorConfig | ExitCode> {
-    const loaded = await this.loadConfig(path);
-    switch (loaded.kind) {
-      case 'embedded':
-        return loaded.config;
-      case 'missing':
-        this.output.stderr(`${loaded.path}: no such file\n`);
-        return ExitCode.unavailable;
-      case 'unreadable':
-        this.output.stderr(`${loaded.path}: cannot read: ${loaded.reason}\n`);
-        return ExitCode.unavailable;
-      case 'loaded':
-        if (loaded.result.ok) return loaded.result.config;
-        for (const error of loaded.result.errors)
-          this.output.stderr(`${formatIssue(error, loaded.path)}\n`);
-        return ExitCode.invalid;
     }
   }
 }

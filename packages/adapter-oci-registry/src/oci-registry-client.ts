@@ -1,0 +1,568 @@
+import { getCACertificates } from 'node:tls';
+
+import { RemoteServiceError } from '@attestor/ports';
+import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
+
+import { digestOf, isDigest, verifyDigest } from './digest.js';
+import type { RegistryCredentials } from './docker-config.js';
+import { parseAuthenticateHeader } from './www-authenticate.js';
+
+/** How to reach one registry. */
+export interface RegistryTransport {
+  /** Plain HTTP. Only for registries the configuration lists as insecure. */
+  readonly insecure: boolean;
+  /** Extra CA certificates (PEM) trusted for this registry, besides the system and Node CAs. */
+  readonly caPem?: string;
+}
+
+export interface OciRegistryOptions {
+  /** Per `host[:port]`; registries not listed use HTTPS with the system CAs. */
+  readonly transports?: ReadonlyMap<string, RegistryTransport>;
+  /** Per `host[:port]`, from a Docker or Podman config.json. */
+  readonly credentials?: ReadonlyMap<string, RegistryCredentials>;
+  readonly timeoutMs?: number;
+  readonly maxManifestBytes?: number;
+  readonly maxBlobBytes?: number;
+  readonly maxReferrers?: number;
+}
+
+/** An OCI content descriptor. */
+export interface Descriptor {
+  readonly mediaType: string;
+  readonly digest: string;
+  readonly size: number;
+  readonly artifactType?: string;
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+export interface FetchedManifest {
+  /** The digest of the bytes received, checked against the reference when it is a digest. */
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly bytes: Uint8Array;
+  readonly json: Readonly<Record<string, unknown>>;
+}
+
+const MANIFEST_TYPES = [
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+].join(', ');
+const INDEX_TYPE = 'application/vnd.oci.image.index.v1+json';
+const MAX_REDIRECTS = 3;
+const MAX_TOKEN_BYTES = 64 * 1024;
+const REPOSITORY =
+  /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+
+interface Received {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Uint8Array;
+}
+
+function header(headers: Received['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * An OCI distribution client for reading what signatures need: manifests, blobs and
+ * referrers. Everything fetched is untrusted: manifests fetched by digest and every blob are
+ * checked against their digest, every response is size-limited, redirects to another host
+ * drop credentials, and plain HTTP is used only for registries configured as insecure.
+ * Errors are RemoteServiceErrors naming the registry.
+ */
+export class OciRegistryClient {
+  readonly #options: Required<Omit<OciRegistryOptions, 'transports' | 'credentials'>>;
+  readonly #transports: ReadonlyMap<string, RegistryTransport>;
+  readonly #credentials: ReadonlyMap<string, RegistryCredentials>;
+  readonly #agents = new Map<string, Agent>();
+  /** Authorization header per (registry, repository), with its expiry. */
+  readonly #authorizations = new Map<string, { value: string; expiresAt: number }>();
+
+  constructor(options: OciRegistryOptions = {}) {
+    this.#transports = options.transports ?? new Map();
+    this.#credentials = options.credentials ?? new Map();
+    this.#options = {
+      timeoutMs: options.timeoutMs ?? 10_000,
+      maxManifestBytes: options.maxManifestBytes ?? 4 * 1024 * 1024,
+      maxBlobBytes: options.maxBlobBytes ?? 32 * 1024 * 1024,
+      maxReferrers: options.maxReferrers ?? 1024,
+    };
+  }
+
+  /** The manifest (or index) at a tag or digest; undefined when the registry has none. */
+  async getManifest(
+    registry: string,
+    repository: string,
+    reference: string,
+    signal?: AbortSignal,
+  ): Promise<FetchedManifest | undefined> {
+    checkRepository(repository);
+    if (!isDigest(reference) && !TAG.test(reference))
+      throw new RangeError(`not a tag or digest: ${JSON.stringify(reference)}`);
+    const received = await this.#get(
+      registry,
+      repository,
+      `/v2/${repository}/manifests/${reference}`,
+      MANIFEST_TYPES,
+      this.#options.maxManifestBytes,
+      signal,
+    );
+    if (received.status === 404) return undefined;
+    this.#expectOk(registry, received, `manifest ${repository}:${reference}`);
+    const computed = digestOf(received.body);
+    if (isDigest(reference) && !verifyDigest(received.body, reference)) {
+      throw this.#error(
+        'bad_response',
+        registry,
+        `manifest ${repository}@${reference}: the content does not match its digest`,
+      );
+    }
+    const declared = header(received.headers, 'docker-content-digest');
+    if (declared !== undefined && declared.startsWith('sha256:') && declared !== computed) {
+      throw this.#error(
+        'bad_response',
+        registry,
+        `manifest ${repository}:${reference}: Docker-Content-Digest ${declared} does not match the content (${computed})`,
+      );
+    }
+    const json = parseJsonObject(received.body);
+    if (json === undefined)
+      throw this.#error(
+        'bad_response',
+        registry,
+        `manifest ${repository}:${reference} is not a JSON object`,
+      );
+    const mediaType =
+      typeof json['mediaType'] === 'string'
+        ? json['mediaType']
+        : (header(received.headers, 'content-type') ?? '');
+    return {
+      digest: isDigest(reference) ? reference : computed,
+      mediaType,
+      bytes: received.body,
+      json,
+    };
+  }
+
+  /** A blob, checked against its digest; undefined when the registry has none. */
+  async getBlob(
+    registry: string,
+    repository: string,
+    digest: string,
+    signal?: AbortSignal,
+  ): Promise<Uint8Array | undefined> {
+    checkRepository(repository);
+    if (!isDigest(digest)) throw new RangeError(`not a digest: ${JSON.stringify(digest)}`);
+    const received = await this.#get(
+      registry,
+      repository,
+      `/v2/${repository}/blobs/${digest}`,
+      '*/*',
+      this.#options.maxBlobBytes,
+      signal,
+    );
+    if (received.status === 404) return undefined;
+    this.#expectOk(registry, received, `blob ${repository}@${digest}`);
+    if (!verifyDigest(received.body, digest)) {
+      throw this.#error(
+        'bad_response',
+        registry,
+        `blob ${repository}@${digest}: the content does not match its digest`,
+      );
+    }
+    return received.body;
+  }
+
+  /**
+   * The referrers of a manifest: the OCI referrers API, or, where the registry lacks it (404),
+   * the referrers tag `sha256-<hex>` that clients maintain instead. Bounded in count.
+   */
+  async getReferrers(
+    registry: string,
+    repository: string,
+    digest: string,
+    signal?: AbortSignal,
+  ): Promise<Descriptor[]> {
+    checkRepository(repository);
+    if (!digest.startsWith('sha256:') || !isDigest(digest))
+      throw new RangeError(`not a sha256 digest: ${JSON.stringify(digest)}`);
+    const received = await this.#get(
+      registry,
+      repository,
+      `/v2/${repository}/referrers/${digest}`,
+      INDEX_TYPE,
+      this.#options.maxManifestBytes,
+      signal,
+    );
+    let index: Readonly<Record<string, unknown>> | undefined;
+    if (
+      received.status === 200 &&
+      (header(received.headers, 'content-type') ?? '').startsWith(INDEX_TYPE)
+    ) {
+      index = parseJsonObject(received.body);
+      if (index === undefined)
+        throw this.#error(
+          'bad_response',
+          registry,
+          `referrers of ${repository}@${digest}: not a JSON object`,
+        );
+    } else if (received.status === 404 || received.status === 200) {
+      const fallback = await this.getManifest(
+        registry,
+        repository,
+        digest.replace(':', '-'),
+        signal,
+      );
+      index = fallback?.json;
+    } else {
+      this.#expectOk(registry, received, `referrers of ${repository}@${digest}`);
+    }
+    if (index === undefined) return [];
+    return this.#descriptors(registry, index['manifests'], `referrers of ${repository}@${digest}`);
+  }
+
+  async close(): Promise<void> {
+    const agents = [...this.#agents.values()];
+    this.#agents.clear();
+    await Promise.allSettled(agents.map((agent) => agent.close()));
+  }
+
+  #descriptors(registry: string, value: unknown, what: string): Descriptor[] {
+    if (value === undefined) return [];
+    if (!Array.isArray(value))
+      throw this.#error('bad_response', registry, `${what}: manifests is not a list`);
+    if (value.length > this.#options.maxReferrers) {
+      throw this.#error(
+        'too_large',
+        registry,
+        `${what}: more than ${String(this.#options.maxReferrers)} entries`,
+      );
+    }
+    return value.map((entry: unknown, index) => {
+      const record =
+        typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>) : {};
+      const { mediaType, digest, size, artifactType, annotations } = record;
+      if (
+        typeof mediaType !== 'string' ||
+        typeof digest !== 'string' ||
+        !isDigest(digest) ||
+        typeof size !== 'number' ||
+        !Number.isSafeInteger(size) ||
+        size < 0
+      ) {
+        throw this.#error(
+          'bad_response',
+          registry,
+          `${what}: entry ${String(index)} is not a valid descriptor`,
+        );
+      }
+      const validAnnotations =
+        typeof annotations === 'object' &&
+        annotations !== null &&
+        Object.values(annotations).every((v) => typeof v === 'string')
+          ? (annotations as Record<string, string>)
+          : undefined;
+      return {
+        mediaType,
+        digest,
+        size,
+        ...(typeof artifactType === 'string' ? { artifactType } : {}),
+        ...(validAnnotations === undefined ? {} : { annotations: validAnnotations }),
+      };
+    });
+  }
+
+  #expectOk(registry: string, received: Received, what: string): void {
+    if (received.status === 401 || received.status === 403) {
+      throw this.#error(
+        'bad_response',
+        registry,
+        `${what}: HTTP ${String(received.status)} (access denied; check the credentials in the Docker config)`,
+      );
+    }
+    if (received.status !== 200)
+      throw this.#error('bad_response', registry, `${what}: HTTP ${String(received.status)}`);
+  }
+
+  /** GET with the registry's authorization, answering one 401 challenge. */
+  async #get(
+    registry: string,
+    repository: string,
+    path: string,
+    accept: string,
+    maxBytes: number,
+    signal: AbortSignal | undefined,
+  ): Promise<Received> {
+    const key = `${registry}/${repository}`;
+    const cached = this.#authorizations.get(key);
+    let authorization =
+      cached !== undefined && cached.expiresAt > Date.now() ? cached.value : undefined;
+    const url = new URL(path, this.#baseUrl(registry));
+    for (let attempt = 0; ; attempt++) {
+      const received = await this.#send(registry, url, accept, authorization, maxBytes, signal);
+      if (received.status !== 401 || attempt > 0) return received;
+      const next = await this.#authorize(
+        registry,
+        repository,
+        header(received.headers, 'www-authenticate'),
+        signal,
+      );
+      if (next === undefined) return received;
+      this.#authorizations.set(key, next);
+      authorization = next.value;
+    }
+  }
+
+  async #authorize(
+    registry: string,
+    repository: string,
+    challengeHeader: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<{ value: string; expiresAt: number } | undefined> {
+    const challenge = parseAuthenticateHeader(challengeHeader);
+    const credentials = this.#credentials.get(registry);
+    const basic =
+      credentials === undefined
+        ? undefined
+        : `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+    if (challenge?.scheme === 'basic')
+      return basic === undefined
+        ? undefined
+        : { value: basic, expiresAt: Number.POSITIVE_INFINITY };
+    if (challenge?.scheme !== 'bearer') return undefined;
+    const realm = challenge.parameters['realm'];
+    if (realm === undefined || !URL.canParse(realm))
+      throw this.#error('bad_response', registry, 'bearer challenge without a valid realm');
+    const tokenUrl = new URL(realm);
+    const sameHostPlain =
+      tokenUrl.protocol === 'http:' &&
+      this.#transport(registry).insecure &&
+      tokenUrl.host === registry;
+    if (tokenUrl.protocol !== 'https:' && !sameHostPlain) {
+      throw this.#error(
+        'bad_response',
+        registry,
+        `refusing a token realm over plain HTTP: ${tokenUrl.origin}`,
+      );
+    }
+    if (challenge.parameters['service'] !== undefined)
+      tokenUrl.searchParams.set('service', challenge.parameters['service']);
+    tokenUrl.searchParams.set('scope', `repository:${repository}:pull`);
+    const received = await this.#send(
+      tokenUrl.host,
+      tokenUrl,
+      'application/json',
+      basic,
+      MAX_TOKEN_BYTES,
+      signal,
+    );
+    if (received.status !== 200)
+      throw this.#error(
+        'bad_response',
+        registry,
+        `token endpoint ${tokenUrl.origin}: HTTP ${String(received.status)}`,
+      );
+    const body = parseJsonObject(received.body);
+    const token = typeof body?.['token'] === 'string' ? body['token'] : body?.['access_token'];
+    if (typeof token !== 'string' || token === '')
+      throw this.#error(
+        'bad_response',
+        registry,
+        `token endpoint ${tokenUrl.origin}: no token in the answer`,
+      );
+    const expiresIn =
+      typeof body?.['expires_in'] === 'number' && body['expires_in'] > 0 ? body['expires_in'] : 60;
+    return {
+      value: `Bearer ${token}`,
+      expiresAt: Date.now() + Math.min(expiresIn, 3600) * 1000 - 5_000,
+    };
+  }
+
+  /** One GET, following up to three redirects; credentials are never sent to another host. */
+  async #send(
+    registry: string,
+    start: URL,
+    accept: string,
+    authorization: string | undefined,
+    maxBytes: number,
+    signal: AbortSignal | undefined,
+  ): Promise<Received> {
+    let url = start;
+    for (let hop = 0; ; hop++) {
+      const sameHost = url.host === start.host;
+      const headers: Record<string, string> = { accept, 'user-agent': 'attestor' };
+      if (authorization !== undefined && sameHost) headers['authorization'] = authorization;
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await this.#agent(sameHost ? registry : url.host).request({
+          origin: url.origin,
+          path: `${url.pathname}${url.search}`,
+          method: 'GET',
+          headers,
+          ...(signal === undefined ? {} : { signal }),
+        });
+      } catch (error) {
+        throw this.#transportError(registry, error, signal);
+      }
+      const location = header(response.headers, 'location');
+      if (response.statusCode >= 300 && response.statusCode < 400 && location !== undefined) {
+        await response.body.dump();
+        if (hop >= MAX_REDIRECTS)
+          throw this.#error(
+            'bad_response',
+            registry,
+            `more than ${String(MAX_REDIRECTS)} redirects`,
+          );
+        const next = new URL(location, url);
+        if (
+          next.protocol !== 'https:' &&
+          !(
+            next.protocol === 'http:' &&
+            next.host === registry &&
+            this.#transport(registry).insecure
+          )
+        ) {
+          throw this.#error('bad_response', registry, `refusing a redirect to ${next.origin}`);
+        }
+        url = next;
+        continue;
+      }
+      return {
+        status: response.statusCode,
+        headers: response.headers,
+        body: await this.#read(registry, response, maxBytes, signal),
+      };
+    }
+  }
+
+  async #read(
+    registry: string,
+    response: Dispatcher.ResponseData,
+    maxBytes: number,
+    signal: AbortSignal | undefined,
+  ): Promise<Uint8Array> {
+    const declared = Number(header(response.headers, 'content-length') ?? 0);
+    if (declared > maxBytes) {
+      response.body.destroy();
+      throw this.#error(
+        'too_large',
+        registry,
+        `a response of ${String(declared)} bytes is over the ${String(maxBytes)} allowed`,
+      );
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of response.body) {
+        const buffer = chunk as Buffer;
+        size += buffer.length;
+        if (size > maxBytes) {
+          response.body.destroy();
+          throw this.#error(
+            'too_large',
+            registry,
+            `a response is over the ${String(maxBytes)} bytes allowed`,
+          );
+        }
+        chunks.push(buffer);
+      }
+    } catch (error) {
+      if (RemoteServiceError.is(error)) throw error;
+      throw this.#transportError(registry, error, signal);
+    }
+    return Buffer.concat(chunks);
+  }
+
+  #transport(registry: string): RegistryTransport {
+    return this.#transports.get(registry) ?? { insecure: false };
+  }
+
+  #baseUrl(registry: string): string {
+    return `${this.#transport(registry).insecure ? 'http' : 'https'}://${registry}`;
+  }
+
+  #agent(host: string): Agent {
+    let agent = this.#agents.get(host);
+    if (agent === undefined) {
+      const extra = this.#transports.get(host)?.caPem;
+      agent = new Agent({
+        connect: {
+          ca: [
+            ...getCACertificates('default'),
+            ...getCACertificates('system'),
+            ...(extra === undefined ? [] : [extra]),
+          ],
+          timeout: this.#options.timeoutMs,
+        },
+        headersTimeout: this.#options.timeoutMs,
+        bodyTimeout: this.#options.timeoutMs,
+      });
+      this.#agents.set(host, agent);
+    }
+    return agent;
+  }
+
+  #transportError(
+    registry: string,
+    error: unknown,
+    signal: AbortSignal | undefined,
+  ): RemoteServiceError {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (signal?.aborted === true) {
+      const timedOut = signal.reason instanceof Error && signal.reason.name === 'TimeoutError';
+      return this.#error(
+        timedOut ? 'timeout' : 'cancelled',
+        registry,
+        timedOut ? 'the verification deadline passed' : 'the request was cancelled',
+        error,
+      );
+    }
+    if (
+      error instanceof undiciErrors.HeadersTimeoutError ||
+      error instanceof undiciErrors.BodyTimeoutError ||
+      error instanceof undiciErrors.ConnectTimeoutError
+    ) {
+      return this.#error(
+        'timeout',
+        registry,
+        `no answer within ${String(this.#options.timeoutMs)} ms`,
+        error,
+      );
+    }
+    return this.#error('network_error', registry, reason, error);
+  }
+
+  #error(
+    code: RemoteServiceError['code'],
+    registry: string,
+    message: string,
+    cause?: unknown,
+  ): RemoteServiceError {
+    return new RemoteServiceError(
+      code,
+      `registry ${registry}`,
+      `registry ${registry}: ${message}`,
+      cause === undefined ? undefined : { cause },
+    );
+  }
+}
+
+function checkRepository(repository: string): void {
+  if (repository.length > 255 || !REPOSITORY.test(repository))
+    throw new RangeError(`not a repository name: ${JSON.stringify(repository)}`);
+}
+
+function parseJsonObject(bytes: Uint8Array): Readonly<Record<string, unknown>> | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}

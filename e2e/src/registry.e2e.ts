@@ -3,10 +3,11 @@ import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { OciRegistryClient } from '@attestor/adapter-oci-registry';
+import { COSIGN, CosignImageRegistry, OciRegistryClient } from '@attestor/adapter-oci-registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { e2eEnvironment } from './environment.js';
+import { pushBlob, pushManifest } from './oci-push.js';
 import { run } from './processes.js';
 
 /** The OCI registry adapter against a real registry (Debian's docker-registry, distribution 2.8). */
@@ -97,5 +98,144 @@ describe('OCI registry client against a real registry', { timeout: 120_000 }, ()
 
   it('returns undefined for a tag that does not exist', async () => {
     expect(await client.getManifest(registry, repository, 'missing')).toBeUndefined();
+  });
+
+  it('reads cosign legacy signatures and attestations and v3 bundles in the formats cosign writes', async () => {
+    // A separate repository, so that the referrers tag of the test above does not interfere.
+    const repo = `${repository}-cosign`;
+    await docker('tag', reference, `${registry}/${repo}:1`);
+    await docker('push', '-q', `${registry}/${repo}:1`);
+    const image = await client.getManifest(registry, repo, '1');
+    if (image === undefined) throw new Error('pushed manifest not found');
+    const tagBase = image.digest.replace(':', '-');
+    const emptyConfig = await pushBlob(registry, repo, '{}');
+    const config = { mediaType: 'application/vnd.oci.image.config.v1+json', ...emptyConfig };
+
+    // Legacy signature: simple-signing payload, signature and certificate annotations.
+    const payload = JSON.stringify({
+      critical: {
+        identity: { 'docker-reference': `${registry}/${repo}` },
+        image: { 'docker-manifest-digest': image.digest },
+        type: 'cosign container image signature',
+      },
+      optional: null,
+    });
+    const payloadBlob = await pushBlob(registry, repo, payload);
+    const certificate = '-----BEGIN CERTIFICATE-----\nMIIBleaf\n-----END CERTIFICATE-----\n';
+    const chain =
+      '-----BEGIN CERTIFICATE-----\nMIIBintermediate\n-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\nMIIBroot\n-----END CERTIFICATE-----\n';
+    const rekorBundle = JSON.stringify({
+      SignedEntryTimestamp: 'c2V0',
+      Payload: { body: 'Ym9keQ==', integratedTime: 1700000000, logIndex: 7, logID: 'ab' },
+    });
+    await pushManifest(registry, repo, `${tagBase}.sig`, {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config,
+      layers: [
+        {
+          mediaType: COSIGN.simpleSigningLayer,
+          ...payloadBlob,
+          annotations: {
+            [COSIGN.signatureAnnotation]: 'c2lnbmF0dXJl',
+            [COSIGN.certificateAnnotation]: certificate,
+            [COSIGN.chainAnnotation]: chain,
+            [COSIGN.rekorBundleAnnotation]: rekorBundle,
+          },
+        },
+      ],
+    });
+
+    // Legacy attestation: a DSSE envelope layer with its predicate type.
+    const envelope = JSON.stringify({
+      payloadType: 'application/vnd.in-toto+json',
+      payload: 'e30=',
+      signatures: [{ keyid: '', sig: 'c2ln' }],
+    });
+    const envelopeBlob = await pushBlob(registry, repo, envelope);
+    await pushManifest(registry, repo, `${tagBase}.att`, {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config,
+      layers: [
+        {
+          mediaType: COSIGN.dsseLayer,
+          ...envelopeBlob,
+          annotations: {
+            predicateType: 'https://slsa.dev/provenance/v1',
+            [COSIGN.signatureAnnotation]: '',
+            [COSIGN.certificateAnnotation]: certificate,
+          },
+        },
+      ],
+    });
+
+    // cosign v3: bundles as referrers, listed in the referrers tag (no referrers API here).
+    const referrer = async (bundle: string, predicateType: string) => {
+      const layer = await pushBlob(registry, repo, bundle);
+      const annotations = { [COSIGN.bundlePredicateTypeAnnotation]: predicateType };
+      const manifest = await pushManifest(
+        registry,
+        repo,
+        `bundle-${predicateType.length.toString()}`,
+        {
+          schemaVersion: 2,
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          artifactType: COSIGN.bundleArtifact,
+          config: {
+            mediaType: 'application/vnd.oci.empty.v1+json',
+            ...(await pushBlob(registry, repo, '{}')),
+          },
+          layers: [{ mediaType: COSIGN.bundleArtifact, ...layer }],
+          subject: { mediaType: image.mediaType, digest: image.digest, size: image.bytes.length },
+          annotations,
+        },
+      );
+      return { ...manifest, artifactType: COSIGN.bundleArtifact, annotations };
+    };
+    const signatureBundle =
+      '{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","kind":"signature"}';
+    const provenanceBundle =
+      '{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","kind":"provenance"}';
+    const descriptors = [
+      await referrer(signatureBundle, COSIGN.signPredicateType),
+      await referrer(provenanceBundle, 'https://slsa.dev/provenance/v1'),
+    ];
+    await pushManifest(registry, repo, tagBase, {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: descriptors,
+    });
+
+    const cosign = new CosignImageRegistry(client);
+    const ref = { registry, repository: repo, digest: image.digest };
+    expect(await cosign.findSignatures(ref)).toStrictEqual([
+      {
+        format: 'cosign-legacy',
+        payload: Buffer.from(payload),
+        signatureBase64: 'c2lnbmF0dXJl',
+        certificateChainPem: [
+          '-----BEGIN CERTIFICATE-----\nMIIBleaf\n-----END CERTIFICATE-----\n',
+          '-----BEGIN CERTIFICATE-----\nMIIBintermediate\n-----END CERTIFICATE-----\n',
+          '-----BEGIN CERTIFICATE-----\nMIIBroot\n-----END CERTIFICATE-----\n',
+        ],
+        rekorBundleJson: rekorBundle,
+      },
+      { format: 'sigstore-bundle', bundleJson: signatureBundle },
+    ]);
+    expect(await cosign.findAttestations(ref)).toStrictEqual([
+      {
+        format: 'cosign-legacy',
+        predicateType: 'https://slsa.dev/provenance/v1',
+        envelopeJson: envelope,
+        certificateChainPem: ['-----BEGIN CERTIFICATE-----\nMIIBleaf\n-----END CERTIFICATE-----\n'],
+      },
+      {
+        format: 'sigstore-bundle',
+        predicateType: 'https://slsa.dev/provenance/v1',
+        bundleJson: provenanceBundle,
+      },
+    ]);
+    await docker('rmi', `${registry}/${repo}:1`).catch(() => undefined);
   });
 });

@@ -6,23 +6,40 @@ export interface ImageDigestReference {
   readonly digest: string;
 }
 
-/** A cosign-style signature found for an image: the signed payload and what vouches for it. */
-export interface SignatureArtifact {
-  /** The signed payload (cosign "simple signing" JSON, or a DSSE envelope's payload). */
-  readonly payload: Uint8Array;
-  readonly signatureBase64: string;
-  /** PEM certificate chain of the signer (keyless signing), leaf first. */
-  readonly certificateChainPem: readonly string[];
-  /** A Sigstore bundle (JSON) when the registry stores one; verification prefers it. */
-  readonly bundleJson?: string;
-}
+/**
+ * A signature found for an image, in the form it was stored:
+ * - `cosign-legacy`: a layer of the `sha256-<hex>.sig` tag: the simple-signing payload, the
+ *   signature and certificate annotations, and cosign's Rekor bundle annotation;
+ * - `sigstore-bundle`: a Sigstore bundle (v0.3) attached as an OCI referrer.
+ */
+export type SignatureArtifact =
+  | {
+      readonly format: 'cosign-legacy';
+      /** The signed payload: cosign "simple signing" JSON. */
+      readonly payload: Uint8Array;
+      readonly signatureBase64: string;
+      /** PEM certificates of the signer (keyless signing), leaf first; empty for key-based. */
+      readonly certificateChainPem: readonly string[];
+      /** cosign's Rekor bundle annotation (SignedEntryTimestamp + Payload), when present. */
+      readonly rekorBundleJson?: string;
+    }
+  | { readonly format: 'sigstore-bundle'; readonly bundleJson: string };
 
 /** A signed in-toto attestation (e.g. SLSA provenance) stored beside the image. */
-export interface AttestationArtifact {
-  readonly predicateType: string;
-  /** The DSSE envelope (JSON) or Sigstore bundle (JSON) as stored. */
-  readonly envelopeJson: string;
-}
+export type AttestationArtifact =
+  | {
+      readonly format: 'cosign-legacy';
+      readonly predicateType: string;
+      /** The DSSE envelope (JSON) as stored in the `sha256-<hex>.att` layer. */
+      readonly envelopeJson: string;
+      readonly certificateChainPem: readonly string[];
+      readonly rekorBundleJson?: string;
+    }
+  | {
+      readonly format: 'sigstore-bundle';
+      readonly predicateType: string;
+      readonly bundleJson: string;
+    };
 
 /**
  * An OCI registry, as a source of the signatures and attestations of an image. Read-only.

@@ -1,0 +1,210 @@
+import type {
+  AttestationArtifact,
+  ImageDigestReference,
+  ImageRegistry,
+  SignatureArtifact,
+} from '@attestor/ports';
+import { RemoteServiceError } from '@attestor/ports';
+
+import type { Descriptor, OciRegistryClient } from './oci-registry-client.js';
+
+/** Media types and annotations of cosign's storage formats. */
+export const COSIGN = {
+  simpleSigningLayer: 'application/vnd.dev.cosign.simplesigning.v1+json',
+  dsseLayer: 'application/vnd.dsse.envelope.v1+json',
+  bundleArtifact: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+  signatureAnnotation: 'dev.cosignproject.cosign/signature',
+  certificateAnnotation: 'dev.sigstore.cosign/certificate',
+  chainAnnotation: 'dev.sigstore.cosign/chain',
+  rekorBundleAnnotation: 'dev.sigstore.cosign/bundle',
+  predicateTypeAnnotation: 'predicateType',
+  bundlePredicateTypeAnnotation: 'dev.sigstore.bundle.predicateType',
+  /** The predicate type cosign gives the statement of an image signature in a v3 bundle. */
+  signPredicateType: 'https://sigstore.dev/cosign/sign/v1',
+} as const;
+
+const MAX_ARTIFACTS = 16;
+
+/**
+ * The ImageRegistry port for cosign's formats, over an OciRegistryClient:
+ * - legacy signatures: the `sha256-<hex>.sig` tag, one simple-signing layer per signature;
+ * - legacy attestations: the `sha256-<hex>.att` tag, one DSSE envelope layer per attestation;
+ * - cosign v3: Sigstore bundles attached as OCI referrers (artifact type
+ *   application/vnd.dev.sigstore.bundle.v0.3+json); the bundle's
+ *   `dev.sigstore.bundle.predicateType` annotation tells an attestation (an in-toto predicate
+ *   such as SLSA provenance) from a signature (none, or cosign's sign predicate).
+ * At most 16 artifacts of each kind are read; every blob is checked against its digest.
+ */
+export class CosignImageRegistry implements ImageRegistry {
+  constructor(private readonly client: OciRegistryClient) {}
+
+  async findSignatures(
+    image: ImageDigestReference,
+    signal?: AbortSignal,
+  ): Promise<readonly SignatureArtifact[]> {
+    const legacy = await this.#legacyLayers(image, 'sig', COSIGN.simpleSigningLayer, signal);
+    const signatures: SignatureArtifact[] = [];
+    for (const { layer, payload } of legacy) {
+      const annotations = layer.annotations ?? {};
+      const signatureBase64 = annotations[COSIGN.signatureAnnotation];
+      if (signatureBase64 === undefined || signatureBase64 === '') continue;
+      signatures.push({
+        format: 'cosign-legacy',
+        payload,
+        signatureBase64,
+        certificateChainPem: certificateChain(annotations),
+        ...rekorBundle(annotations),
+      });
+    }
+    for (const bundle of await this.#bundles(image, signal)) {
+      if (!isAttestationPredicate(bundle.predicateType))
+        signatures.push({ format: 'sigstore-bundle', bundleJson: bundle.json });
+    }
+    return signatures;
+  }
+
+  async findAttestations(
+    image: ImageDigestReference,
+    signal?: AbortSignal,
+  ): Promise<readonly AttestationArtifact[]> {
+    const legacy = await this.#legacyLayers(image, 'att', COSIGN.dsseLayer, signal);
+    const attestations: AttestationArtifact[] = [];
+    for (const { layer, payload } of legacy) {
+      const annotations = layer.annotations ?? {};
+      const predicateType = annotations[COSIGN.predicateTypeAnnotation];
+      if (predicateType === undefined) continue;
+      attestations.push({
+        format: 'cosign-legacy',
+        predicateType,
+        envelopeJson: Buffer.from(payload).toString('utf8'),
+        certificateChainPem: certificateChain(annotations),
+        ...rekorBundle(annotations),
+      });
+    }
+    for (const bundle of await this.#bundles(image, signal)) {
+      if (bundle.predicateType !== undefined && isAttestationPredicate(bundle.predicateType)) {
+        attestations.push({
+          format: 'sigstore-bundle',
+          predicateType: bundle.predicateType,
+          bundleJson: bundle.json,
+        });
+      }
+    }
+    return attestations;
+  }
+
+  /** The layers of the `sha256-<hex>.<suffix>` tag with the given media type, and their blobs. */
+  async #legacyLayers(
+    image: ImageDigestReference,
+    suffix: 'sig' | 'att',
+    mediaType: string,
+    signal: AbortSignal | undefined,
+  ): Promise<{ layer: Descriptor; payload: Uint8Array }[]> {
+    const tag = `${image.digest.replace(':', '-')}.${suffix}`;
+    const manifest = await this.client.getManifest(image.registry, image.repository, tag, signal);
+    if (manifest === undefined) return [];
+    const layers = descriptorsOf(manifest.json['layers']).filter(
+      (layer) => layer.mediaType === mediaType,
+    );
+    if (layers.length > MAX_ARTIFACTS) {
+      throw new RemoteServiceError(
+        'too_large',
+        `registry ${image.registry}`,
+        `registry ${image.registry}: ${image.repository}:${tag} has more than ${String(MAX_ARTIFACTS)} layers`,
+      );
+    }
+    const found: { layer: Descriptor; payload: Uint8Array }[] = [];
+    for (const layer of layers) {
+      const payload = await this.client.getBlob(
+        image.registry,
+        image.repository,
+        layer.digest,
+        signal,
+      );
+      if (payload !== undefined) found.push({ layer, payload });
+    }
+    return found;
+  }
+
+  /** The Sigstore bundles attached to the image as referrers. */
+  async #bundles(
+    image: ImageDigestReference,
+    signal: AbortSignal | undefined,
+  ): Promise<{ json: string; predicateType: string | undefined }[]> {
+    const referrers = (
+      await this.client.getReferrers(image.registry, image.repository, image.digest, signal)
+    ).filter((descriptor) => descriptor.artifactType === COSIGN.bundleArtifact);
+    const bundles: { json: string; predicateType: string | undefined }[] = [];
+    for (const referrer of referrers.slice(0, MAX_ARTIFACTS)) {
+      const manifest = await this.client.getManifest(
+        image.registry,
+        image.repository,
+        referrer.digest,
+        signal,
+      );
+      if (manifest === undefined) continue;
+      const layer = descriptorsOf(manifest.json['layers']).find(
+        (candidate) => candidate.mediaType === COSIGN.bundleArtifact,
+      );
+      if (layer === undefined) continue;
+      const blob = await this.client.getBlob(
+        image.registry,
+        image.repository,
+        layer.digest,
+        signal,
+      );
+      if (blob === undefined) continue;
+      const annotations = {
+        ...referrer.annotations,
+        ...stringRecord(manifest.json['annotations']),
+      };
+      bundles.push({
+        json: Buffer.from(blob).toString('utf8'),
+        predicateType: annotations[COSIGN.bundlePredicateTypeAnnotation],
+      });
+    }
+    return bundles;
+  }
+}
+
+/** In-toto predicates other than cosign's own signing predicate are attestations. */
+function isAttestationPredicate(predicateType: string | undefined): boolean {
+  return predicateType !== undefined && predicateType !== COSIGN.signPredicateType;
+}
+
+function certificateChain(annotations: Readonly<Record<string, string>>): string[] {
+  const leaf = annotations[COSIGN.certificateAnnotation];
+  const chain = annotations[COSIGN.chainAnnotation];
+  const pems = (text: string | undefined): string[] =>
+    text === undefined
+      ? []
+      : (text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map(
+          (pem) => `${pem}\n`,
+        );
+  return [...pems(leaf), ...pems(chain)];
+}
+
+function rekorBundle(annotations: Readonly<Record<string, string>>): { rekorBundleJson?: string } {
+  const bundle = annotations[COSIGN.rekorBundleAnnotation];
+  return bundle === undefined || bundle === '' ? {} : { rekorBundleJson: bundle };
+}
+
+function stringRecord(value: unknown): Record<string, string> {
+  if (typeof value !== 'object' || value === null) return {};
+  return Object.fromEntries(
+    Object.entries(value).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    ),
+  );
+}
+
+function descriptorsOf(value: unknown): Descriptor[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((entry: unknown) => {
+    if (typeof entry !== 'object' || entry === null) return [];
+    const { mediaType, digest, size, annotations } = entry as Record<string, unknown>;
+    if (typeof mediaType !== 'string' || typeof digest !== 'string' || typeof size !== 'number')
+      return [];
+    return [{ mediaType, digest, size, annotations: stringRecord(annotations) }];
+  });
+}

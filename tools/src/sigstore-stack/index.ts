@@ -1,0 +1,10 @@
+export {
+  TestCertificateAuthority,
+  OID_ISSUER_V1,
+  OID_ISSUER_V2,
+  type SignerIdentity,
+  type IssuedCertificate,
+} from './test-ca.js';
+export { TestTransparencyLog, type LogEntryEvidence } from './transparency-log.js';
+export { buildTrustedRoot } from './trusted-root.js';
+export { signArtifact, canonicalize } from './signer.js';

@@ -7,4 +7,10 @@ export {
 } from './test-ca.js';
 export { TestTransparencyLog, type LogEntryEvidence } from './transparency-log.js';
 export { buildTrustedRoot } from './trusted-root.js';
-export { signArtifact, canonicalize } from './signer.js';
+export {
+  signArtifact,
+  signStatement,
+  signImageLegacy,
+  imageStatement,
+  canonicalize,
+} from './signer.js';

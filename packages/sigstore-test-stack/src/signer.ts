@@ -77,3 +77,138 @@ export async function signArtifact(
   };
   return { bundle, certificatePem: certificate.pem, signature, evidence };
 }
+
+/** DSSE pre-authentication encoding. */
+function pae(payloadType: string, payload: Buffer): Buffer {
+  return Buffer.concat([
+    Buffer.from(
+      `DSSEv1 ${String(Buffer.byteLength(payloadType))} ${payloadType} ${String(payload.length)} `,
+    ),
+    payload,
+  ]);
+}
+
+/** An in-toto v1 statement about an image digest. */
+export function imageStatement(
+  imageName: string,
+  digest: string,
+  predicateType: string,
+  predicate: unknown = {},
+): Record<string, unknown> {
+  return {
+    _type: 'https://in-toto.io/Statement/v1',
+    subject: [{ name: imageName, digest: { sha256: digest.replace(/^sha256:/, '') } }],
+    predicateType,
+    predicate,
+  };
+}
+
+/**
+ * Signs an in-toto statement keylessly into a DSSE envelope, logs a `dsse` entry, and returns
+ * the Sigstore bundle v0.3 (the form cosign v3 attaches as an OCI referrer).
+ */
+export async function signStatement(
+  statement: Record<string, unknown>,
+  identity: SignerIdentity,
+  ca: TestCertificateAuthority,
+  log: TestTransparencyLog,
+): Promise<{
+  bundle: Record<string, unknown>;
+  envelope: Record<string, unknown>;
+  certificatePem: string;
+  evidence: LogEntryEvidence;
+}> {
+  const certificate = await ca.issue(identity);
+  const payloadType = 'application/vnd.in-toto+json';
+  const payload = Buffer.from(JSON.stringify(statement));
+  const signature = sign(
+    'sha256',
+    pae(payloadType, payload),
+    createPrivateKey(certificate.privateKeyPem),
+  );
+  const envelope = {
+    payload: payload.toString('base64'),
+    payloadType,
+    signatures: [{ keyid: '', sig: signature.toString('base64') }],
+  };
+  const body = Buffer.from(
+    canonicalize({
+      apiVersion: '0.0.1',
+      kind: 'dsse',
+      spec: {
+        envelopeHash: {
+          algorithm: 'sha256',
+          value: createHash('sha256').update(canonicalize(envelope)).digest('hex'),
+        },
+        payloadHash: {
+          algorithm: 'sha256',
+          value: createHash('sha256').update(payload).digest('hex'),
+        },
+        signatures: [
+          {
+            signature: signature.toString('base64'),
+            verifier: Buffer.from(certificate.pem).toString('base64'),
+          },
+        ],
+      },
+    }),
+  );
+  const evidence = log.append(body);
+  const bundle = {
+    mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+    verificationMaterial: {
+      certificate: { rawBytes: certificate.der.toString('base64') },
+      tlogEntries: [tlogEntry(evidence, 'dsse')],
+    },
+    dsseEnvelope: envelope,
+  };
+  return { bundle, envelope, certificatePem: certificate.pem, evidence };
+}
+
+/**
+ * A cosign legacy image signature: the simple-signing payload for `imageName@digest`, signed
+ * keylessly, with the certificate chain and cosign's Rekor bundle (SignedEntryTimestamp and
+ * Payload), as cosign stores them in the annotations of a `sha256-<hex>.sig` layer.
+ */
+export async function signImageLegacy(
+  imageName: string,
+  digest: string,
+  identity: SignerIdentity,
+  ca: TestCertificateAuthority,
+  log: TestTransparencyLog,
+): Promise<{
+  payload: Buffer;
+  signatureBase64: string;
+  certificateChainPem: string[];
+  rekorBundleJson: string;
+}> {
+  const payload = Buffer.from(
+    JSON.stringify({
+      critical: {
+        identity: { 'docker-reference': imageName },
+        image: { 'docker-manifest-digest': digest },
+        type: 'cosign container image signature',
+      },
+      optional: null,
+    }),
+  );
+  const { signature, certificatePem, evidence } = await signArtifact(payload, identity, ca, log);
+  return {
+    payload,
+    signatureBase64: signature.toString('base64'),
+    certificateChainPem: [
+      certificatePem,
+      ca.intermediate.toString('pem'),
+      ca.root.toString('pem'),
+    ].map((pem) => (pem.endsWith('\n') ? pem : `${pem}\n`)),
+    rekorBundleJson: JSON.stringify({
+      SignedEntryTimestamp: evidence.signedEntryTimestamp.toString('base64'),
+      Payload: {
+        body: evidence.body.toString('base64'),
+        integratedTime: evidence.integratedTime,
+        logIndex: evidence.logIndex,
+        logID: evidence.logId,
+      },
+    }),
+  };
+}

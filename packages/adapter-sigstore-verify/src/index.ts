@@ -1,0 +1,1 @@
+export { SigstoreSignatureVerifier, legacyBundleJson } from './sigstore-signature-verifier.js';

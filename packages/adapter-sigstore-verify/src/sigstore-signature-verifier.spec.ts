@@ -1,0 +1,165 @@
+import {
+  buildTrustedRoot,
+  imageStatement,
+  signImageLegacy,
+  signStatement,
+  TestCertificateAuthority,
+  TestTransparencyLog,
+} from '@attestor/sigstore-test-stack';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import { SigstoreSignatureVerifier } from './sigstore-signature-verifier.js';
+
+const IDENTITY = {
+  subject: 'https://github.com/myorg/myrepo/.github/workflows/release.yaml@refs/heads/main',
+  issuer: 'https://token.actions.githubusercontent.com',
+};
+const IMAGE = '127.0.0.1:5000/team/app';
+const DIGEST = `sha256:${'a1'.repeat(32)}`;
+const OTHER_DIGEST = `sha256:${'b2'.repeat(32)}`;
+
+describe(SigstoreSignatureVerifier, () => {
+  let ca: TestCertificateAuthority;
+  let log: TestTransparencyLog;
+  let verifier: SigstoreSignatureVerifier;
+  beforeAll(async () => {
+    ca = await TestCertificateAuthority.create();
+    log = new TestTransparencyLog('rekor.test.invalid');
+    verifier = new SigstoreSignatureVerifier(
+      buildTrustedRoot({ ca, log, logBaseUrl: 'https://rekor.test.invalid' }),
+    );
+  });
+
+  describe('having a cosign legacy signature', () => {
+    it('verifies it and returns the signer and the log entry', async () => {
+      const legacy = await signImageLegacy(IMAGE, DIGEST, IDENTITY, ca, log);
+      const verified = await verifier.verify({ format: 'cosign-legacy', ...legacy }, DIGEST, {
+        requireTransparencyLog: true,
+      });
+      expect(verified.signer).toStrictEqual(IDENTITY);
+      expect(verified.signatureBase64).toBe(legacy.signatureBase64);
+      expect(verified.logEntry).toMatchObject({
+        logId: log.logId,
+        logIndex: expect.any(BigInt) as unknown,
+      });
+      expect(verified.logEntry?.integratedTime).toBeGreaterThan(1_700_000_000n);
+    });
+
+    it('refuses a signature over another image digest', async () => {
+      const legacy = await signImageLegacy(IMAGE, OTHER_DIGEST, IDENTITY, ca, log);
+      await expect(
+        verifier.verify({ format: 'cosign-legacy', ...legacy }, DIGEST, {
+          requireTransparencyLog: true,
+        }),
+      ).rejects.toThrow(`does not name the image digest ${DIGEST}`);
+    });
+
+    it('refuses a tampered payload', async () => {
+      const legacy = await signImageLegacy(IMAGE, DIGEST, IDENTITY, ca, log);
+      const payload = Buffer.from(
+        legacy.payload
+          .toString()
+          .replace('cosign container image signature', 'cosign container image signaturE'),
+      );
+      await expect(
+        verifier.verify({ format: 'cosign-legacy', ...legacy, payload }, DIGEST, {
+          requireTransparencyLog: true,
+        }),
+      ).rejects.toThrow();
+    });
+
+    it('refuses a tampered signature', async () => {
+      const legacy = await signImageLegacy(IMAGE, DIGEST, IDENTITY, ca, log);
+      const signature = Buffer.from(legacy.signatureBase64, 'base64');
+      signature.writeUInt8(signature.readUInt8(signature.length - 1) ^ 1, signature.length - 1);
+      await expect(
+        verifier.verify(
+          { format: 'cosign-legacy', ...legacy, signatureBase64: signature.toString('base64') },
+          DIGEST,
+          { requireTransparencyLog: true },
+        ),
+      ).rejects.toThrow();
+    });
+
+    it('refuses a keyless signature when the transparency log check is skipped, as the specification warns', async () => {
+      const legacy = await signImageLegacy(IMAGE, DIGEST, IDENTITY, ca, log);
+      await expect(
+        verifier.verify({ format: 'cosign-legacy', ...legacy }, DIGEST, {
+          requireTransparencyLog: false,
+        }),
+      ).rejects.toThrow(/timestamp/);
+    });
+
+    it('refuses a signature without log evidence when the log is required', async () => {
+      const { payload, signatureBase64, certificateChainPem } = await signImageLegacy(IMAGE, DIGEST, IDENTITY, ca, log);
+      const legacy = { payload, signatureBase64, certificateChainPem };
+        IMAGE,
+        DIGEST,
+        IDENTITY,
+        ca,
+        log,
+      );
+      await expect(
+        verifier.verify({ format: 'cosign-legacy', ...legacy }, DIGEST, {
+          requireTransparencyLog: true,
+        }),
+      ).rejects.toThrow();
+    });
+
+    it('refuses a certificate from an untrusted CA', async () => {
+      const rogue = await TestCertificateAuthority.create();
+      const legacy = await signImageLegacy(IMAGE, DIGEST, IDENTITY, rogue, log);
+      await expect(
+        verifier.verify({ format: 'cosign-legacy', ...legacy }, DIGEST, {
+          requireTransparencyLog: true,
+        }),
+      ).rejects.toThrow();
+    });
+  });
+
+  describe('having a Sigstore bundle with a DSSE statement (cosign v3)', () => {
+    it('verifies it when the statement names the image digest', async () => {
+      const { bundle } = await signStatement(
+        imageStatement(IMAGE, DIGEST, 'https://sigstore.dev/cosign/sign/v1'),
+        IDENTITY,
+        ca,
+        log,
+      );
+      const verified = await verifier.verify(
+        { format: 'sigstore-bundle', bundleJson: JSON.stringify(bundle) },
+        DIGEST,
+        {
+          requireTransparencyLog: true,
+        },
+      );
+      expect(verified.signer).toStrictEqual(IDENTITY);
+      expect(verified.logEntry?.logId).toBe(log.logId);
+    });
+
+    it('refuses a statement about another digest', async () => {
+      const { bundle } = await signStatement(
+        imageStatement(IMAGE, OTHER_DIGEST, 'https://sigstore.dev/cosign/sign/v1'),
+        IDENTITY,
+        ca,
+        log,
+      );
+      await expect(
+        verifier.verify({ format: 'sigstore-bundle', bundleJson: JSON.stringify(bundle) }, DIGEST, {
+          requireTransparencyLog: true,
+        }),
+      ).rejects.toThrow('does not name the image digest');
+    });
+
+    it('refuses a cancelled verification', async () => {
+      const { bundle } = await signStatement(imageStatement(IMAGE, DIGEST, 'x'), IDENTITY, ca, log);
+      const controller = new AbortController();
+      controller.abort();
+      await expect(
+        verifier.verify({ format: 'sigstore-bundle', bundleJson: JSON.stringify(bundle) }, DIGEST, {
+          requireTransparencyLog: true,
+          signal: controller.signal,
+        }),
+      ).rejects.toMatchObject({ name: 'AbortError' });
+    });
+  });
+});

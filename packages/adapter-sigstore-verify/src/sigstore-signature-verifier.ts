@@ -1,0 +1,201 @@
+import { createHash } from 'node:crypto';
+
+import type {
+  SignatureArtifact,
+  SignatureVerifier,
+  TransparencyLogEntry,
+  VerifiedSignature,
+} from '@attestor/ports';
+import { bundleFromJSON, isBundleWithDsseEnvelope, type Bundle } from '@sigstore/bundle';
+import { TrustedRoot } from '@sigstore/protobuf-specs';
+import { toSignedEntity, toTrustMaterial, Verifier, type TrustMaterial } from '@sigstore/verify';
+
+const COSIGN_SIGNATURE_TYPE = 'cosign container image signature';
+const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+
+function pemToDerBase64(pem: string): string {
+  return pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
+}
+
+/**
+ * The Sigstore bundle (v0.1, which allows a log entry without an inclusion proof) equivalent to
+ * a cosign legacy signature: the simple-signing payload's digest and signature, the
+ * certificate chain, and the log entry from cosign's Rekor bundle annotation.
+ */
+export function legacyBundleJson(
+  artifact: Extract<SignatureArtifact, { format: 'cosign-legacy' }>,
+): Record<string, unknown> {
+  const tlogEntries: Record<string, unknown>[] = [];
+  if (artifact.rekorBundleJson !== undefined) {
+    const rekor = JSON.parse(artifact.rekorBundleJson) as {
+      SignedEntryTimestamp?: unknown;
+      Payload?: { body?: unknown; integratedTime?: unknown; logIndex?: unknown; logID?: unknown };
+    };
+    const payload = rekor.Payload ?? {};
+    if (
+      typeof rekor.SignedEntryTimestamp !== 'string' ||
+      typeof payload.body !== 'string' ||
+      typeof payload.integratedTime !== 'number' ||
+      typeof payload.logIndex !== 'number' ||
+      typeof payload.logID !== 'string'
+    ) {
+      throw new Error('the cosign Rekor bundle annotation is malformed');
+    }
+    const body = JSON.parse(Buffer.from(payload.body, 'base64').toString('utf8')) as {
+      kind?: unknown;
+      apiVersion?: unknown;
+    };
+    tlogEntries.push({
+      logIndex: String(payload.logIndex),
+      logId: { keyId: Buffer.from(payload.logID, 'hex').toString('base64') },
+      kindVersion: { kind: String(body.kind), version: String(body.apiVersion) },
+      integratedTime: String(payload.integratedTime),
+      inclusionPromise: { signedEntryTimestamp: rekor.SignedEntryTimestamp },
+      canonicalizedBody: payload.body,
+    });
+  }
+  return {
+    mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.1',
+    verificationMaterial: {
+      x509CertificateChain: {
+        certificates: artifact.certificateChainPem.map((pem) => ({
+          rawBytes: pemToDerBase64(pem),
+        })),
+      },
+      tlogEntries,
+    },
+    messageSignature: {
+      messageDigest: {
+        algorithm: 'SHA2_256',
+        digest: createHash('sha256').update(artifact.payload).digest('base64'),
+      },
+      signature: artifact.signatureBase64,
+    },
+  };
+}
+
+/** The image digest a simple-signing payload or an in-toto statement binds, or undefined. */
+function boundDigest(payload: Buffer, kind: 'simple-signing' | 'in-toto'): readonly string[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(payload.toString('utf8'));
+  } catch {
+    return [];
+  }
+  if (typeof json !== 'object' || json === null) return [];
+  if (kind === 'simple-signing') {
+    const critical = (
+      json as { critical?: { type?: unknown; image?: { 'docker-manifest-digest'?: unknown } } }
+    ).critical;
+    const digest = critical?.image?.['docker-manifest-digest'];
+    return critical?.type === COSIGN_SIGNATURE_TYPE && typeof digest === 'string' ? [digest] : [];
+  }
+  const subjects = (json as { subject?: unknown }).subject;
+  if (!Array.isArray(subjects)) return [];
+  return subjects.flatMap((subject: unknown) => {
+    const sha256 = (subject as { digest?: { sha256?: unknown } } | null)?.digest?.sha256;
+    return typeof sha256 === 'string' ? [`sha256:${sha256}`] : [];
+  });
+}
+
+/**
+ * The SignatureVerifier port on sigstore-js, against an explicit trusted root: the
+ * certificate chains to a trusted CA at the time the transparency log vouches for (Fulcio
+ * certificates live ten minutes), the log entry's signed timestamp and inclusion proof check
+ * out, the signature is over the payload, and the payload binds the image digest. Identity
+ * policy is not applied here: the signer identity is returned for the domain's anchored globs
+ * (sigstore-js's own policy matching uses unanchored regular expressions).
+ */
+export class SigstoreSignatureVerifier implements SignatureVerifier {
+  readonly #trustMaterial: TrustMaterial;
+
+  constructor(trustedRootJson: unknown) {
+    this.#trustMaterial = toTrustMaterial(TrustedRoot.fromJSON(trustedRootJson));
+  }
+
+  verify(
+    artifact: SignatureArtifact,
+    imageDigest: string,
+    options: { readonly requireTransparencyLog: boolean; readonly signal?: AbortSignal },
+  ): Promise<VerifiedSignature> {
+    try {
+      options.signal?.throwIfAborted();
+      return Promise.resolve(this.#verify(artifact, imageDigest, options.requireTransparencyLog));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  #verify(
+    artifact: SignatureArtifact,
+    imageDigest: string,
+    requireTransparencyLog: boolean,
+  ): VerifiedSignature {
+    let bundle: Bundle;
+    let payload: Buffer | undefined;
+    let payloadKind: 'simple-signing' | 'in-toto';
+    // skipTransparencyLog: the log evidence is neither checked nor used, so a keyless
+    // certificate has no trusted time to be valid at and fails, as the specification warns.
+    const withoutLog = (json: unknown): unknown => {
+      if (requireTransparencyLog || typeof json !== 'object' || json === null) return json;
+      const record = json as { verificationMaterial?: Record<string, unknown> };
+      return {
+        ...record,
+        verificationMaterial: { ...record.verificationMaterial, tlogEntries: [] },
+      };
+    };
+    if (artifact.format === 'cosign-legacy') {
+      bundle = bundleFromJSON(withoutLog(legacyBundleJson(artifact)));
+      payload = Buffer.from(artifact.payload);
+      payloadKind = 'simple-signing';
+    } else {
+      bundle = bundleFromJSON(withoutLog(JSON.parse(artifact.bundleJson)));
+      if (!isBundleWithDsseEnvelope(bundle))
+        throw new Error(
+          'an image signature bundle must carry a DSSE envelope with an in-toto statement',
+        );
+      if (bundle.content.dsseEnvelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
+        throw new Error(
+          `unexpected DSSE payload type ${JSON.stringify(bundle.content.dsseEnvelope.payloadType)}`,
+        );
+      }
+      payloadKind = 'in-toto';
+    }
+    const verifier = new Verifier(this.#trustMaterial, {
+      tlogThreshold: requireTransparencyLog ? 1 : 0,
+      ctlogThreshold: this.#trustMaterial.ctlogs.length > 0 ? 1 : 0,
+    });
+    const signer = verifier.verify(toSignedEntity(bundle, payload));
+    const signedPayload =
+      payload ??
+      (isBundleWithDsseEnvelope(bundle) ? bundle.content.dsseEnvelope.payload : Buffer.alloc(0));
+    if (!boundDigest(signedPayload, payloadKind).includes(imageDigest)) {
+      throw new Error(`the signed payload does not name the image digest ${imageDigest}`);
+    }
+    const subject = signer.identity?.subjectAlternativeName;
+    const issuer = signer.identity?.extensions?.issuer;
+    if (subject === undefined || issuer === undefined)
+      throw new Error('the signing certificate names no subject or OIDC issuer');
+    const { content } = bundle;
+    const signatureBase64 =
+      content.$case === 'dsseEnvelope'
+        ? (content.dsseEnvelope.signatures[0]?.sig.toString('base64') ?? '')
+        : content.messageSignature.signature.toString('base64');
+    const entry = bundle.verificationMaterial.tlogEntries[0];
+    const logEntry: TransparencyLogEntry | undefined =
+      !requireTransparencyLog || entry?.inclusionPromise === undefined
+        ? undefined
+        : {
+            logId: entry.logId.keyId.toString('hex'),
+            logIndex: BigInt(entry.logIndex),
+            integratedTime: BigInt(entry.integratedTime),
+            signedEntryTimestamp: entry.inclusionPromise.signedEntryTimestamp.toString('base64'),
+            bodyBase64: entry.canonicalizedBody.toString('base64'),
+          };
+    return {
+      signer: { subject, issuer },
+      signatureBase64,
+      ...(logEntry === undefined ? {} : { logEntry }),
+    };
+  }
+}

@@ -91,14 +91,14 @@ describe(SigstoreSignatureVerifier, () => {
     });
 
     it('refuses a signature without log evidence when the log is required', async () => {
-      const { payload, signatureBase64, certificateChainPem } = await signImageLegacy(IMAGE, DIGEST, IDENTITY, ca, log);
-      const legacy = { payload, signatureBase64, certificateChainPem };
+      const { payload, signatureBase64, certificateChainPem } = await signImageLegacy(
         IMAGE,
         DIGEST,
         IDENTITY,
         ca,
         log,
       );
+      const legacy = { payload, signatureBase64, certificateChainPem };
       await expect(
         verifier.verify({ format: 'cosign-legacy', ...legacy }, DIGEST, {
           requireTransparencyLog: true,

@@ -134,6 +134,7 @@ describe(SigstoreSignatureVerifier, () => {
       );
       expect(verified.signer).toStrictEqual(IDENTITY);
       expect(verified.logEntry?.logId).toBe(log.logId);
+      expect(verified.predicateType).toBe('https://sigstore.dev/cosign/sign/v1');
     });
 
     it('refuses a statement about another digest', async () => {

@@ -98,6 +98,15 @@ function boundDigest(payload: Buffer, kind: 'simple-signing' | 'in-toto'): reado
   });
 }
 
+function statementPredicateType(payload: Buffer): string | undefined {
+  try {
+    const statement = JSON.parse(payload.toString('utf8')) as { predicateType?: unknown };
+    return typeof statement.predicateType === 'string' ? statement.predicateType : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The SignatureVerifier port on sigstore-js, against an explicit trusted root: the
  * certificate chains to a trusted CA at the time the transparency log vouches for (Fulcio
@@ -192,10 +201,13 @@ export class SigstoreSignatureVerifier implements SignatureVerifier {
             signedEntryTimestamp: entry.inclusionPromise.signedEntryTimestamp.toString('base64'),
             bodyBase64: entry.canonicalizedBody.toString('base64'),
           };
+    const predicateType =
+      payloadKind === 'in-toto' ? statementPredicateType(signedPayload) : undefined;
     return {
       signer: { subject, issuer },
       signatureBase64,
       ...(logEntry === undefined ? {} : { logEntry }),
+      ...(predicateType === undefined ? {} : { predicateType }),
     };
   }
 }

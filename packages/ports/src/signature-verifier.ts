@@ -25,6 +25,8 @@ export interface VerifiedSignature {
   readonly signatureBase64: string;
   /** Present unless the transparency log check was skipped. */
   readonly logEntry?: TransparencyLogEntry;
+  /** For a signed in-toto statement: its predicate type, as signed (not as annotated). */
+  readonly predicateType?: string;
 }
 
 /**

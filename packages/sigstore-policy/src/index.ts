@@ -13,3 +13,9 @@ export {
   VERIFICATION_CACHE_TTL_MS,
   type CacheLookup,
 } from './verification-cache.js';
+export {
+  ImageSignatureVerification,
+  SLSA_PROVENANCE_TYPES,
+  type SigstoreSettings,
+  type ImageSignatureVerificationDependencies,
+} from './image-signature-verification.js';

@@ -93,6 +93,7 @@ describe(Agent, () => {
       createConfigWatcher: () => ({ start: () => Promise.resolve(), stop: () => undefined }),
       metricsText: () =>
         Promise.resolve({ contentType: 'text/plain; version=0.0.4', text: 'metric 1\n' }),
+      createSignatureVerification: () => Promise.resolve(undefined),
       logger,
     });
     return { agent, logger };

@@ -1,5 +1,8 @@
-import type { AttestorConfig } from '@attestor/config';
+import type { AttestorConfig, SigstoreConfig } from '@attestor/config';
+import type { IncomingMessage } from 'node:http';
+
 import type { Logger } from '@attestor/ports';
+import type { ImageSignatureVerification } from '@attestor/sigstore-policy';
 import {
   ATTESTATION_ERROR_STATUS,
   AttestationError,
@@ -27,7 +30,21 @@ export interface AgentDependencies {
   readonly createApiServer: ApiServerFactory;
   readonly createConfigWatcher: (onChange: () => Promise<void>) => ConfigChangeSource;
   readonly metricsText: () => Promise<{ contentType: string; text: string }>;
+  /**
+   * Builds the image signature verification for a sigstore block (reading its trusted root
+   * and registry credentials); undefined when verification is off. Throws when a file it
+   * names cannot be read, which makes the configuration unusable.
+   */
+  readonly createSignatureVerification: (
+    sigstore: SigstoreConfig | undefined,
+  ) => Promise<SignatureVerificationHandle | undefined>;
   readonly logger: Logger;
+}
+
+/** A built signature verification and how to release what it holds (connections). */
+export interface SignatureVerificationHandle {
+  readonly verification: ImageSignatureVerification;
+  close(): Promise<void>;
 }
 
 const PID = /^[1-9]\d{0,9}$/;
@@ -41,6 +58,7 @@ export class Agent {
   #server: LocalApiServer | undefined;
   #watcher: ConfigChangeSource | undefined;
   #metricsServer: MetricsHttpServer | undefined;
+  #signatures: SignatureVerificationHandle | undefined;
   #current: LoadedConfig | undefined;
 
   constructor(private readonly deps: AgentDependencies) {}
@@ -56,13 +74,20 @@ export class Agent {
       this.deps.logger.error('no valid configuration; not starting');
       return false;
     }
-    this.#apply(loaded);
+    try {
+      await this.#apply(loaded);
+    } catch (error) {
+      this.deps.logger.error('cannot apply the configuration', {
+        reason: error instanceof Error ? error.message : String(error),
+      });
+      return false;
+    }
     const server = this.deps.createApiServer(loaded);
     server
       .route('GET', '/healthz', () => Promise.resolve({ status: 200, body: { status: 'ok' } }))
       .route('GET', '/readyz', () => Promise.resolve(this.#readiness()))
       .route('GET', '/metrics', async () => ({ status: 200, ...(await this.deps.metricsText()) }))
-      .route('GET', '/v1/attest', (_request, url) => this.#attest(url));
+      .route('GET', '/v1/attest', (request, url) => this.#attest(url, request));
     await server.start();
     this.#server = server;
     const { metricsListenAddress } = loaded.config.agent;
@@ -97,7 +122,14 @@ export class Agent {
         configured: loaded.config.agent.apiSocketPath,
       });
     }
-    this.#apply(loaded);
+    try {
+      await this.#apply(loaded);
+    } catch (error) {
+      this.deps.logger.error('configuration reload rejected; keeping the last good configuration', {
+        reason: error instanceof Error ? error.message : String(error),
+      });
+      return;
+    }
     this.deps.logger.info('configuration reloaded');
   }
 
@@ -107,12 +139,19 @@ export class Agent {
     await this.#metricsServer?.stop();
     await this.#server?.stop();
     this.#server = undefined;
+    await this.#signatures?.close();
+    this.#signatures = undefined;
     this.deps.logger.info('agent stopped');
   }
 
-  #apply(loaded: LoadedConfig): void {
+  /** Builds what the configuration needs, then swaps it in; on failure nothing changes. */
+  async #apply(loaded: LoadedConfig): Promise<void> {
+    const signatures = await this.deps.createSignatureVerification(loaded.config.docker.sigstore);
+    const previous = this.#signatures;
     this.#current = loaded;
-    this.deps.attestor.configure(loaded.config.docker);
+    this.#signatures = signatures;
+    this.deps.attestor.configure(loaded.config.docker, signatures?.verification);
+    await previous?.close();
     this.deps.logger.info('configuration applied', summarize(loaded));
   }
 
@@ -122,7 +161,7 @@ export class Agent {
       : { status: 200, body: { status: 'ready', config: this.#current.origin } };
   }
 
-  async #attest(url: URL): Promise<RouteResult> {
+  async #attest(url: URL, request: IncomingMessage): Promise<RouteResult> {
     const pid = url.searchParams.get('pid') ?? '';
     if (!PID.test(pid)) {
       return {
@@ -136,7 +175,12 @@ export class Agent {
       };
     }
     try {
-      const attestation = await this.deps.attestor.attest(Number(pid));
+      // A client that hangs up stops waiting for an image verification (counted as cancelled).
+      const gone = new AbortController();
+      request.once('close', () => {
+        if (!request.complete || request.socket.destroyed) gone.abort();
+      });
+      const attestation = await this.deps.attestor.attest(Number(pid), gone.signal);
       this.deps.logger.debug('attested', {
         pid: Number(pid),
         kind: attestation.kind,

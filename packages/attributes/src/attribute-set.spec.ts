@@ -30,6 +30,15 @@ describe(AttributeSet, () => {
     );
   });
 
+  describe('.with', () => {
+    it('combines two sets and refuses an overlap', () => {
+      const a = AttributeSet.builder().string('a', '1').done();
+      const b = AttributeSet.builder().uint64('b', 2n).done();
+      expect(a.with(b).toJSON()).toStrictEqual({ a: '1', b: '2' });
+      expect(() => a.with(a)).toThrow('attribute a is set twice');
+    });
+  });
+
   describe('.empty', () => {
     it('has no attribute', () => {
       expect(AttributeSet.empty.size).toBe(0);

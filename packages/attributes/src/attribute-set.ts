@@ -36,6 +36,17 @@ export class AttributeSet implements Iterable<[string, AttributeValue]> {
     return this.#values.has(name);
   }
 
+  /** This set and `other` together; a name in both is an error, never an overwrite. */
+  with(other: AttributeSet): AttributeSet {
+    const values = new Map(this.#values);
+    for (const [name, value] of other) {
+      if (values.has(name))
+        throw new AttributeError('invalid_attribute_value', `attribute ${name} is set twice`);
+      values.set(name, value);
+    }
+    return new AttributeSet(values);
+  }
+
   names(): string[] {
     return [...this.#values.keys()];
   }

@@ -1,5 +1,5 @@
 import type { AttributeSet } from '@attestor/attributes';
-import type { Clock, RuntimeEndpoint } from '@attestor/ports';
+import type { Clock, ImageDigestReference, RuntimeEndpoint } from '@attestor/ports';
 
 /**
  * What attestation keeps about a container between attestations: its attributes, already
@@ -10,6 +10,8 @@ export interface CachedContainer {
   readonly endpoint: RuntimeEndpoint;
   readonly containerId: string;
   readonly attributes: AttributeSet;
+  /** Where the image's signatures are, when the image was pushed to (or pulled from) a registry. */
+  readonly repoDigest?: ImageDigestReference;
   readonly initPid: number;
   /** Start time of the init process when the entry was made: identifies that very process. */
   readonly initStartTime: bigint;

@@ -11,3 +11,4 @@ export {
   ATTESTATION_ERROR_STATUS,
   type AttestationJson,
 } from './attestation-json.js';
+export { imageDigestReference } from './image-reference.js';

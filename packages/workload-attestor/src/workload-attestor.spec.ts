@@ -11,6 +11,8 @@ import {
   RecordingMetrics,
   containerId,
 } from '@attestor/testing';
+import { ImageSignatureVerification } from '@attestor/sigstore-policy';
+import { FakeImageRegistry, FakeSignatureVerifier } from '@attestor/testing';
 import { describe, expect, it } from 'vitest';
 
 import { AttestationError } from './errors.js';
@@ -526,6 +528,84 @@ describe(WorkloadAttestor, () => {
           value: IMAGE_ID,
         });
         expect(w.runtime.calls.filter((call) => call.startsWith('inspectImage'))).toHaveLength(1);
+      });
+    });
+
+    describe('having Sigstore verification', () => {
+      const REPO_DIGEST = `sha256:${'e5'.repeat(32)}`;
+      const ISSUER = 'https://token.actions.githubusercontent.com';
+      const SUBJECT = 'https://github.com/myorg/app/.github/workflows/release.yaml@refs/heads/main';
+      function signed(repoDigests: string[]) {
+        const w = world();
+        w.runtime.addImage(DOCKER, IMAGE_ID, { configDigest: IMAGE_ID, repoDigests });
+        const registry = new FakeImageRegistry();
+        const verifier = new FakeSignatureVerifier();
+        registry.signatures.set(REPO_DIGEST, [{ format: 'sigstore-bundle', bundleJson: 'sig' }]);
+        verifier.results.set('sig', {
+          signer: { issuer: ISSUER, subject: SUBJECT },
+          signatureBase64: 'c2ln',
+          logEntry: {
+            logId: 'ab',
+            logIndex: 3n,
+            integratedTime: 1_700_000_000n,
+            signedEntryTimestamp: 'c2V0',
+            bodyBase64: 'Ym9keQ==',
+          },
+        });
+        const verification = new ImageSignatureVerification({
+          registry,
+          verifier,
+          metrics: w.metrics,
+          clock: w.clock,
+          logger: w.logger,
+        });
+        const sigstore = {
+          enabled: true,
+          allowedIdentities: new Map([[ISSUER, [SUBJECT]]]),
+          rekorURL: 'https://rekor.sigstore.dev',
+          skipProvenance: true,
+          skipTransparencyLog: false,
+          registries: new Map(),
+          verificationTimeoutMs: 1000,
+        };
+        verification.configure(sigstore);
+        const attestor = w.make();
+        attestor.configure({ ...CONFIG, sigstore }, verification);
+        return { ...w, attestor, registry };
+      }
+
+      it('adds the docker.image.signature.* attributes of a verified image', async () => {
+        const { attestor } = signed([`127.0.0.1:5000/team/app@${REPO_DIGEST}`]);
+        expect((await attestor.attest(5000)).attributes.toJSON()).toMatchObject({
+          'docker.image.signature.subject': SUBJECT,
+          'docker.image.signature.issuer': ISSUER,
+          'docker.image.signature.value': 'c2ln',
+          'docker.image.signature.log_id': 'ab',
+          'docker.image.signature.log_index': '3',
+          'docker.image.signature.integrated_time': '1700000000',
+          'docker.image.signature.signed_entry_timestamp': 'c2V0',
+        });
+      });
+
+      it('attests without them when verification fails (fail-open)', async () => {
+        const { attestor, registry } = signed([`127.0.0.1:5000/team/app@${REPO_DIGEST}`]);
+        registry.signatures.clear();
+        const attestation = await attestor.attest(5000);
+        expect(attestation.kind).toBe('attested');
+        expect(
+          attestation.attributes
+            .names()
+            .filter((name) => name.startsWith('docker.image.signature.')),
+        ).toStrictEqual([]);
+      });
+
+      it('skips verification, silently, for an image without a repo digest', async () => {
+        const { attestor, registry, logger } = signed([`localhost/app@${REPO_DIGEST}`]);
+        expect((await attestor.attest(5000)).attributes.has('docker.image.signature.subject')).toBe(
+          false,
+        );
+        expect(registry.calls).toBe(0);
+        expect(logger.records.filter((record) => record.level === 'warn')).toStrictEqual([]);
       });
     });
 

@@ -17,15 +17,18 @@ import {
   type Clock,
   type ContainerDetails,
   type ContainerRuntime,
+  type ImageDetails,
   type Logger,
   type ProcessSnapshot,
   type ProcessTable,
   type RuntimeEndpoint,
 } from '@attestor/ports';
 import { resolveRuntimeEndpoints } from '@attestor/runtime-resolver';
+import { signatureAttributes, type ImageSignatureVerification } from '@attestor/sigstore-policy';
 
 import { ContainerMetadataCache, type CachedContainer } from './container-metadata-cache.js';
 import { AttestationError } from './errors.js';
+import { imageDigestReference } from './image-reference.js';
 
 export type Attestation =
   | { readonly kind: 'not_in_container'; readonly pid: number; readonly attributes: AttributeSet }
@@ -42,6 +45,7 @@ export type Attestation =
 
 const MAX_REMEMBERED_LOCATIONS = 4096;
 const MAX_REMEMBERED_IMAGES = 1024;
+const IMAGE_TTL_MS = 60_000;
 
 export interface WorkloadAttestorDependencies {
   readonly processTable: ProcessTable;
@@ -62,8 +66,9 @@ export class WorkloadAttestor {
   #config: DockerAttestationConfig;
   readonly #cache: ContainerMetadataCache;
   readonly #locations = new Map<string, ContainerLocation>();
-  readonly #imageDigests = new Map<string, string>();
+  readonly #images = new Map<string, { image: ImageDetails; expiresAt: number }>();
   #hostPidNamespace: Promise<bigint> | undefined;
+  #signatures: ImageSignatureVerification | undefined;
 
   constructor(
     private readonly deps: WorkloadAttestorDependencies,
@@ -75,15 +80,22 @@ export class WorkloadAttestor {
   }
 
   /** Applies a new configuration to the next attestation (hot reload); drops cached metadata. */
-  configure(config: DockerAttestationConfig): void {
+  /**
+   * Applies a new configuration to the next attestation (hot reload) and drops cached metadata.
+   * `signatures` verifies image signatures under the new sigstore block (built by the caller,
+   * which owns its registry and trust-root I/O); without it, no signature attribute is emitted.
+   */
+  configure(config: DockerAttestationConfig, signatures?: ImageSignatureVerification): void {
     this.#config = config;
+    this.#signatures = signatures;
     this.#cache.clear();
   }
 
-  async attest(pid: number): Promise<Attestation> {
+  /** Attests `pid`. `signal` aborts when the caller goes away (image verification stops waiting). */
+  async attest(pid: number, signal?: AbortSignal): Promise<Attestation> {
     const started = this.deps.clock.monotonic();
     try {
-      const attestation = await this.#attest(pid, this.#config);
+      const attestation = await this.#attest(pid, this.#config, signal);
       this.deps.metrics.attestation(
         attestation.kind,
         (this.deps.clock.monotonic() - started) / 1000,
@@ -95,7 +107,11 @@ export class WorkloadAttestor {
     }
   }
 
-  async #attest(pid: number, config: DockerAttestationConfig): Promise<Attestation> {
+  async #attest(
+    pid: number,
+    config: DockerAttestationConfig,
+    signal: AbortSignal | undefined,
+  ): Promise<Attestation> {
     if (!config.enabled) return { kind: 'not_in_container', pid, attributes: AttributeSet.empty };
     const before = await this.#snapshot(pid);
     const location = this.#locate(before);
@@ -118,6 +134,7 @@ export class WorkloadAttestor {
       return { kind: 'not_in_container', pid, attributes: AttributeSet.empty };
     }
 
+    const attributes = await this.#withSignature(container, signal);
     await this.#checkUnchanged(before);
     return {
       kind: 'attested',
@@ -125,8 +142,27 @@ export class WorkloadAttestor {
       containerId: container.containerId,
       runtime: container.endpoint,
       pidNamespace: container.hostPidNamespace ? 'host' : 'container',
-      attributes: container.attributes,
+      attributes,
     };
+  }
+
+  /**
+   * The container's attributes plus, when Sigstore verification is enabled and the image has a
+   * repo digest, the docker.image.signature.* attributes of a successful verification. Any
+   * failure leaves them out (fail-open; the verification logged why and counted it).
+   */
+  async #withSignature(
+    container: CachedContainer,
+    signal: AbortSignal | undefined,
+  ): Promise<AttributeSet> {
+    const signatures = this.#signatures;
+    if (signatures?.enabled !== true || container.repoDigest === undefined)
+      return container.attributes;
+    const outcome = await signatures.verify(container.repoDigest, signal);
+    if (outcome.kind !== 'verified') return container.attributes;
+    return container.attributes.with(
+      signatureAttributes(AttributeSet.builder(), outcome.signature).done(),
+    );
   }
 
   async #snapshot(pid: number): Promise<ProcessSnapshot> {
@@ -287,8 +323,8 @@ export class WorkloadAttestor {
       );
     }
     // The image inspect runs while the init process is read; only its result is awaited later.
-    const imageConfigDigest = this.#imageConfigDigest(endpoint, details);
-    imageConfigDigest.catch(() => undefined);
+    const image = this.#image(endpoint, details);
+    image.catch(() => undefined);
     let initStartTime: bigint;
     let initPidNamespace: bigint;
     if (details.initPid === workload.pid) {
@@ -309,6 +345,10 @@ export class WorkloadAttestor {
         throw this.#processError(error, details.initPid);
       }
     }
+    const imageDetails = await image;
+    const repoDigest = imageDetails?.repoDigests
+      .map(imageDigestReference)
+      .find((reference) => reference !== undefined);
     const container: CachedContainer = {
       endpoint,
       containerId,
@@ -316,8 +356,9 @@ export class WorkloadAttestor {
         endpoint,
         details,
         filterEnv(details.env, config.includeEnvVars),
-        await imageConfigDigest,
+        imageDetails?.configDigest,
       ),
+      ...(repoDigest === undefined ? {} : { repoDigest }),
       initPid: details.initPid,
       initStartTime,
       initPidNamespace,
@@ -329,21 +370,23 @@ export class WorkloadAttestor {
   }
 
   /**
-   * The config digest of the container's image. Remembered per (socket, image ID): an image ID
-   * is a content address, so the config it names cannot change; failures are not remembered.
+   * The container's image: its config digest and repo digests. Remembered per (socket, image
+   * ID) for a minute: an image ID is a content address, so the config it names cannot change;
+   * the minute bounds how long a newly pushed repo digest goes unseen. Failures are not
+   * remembered.
    */
-  async #imageConfigDigest(
+  async #image(
     endpoint: RuntimeEndpoint,
     details: ContainerDetails,
-  ): Promise<string | undefined> {
+  ): Promise<ImageDetails | undefined> {
     const key = `${endpoint.socketPath}\n${details.imageId}`;
-    const known = this.#imageDigests.get(key);
-    if (known !== undefined) return known;
+    const known = this.#images.get(key);
+    if (known !== undefined && this.deps.clock.now() < known.expiresAt) return known.image;
     try {
       const image = await this.deps.runtime.inspectImage(endpoint, details.imageId);
       if (image !== undefined) {
-        if (this.#imageDigests.size >= MAX_REMEMBERED_IMAGES) this.#imageDigests.clear();
-        this.#imageDigests.set(key, image.configDigest);
+        if (this.#images.size >= MAX_REMEMBERED_IMAGES) this.#images.clear();
+        this.#images.set(key, { image, expiresAt: this.deps.clock.now() + IMAGE_TTL_MS });
       }
       if (image === undefined) {
         this.deps.logger.warn('image inspect found no image; omitting image_config_digest', {
@@ -352,7 +395,7 @@ export class WorkloadAttestor {
           imageId: details.imageId,
         });
       }
-      return image?.configDigest;
+      return image;
     } catch (error) {
       if (!ContainerRuntimeError.is(error)) throw error;
       this.deps.logger.warn('image inspect failed; omitting image_config_digest', {

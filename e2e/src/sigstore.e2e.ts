@@ -1,0 +1,232 @@
+import { randomUUID } from 'node:crypto';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { COSIGN } from '@attestor/adapter-oci-registry';
+import {
+  buildTrustedRoot,
+  imageStatement,
+  signImageLegacy,
+  signStatement,
+  TestCertificateAuthority,
+  TestTransparencyLog,
+} from '@attestor/sigstore-test-stack';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+import { e2eEnvironment } from './environment.js';
+import { pushBlob, pushManifest } from './oci-push.js';
+import { AGENT_BIN, Background, getJson, NODE, run } from './processes.js';
+
+const ISSUER = 'https://token.actions.githubusercontent.com';
+const SUBJECT = 'https://github.com/myorg/app/.github/workflows/release.yaml@refs/heads/main';
+
+interface AttestBody {
+  readonly kind?: string;
+  readonly attributes?: Record<string, string>;
+}
+
+/**
+ * Sigstore verification end to end: an image pushed to the real registry, signed with the
+ * offline Sigstore stack in cosign's formats, run by the real Docker, attested by the built
+ * agent.
+ */
+describe('Sigstore image verification through the agent', { timeout: 180_000 }, () => {
+  const environment = e2eEnvironment();
+  const registry = environment.registry;
+  const repository = `attestor-e2e/signed-${randomUUID().slice(0, 8)}`;
+  const reference = `${registry}/${repository}:1`;
+  let dir = '';
+  let configPath = '';
+  let apiSocket = '';
+  let digest = '';
+  let agent: Background | undefined;
+  let containerId = '';
+  let pid = 0;
+  const docker = async (...args: string[]): Promise<string> => {
+    const result = await run(
+      '/usr/bin/docker',
+      ['--host', `unix://${environment.dockerSocket}`, ...args],
+      120_000,
+    );
+    if (result.code !== 0) throw new Error(`docker ${args.join(' ')} failed: ${result.stderr}`);
+    return result.stdout.trim();
+  };
+  const writeConfig = (subjects: readonly string[], skipProvenance: boolean) =>
+    writeFile(
+      configPath,
+      [
+        'section: WorkloadAttestation',
+        'schema: v1',
+        'spec:',
+        '  docker:',
+        '    enabled: true',
+        '    sigstore:',
+        '      enabled: true',
+        '      allowedIdentities:',
+        `        "${ISSUER}": [${subjects.map((subject) => JSON.stringify(subject)).join(', ')}]`,
+        `      skipProvenance: ${String(skipProvenance)}`,
+        `      trustedRootPath: ${join(dir, 'trusted_root.json')}`,
+        '      verificationTimeout: 10s',
+        '      registries:',
+        `        "${registry}": { insecure: true }`,
+        '---',
+        'section: Agent',
+        'schema: v1',
+        'spec:',
+        `  apiSocketPath: ${apiSocket}`,
+        '',
+      ].join('\n'),
+    );
+  const attest = async (): Promise<AttestBody> =>
+    (await getJson(apiSocket, `/v1/attest?pid=${String(pid)}`)).body as AttestBody;
+  const signatureAttributes = (body: AttestBody) =>
+    Object.fromEntries(
+      Object.entries(body.attributes ?? {}).filter(([name]) =>
+        name.startsWith('docker.image.signature.'),
+      ),
+    );
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'attestor-e2e-sigstore-'));
+    configPath = join(dir, 'agent.yaml');
+    apiSocket = join(dir, 'agent.sock');
+    await copyFile(environment.busybox, join(dir, 'busybox'));
+    await writeFile(
+      join(dir, 'Dockerfile'),
+      'FROM scratch\nCOPY busybox /bin/busybox\nCMD ["/bin/busybox", "sleep", "3600"]\n',
+    );
+    await docker('build', '-q', '-t', reference, dir);
+    await docker('push', '-q', reference);
+    const repoDigest = await docker(
+      'image',
+      'inspect',
+      '--format',
+      '{{index .RepoDigests 0}}',
+      reference,
+    );
+    digest = repoDigest.slice(repoDigest.indexOf('@') + 1);
+
+    // Sign in cosign's legacy format and attach SLSA provenance as a cosign v3 bundle.
+    const ca = await TestCertificateAuthority.create();
+    const log = new TestTransparencyLog('rekor.test.invalid');
+    await writeFile(
+      join(dir, 'trusted_root.json'),
+      JSON.stringify(buildTrustedRoot({ ca, log, logBaseUrl: 'https://rekor.test.invalid' })),
+    );
+    const identity = { subject: SUBJECT, issuer: ISSUER };
+    const legacy = await signImageLegacy(`${registry}/${repository}`, digest, identity, ca, log);
+    const config = {
+      mediaType: 'application/vnd.oci.image.config.v1+json',
+      ...(await pushBlob(registry, repository, '{}')),
+    };
+    const tagBase = digest.replace(':', '-');
+    await pushManifest(registry, repository, `${tagBase}.sig`, {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config,
+      layers: [
+        {
+          mediaType: COSIGN.simpleSigningLayer,
+          ...(await pushBlob(registry, repository, legacy.payload)),
+          annotations: {
+            [COSIGN.signatureAnnotation]: legacy.signatureBase64,
+            [COSIGN.certificateAnnotation]: legacy.certificateChainPem[0] ?? '',
+            [COSIGN.chainAnnotation]: legacy.certificateChainPem.slice(1).join(''),
+            [COSIGN.rekorBundleAnnotation]: legacy.rekorBundleJson,
+          },
+        },
+      ],
+    });
+    const { bundle } = await signStatement(
+      imageStatement(`${registry}/${repository}`, digest, 'https://slsa.dev/provenance/v1', {
+        buildDefinition: { buildType: 'https://example.com/ci' },
+      }),
+      identity,
+      ca,
+      log,
+    );
+    const annotations = {
+      [COSIGN.bundlePredicateTypeAnnotation]: 'https://slsa.dev/provenance/v1',
+    };
+    const referrer = await pushManifest(registry, repository, 'provenance', {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      artifactType: COSIGN.bundleArtifact,
+      config: {
+        mediaType: 'application/vnd.oci.empty.v1+json',
+        ...(await pushBlob(registry, repository, '{}')),
+      },
+      layers: [
+        {
+          mediaType: COSIGN.bundleArtifact,
+          ...(await pushBlob(registry, repository, JSON.stringify(bundle))),
+        },
+      ],
+      annotations,
+    });
+    await pushManifest(registry, repository, tagBase, {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [{ ...referrer, artifactType: COSIGN.bundleArtifact, annotations }],
+    });
+
+    containerId = await docker('run', '-d', reference);
+    pid = Number(await docker('inspect', '--format', '{{.State.Pid}}', containerId));
+    await writeConfig([SUBJECT], false);
+    agent = new Background(NODE, [AGENT_BIN, '--config', configPath]);
+    await agent.waitForLog('"msg":"agent started"');
+  }, 300_000);
+
+  afterAll(async () => {
+    if (containerId !== '') await docker('rm', '-f', containerId).catch(() => undefined);
+    await docker('rmi', reference).catch(() => undefined);
+    if (agent !== undefined) {
+      agent.child.kill('SIGTERM');
+      await agent.exited;
+    }
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('emits every signature attribute for a signed image with provenance', async () => {
+    const body = await attest();
+    expect(body.kind).toBe('attested');
+    expect(signatureAttributes(body)).toMatchObject({
+      'docker.image.signature.subject': SUBJECT,
+      'docker.image.signature.issuer': ISSUER,
+      'docker.image.signature.value': expect.any(String) as unknown,
+      'docker.image.signature.log_id': expect.stringMatching(/^[0-9a-f]{64}$/) as unknown,
+      'docker.image.signature.log_index': expect.stringMatching(/^\d+$/) as unknown,
+      'docker.image.signature.integrated_time': expect.stringMatching(/^\d+$/) as unknown,
+      'docker.image.signature.signed_entry_timestamp': expect.any(String) as unknown,
+    });
+  });
+
+  it('serves the second attestation from the cache, as the metrics show', async () => {
+    await attest();
+    const metrics = await run('curl', ['-s', '--unix-socket', apiSocket, 'http://agent/metrics']);
+    expect(metrics.stdout).toMatch(
+      /spirl_agent_sigstore_verification_cache_total\{result="hit",attestor="docker"\} [1-9]/,
+    );
+    expect(metrics.stdout).toMatch(
+      /spirl_agent_sigstore_image_verification_total\{result="verified",attestor="docker"\} 1\b/,
+    );
+    expect(metrics.stdout).toContain(
+      'spirl_agent_sigstore_signature_count_count{attestor="docker"} 1',
+    );
+  });
+
+  it('omits every signature attribute when the signer is not allowed (after a reload)', async () => {
+    await writeConfig(['https://github.com/other/*'], false);
+    agent?.child.kill('SIGHUP');
+    await vi.waitFor(
+      async () => {
+        const body = await attest();
+        expect(body.kind).toBe('attested');
+        expect(signatureAttributes(body)).toStrictEqual({});
+      },
+      { timeout: 15_000, interval: 250 },
+    );
+    expect(agent?.stderr).toContain('"result":"identity_mismatch"');
+  });
+});

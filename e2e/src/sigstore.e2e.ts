@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -39,10 +39,117 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
   let dir = '';
   let configPath = '';
   let apiSocket = '';
-  let digest = '';
   let agent: Background | undefined;
   let containerId = '';
   let pid = 0;
+  let ca: TestCertificateAuthority;
+  let log: TestTransparencyLog;
+  const containers: string[] = [];
+
+  /**
+   * Builds a distinct image (a label makes the digest its own), pushes it, and attaches what
+   * `options` asks for in cosign's formats: a legacy signature (valid or with a flipped bit)
+   * and SLSA provenance as a v3 bundle in the referrers tag. Returns the repo digest.
+   */
+  async function publish(
+    ref: string,
+    variant: string,
+    options: { signature: 'valid' | 'tampered' | 'none'; provenance: boolean },
+  ): Promise<string> {
+    const context = join(dir, `image-${variant}`);
+    await mkdir(context, { recursive: true });
+    await copyFile(environment.busybox, join(context, 'busybox'));
+    await writeFile(
+      join(context, 'Dockerfile'),
+      `FROM scratch\nCOPY busybox /bin/busybox\nLABEL variant=${variant}\nCMD ["/bin/busybox", "sleep", "3600"]\n`,
+    );
+    await docker('build', '-q', '-t', ref, context);
+    await docker('push', '-q', ref);
+    const repoDigest = await docker(
+      'image',
+      'inspect',
+      '--format',
+      '{{index .RepoDigests 0}}',
+      ref,
+    );
+    const imageDigest = repoDigest.slice(repoDigest.indexOf('@') + 1);
+    const repo = repoDigest.slice(registry.length + 1, repoDigest.indexOf('@'));
+    const identity = { subject: SUBJECT, issuer: ISSUER };
+    const config = {
+      mediaType: 'application/vnd.oci.image.config.v1+json',
+      ...(await pushBlob(registry, repo, '{}')),
+    };
+    const tagBase = imageDigest.replace(':', '-');
+    if (options.signature !== 'none') {
+      const legacy = await signImageLegacy(`${registry}/${repo}`, imageDigest, identity, ca, log);
+      const signature = Buffer.from(legacy.signatureBase64, 'base64');
+      if (options.signature === 'tampered')
+        signature.writeUInt8(signature.readUInt8(signature.length - 1) ^ 1, signature.length - 1);
+      await pushManifest(registry, repo, `${tagBase}.sig`, {
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config,
+        layers: [
+          {
+            mediaType: COSIGN.simpleSigningLayer,
+            ...(await pushBlob(registry, repo, legacy.payload)),
+            annotations: {
+              [COSIGN.signatureAnnotation]: signature.toString('base64'),
+              [COSIGN.certificateAnnotation]: legacy.certificateChainPem[0] ?? '',
+              [COSIGN.chainAnnotation]: legacy.certificateChainPem.slice(1).join(''),
+              [COSIGN.rekorBundleAnnotation]: legacy.rekorBundleJson,
+            },
+          },
+        ],
+      });
+    }
+    if (options.provenance) {
+      const { bundle } = await signStatement(
+        imageStatement(`${registry}/${repo}`, imageDigest, 'https://slsa.dev/provenance/v1', {
+          buildDefinition: { buildType: 'https://example.com/ci' },
+        }),
+        identity,
+        ca,
+        log,
+      );
+      const annotations = {
+        [COSIGN.bundlePredicateTypeAnnotation]: 'https://slsa.dev/provenance/v1',
+      };
+      const referrer = await pushManifest(registry, repo, `provenance-${variant}`, {
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        artifactType: COSIGN.bundleArtifact,
+        config: {
+          mediaType: 'application/vnd.oci.empty.v1+json',
+          ...(await pushBlob(registry, repo, '{}')),
+        },
+        layers: [
+          {
+            mediaType: COSIGN.bundleArtifact,
+            ...(await pushBlob(registry, repo, JSON.stringify(bundle))),
+          },
+        ],
+        annotations,
+      });
+      await pushManifest(registry, repo, tagBase, {
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        manifests: [{ ...referrer, artifactType: COSIGN.bundleArtifact, annotations }],
+      });
+    }
+    return imageDigest;
+  }
+
+  /** Starts a container of `ref` and returns its init PID. */
+  async function start(ref: string): Promise<number> {
+    const id = await docker('run', '-d', ref);
+    containers.push(id);
+    return Number(await docker('inspect', '--format', '{{.State.Pid}}', id));
+  }
+
+  async function attestPid(target: number): Promise<AttestBody> {
+    return (await getJson(apiSocket, `/v1/attest?pid=${String(target)}`)).body as AttestBody;
+  }
   const docker = async (...args: string[]): Promise<string> => {
     const result = await run(
       '/usr/bin/docker',
@@ -91,85 +198,13 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
     dir = await mkdtemp(join(tmpdir(), 'attestor-e2e-sigstore-'));
     configPath = join(dir, 'agent.yaml');
     apiSocket = join(dir, 'agent.sock');
-    await copyFile(environment.busybox, join(dir, 'busybox'));
-    await writeFile(
-      join(dir, 'Dockerfile'),
-      'FROM scratch\nCOPY busybox /bin/busybox\nCMD ["/bin/busybox", "sleep", "3600"]\n',
-    );
-    await docker('build', '-q', '-t', reference, dir);
-    await docker('push', '-q', reference);
-    const repoDigest = await docker(
-      'image',
-      'inspect',
-      '--format',
-      '{{index .RepoDigests 0}}',
-      reference,
-    );
-    digest = repoDigest.slice(repoDigest.indexOf('@') + 1);
-
-    // Sign in cosign's legacy format and attach SLSA provenance as a cosign v3 bundle.
-    const ca = await TestCertificateAuthority.create();
-    const log = new TestTransparencyLog('rekor.test.invalid');
+    ca = await TestCertificateAuthority.create();
+    log = new TestTransparencyLog('rekor.test.invalid');
     await writeFile(
       join(dir, 'trusted_root.json'),
       JSON.stringify(buildTrustedRoot({ ca, log, logBaseUrl: 'https://rekor.test.invalid' })),
     );
-    const identity = { subject: SUBJECT, issuer: ISSUER };
-    const legacy = await signImageLegacy(`${registry}/${repository}`, digest, identity, ca, log);
-    const config = {
-      mediaType: 'application/vnd.oci.image.config.v1+json',
-      ...(await pushBlob(registry, repository, '{}')),
-    };
-    const tagBase = digest.replace(':', '-');
-    await pushManifest(registry, repository, `${tagBase}.sig`, {
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config,
-      layers: [
-        {
-          mediaType: COSIGN.simpleSigningLayer,
-          ...(await pushBlob(registry, repository, legacy.payload)),
-          annotations: {
-            [COSIGN.signatureAnnotation]: legacy.signatureBase64,
-            [COSIGN.certificateAnnotation]: legacy.certificateChainPem[0] ?? '',
-            [COSIGN.chainAnnotation]: legacy.certificateChainPem.slice(1).join(''),
-            [COSIGN.rekorBundleAnnotation]: legacy.rekorBundleJson,
-          },
-        },
-      ],
-    });
-    const { bundle } = await signStatement(
-      imageStatement(`${registry}/${repository}`, digest, 'https://slsa.dev/provenance/v1', {
-        buildDefinition: { buildType: 'https://example.com/ci' },
-      }),
-      identity,
-      ca,
-      log,
-    );
-    const annotations = {
-      [COSIGN.bundlePredicateTypeAnnotation]: 'https://slsa.dev/provenance/v1',
-    };
-    const referrer = await pushManifest(registry, repository, 'provenance', {
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      artifactType: COSIGN.bundleArtifact,
-      config: {
-        mediaType: 'application/vnd.oci.empty.v1+json',
-        ...(await pushBlob(registry, repository, '{}')),
-      },
-      layers: [
-        {
-          mediaType: COSIGN.bundleArtifact,
-          ...(await pushBlob(registry, repository, JSON.stringify(bundle))),
-        },
-      ],
-      annotations,
-    });
-    await pushManifest(registry, repository, tagBase, {
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.index.v1+json',
-      manifests: [{ ...referrer, artifactType: COSIGN.bundleArtifact, annotations }],
-    });
+    await publish(reference, 'signed', { signature: 'valid', provenance: true });
 
     containerId = await docker('run', '-d', reference);
     pid = Number(await docker('inspect', '--format', '{{.State.Pid}}', containerId));
@@ -180,6 +215,7 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
 
   afterAll(async () => {
     if (containerId !== '') await docker('rm', '-f', containerId).catch(() => undefined);
+    if (containers.length > 0) await docker('rm', '-f', ...containers).catch(() => undefined);
     await docker('rmi', reference).catch(() => undefined);
     if (agent !== undefined) {
       agent.child.kill('SIGTERM');
@@ -213,6 +249,72 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
     );
     expect(metrics.stdout).toContain(
       'spirl_agent_sigstore_signature_count_count{attestor="docker"} 1',
+    );
+  });
+
+  it.each([
+    ['an unsigned image', 'unsigned', { signature: 'none', provenance: false }, 'not_signed'],
+    [
+      'a signed image without provenance',
+      'noprov',
+      { signature: 'valid', provenance: false },
+      'not_signed',
+    ],
+    ['a tampered signature', 'tampered', { signature: 'tampered', provenance: true }, 'error'],
+  ] as const)(
+    'attests %s without signature attributes, counting the result',
+    async (_name, variant, options, result) => {
+      const ref = `${registry}/${repository}-${variant}:1`;
+      const imageDigest = await publish(ref, variant, options);
+      try {
+        const body = await attestPid(await start(ref));
+        expect(body.kind).toBe('attested');
+        expect(signatureAttributes(body)).toStrictEqual({});
+        expect(agent?.stderr).toContain(
+          `"image":"${registry}/${repository}-${variant}@${imageDigest}","result":"${result}"`,
+        );
+        const metrics = await run('curl', [
+          '-s',
+          '--unix-socket',
+          apiSocket,
+          'http://agent/metrics',
+        ]);
+        expect(metrics.stdout).toMatch(
+          new RegExp(
+            `spirl_agent_sigstore_image_verification_total\\{result="${result}",attestor="docker"\\} [1-9]`,
+          ),
+        );
+      } finally {
+        await docker('rmi', '-f', ref).catch(() => undefined);
+      }
+    },
+  );
+
+  it('fails keyless signatures when skipTransparencyLog is true, as the specification warns', async () => {
+    await writeFile(
+      configPath,
+      (await readFile(configPath, 'utf8')).replace(
+        '      skipProvenance: false',
+        '      skipProvenance: false\n      skipTransparencyLog: true',
+      ),
+    );
+    agent?.child.kill('SIGHUP');
+    await vi.waitFor(
+      async () => {
+        expect(signatureAttributes(await attest())).toStrictEqual({});
+      },
+      { timeout: 15_000, interval: 250 },
+    );
+    await writeConfig([SUBJECT], false);
+    agent?.child.kill('SIGHUP');
+    await vi.waitFor(
+      async () => {
+        expect(signatureAttributes(await attest())).toHaveProperty(
+          ['docker.image.signature.subject'],
+          SUBJECT,
+        );
+      },
+      { timeout: 15_000, interval: 250 },
     );
   });
 

@@ -82,8 +82,14 @@ function moduleBoundaries({ inTests }) {
         bannedExternalImports: ['inversify', '@inversifyjs/*'],
       },
       {
-        sourceTag: 'type:app',
+        // Wiring shared by the apps: adapters into use cases, without a container.
+        sourceTag: 'type:composition',
         onlyDependOnLibsWithTags: ['type:ports', 'type:domain', 'type:adapter', ...testing],
+        bannedExternalImports: ['inversify', '@inversifyjs/*'],
+      },
+      {
+        sourceTag: 'type:app',
+        onlyDependOnLibsWithTags: ['type:ports', 'type:domain', 'type:adapter', 'type:composition', ...testing],
       },
       {
         sourceTag: 'type:e2e',

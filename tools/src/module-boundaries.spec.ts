@@ -99,6 +99,19 @@ const fixtures: Fixture[] = [
     allowed: false,
   },
   {
+    name: 'domain imports the composition package',
+    packageDir: 'packages/workload-attestor',
+    source:
+      "import { createSignatureVerification } from '@attestor/composition';\nexport const x = createSignatureVerification;\n",
+    allowed: false,
+  },
+  {
+    name: 'composition imports inversify',
+    packageDir: 'packages/composition',
+    source: "import { Container } from 'inversify';\nexport const x = Container;\n",
+    allowed: false,
+  },
+  {
     name: 'domain imports ports (allowed)',
     packageDir: 'packages/runtime-resolver',
     source:

@@ -2,7 +2,7 @@ import type { AttestorConfig, SigstoreConfig } from '@attestor/config';
 import type { IncomingMessage } from 'node:http';
 
 import type { Logger } from '@attestor/ports';
-import type { ImageSignatureVerification } from '@attestor/sigstore-policy';
+import type { SignatureVerificationHandle } from '@attestor/composition';
 import {
   ATTESTATION_ERROR_STATUS,
   AttestationError,
@@ -39,12 +39,6 @@ export interface AgentDependencies {
     sigstore: SigstoreConfig | undefined,
   ) => Promise<SignatureVerificationHandle | undefined>;
   readonly logger: Logger;
-}
-
-/** A built signature verification and how to release what it holds (connections). */
-export interface SignatureVerificationHandle {
-  readonly verification: ImageSignatureVerification;
-  close(): Promise<void>;
 }
 
 const PID = /^[1-9]\d{0,9}$/;

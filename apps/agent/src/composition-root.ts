@@ -1,37 +1,22 @@
-import { readFile } from 'node:fs/promises';
-
 import { DockerEngineContainerRuntime } from '@attestor/adapter-docker-engine';
 import { JsonLinesLogger, SystemClock } from '@attestor/adapter-node-process';
 import { ProcfsProcessTable } from '@attestor/adapter-procfs';
-import {
-  CosignImageRegistry,
-  OciRegistryClient,
-  readDockerConfigCredentials,
-  type RegistryTransport,
-} from '@attestor/adapter-oci-registry';
 import { PrometheusMetrics } from '@attestor/adapter-prometheus';
-import { SigstoreSignatureVerifier } from '@attestor/adapter-sigstore-verify';
 import { loadConfigFile, loadYamlConfig } from '@attestor/adapter-yaml-config';
-import {
-  DEFAULT_CONFIG,
-  EMBEDDED_DEFAULT_CONFIG,
-  type LogLevel,
-  type SigstoreConfig,
-} from '@attestor/config';
+import { createSignatureVerification } from '@attestor/composition';
+import { DEFAULT_CONFIG, EMBEDDED_DEFAULT_CONFIG, type LogLevel } from '@attestor/config';
 import type {
   AttestationMetrics,
   Clock,
   ContainerRuntime,
   Logger,
   ProcessTable,
-  SignatureVerifier,
 } from '@attestor/ports';
-import { ImageSignatureVerification } from '@attestor/sigstore-policy';
 import { WorkloadAttestor } from '@attestor/workload-attestor';
 import { Container, type ServiceIdentifier } from 'inversify';
 import { Registry } from 'prom-client';
 
-import { Agent, type ApiServerFactory, type SignatureVerificationHandle } from './agent.js';
+import { Agent, type ApiServerFactory } from './agent.js';
 import { LocalApiServer } from './api-server.js';
 import { AgentConfigLoader } from './config-loader.js';
 import { ConfigWatcher } from './config-watcher.js';
@@ -63,75 +48,6 @@ export interface AgentEnvironment {
   readonly agentPid: number;
   /** How often the configuration file is polled for changes, besides filesystem events. */
   readonly configPollIntervalMs?: number;
-}
-
-const MAX_TRUSTED_ROOT_BYTES = 4 * 1024 * 1024;
-
-/** Fails every verification with one reason: for a sigstore block the agent cannot serve yet. */
-class UnavailableSignatureVerifier implements SignatureVerifier {
-  constructor(private readonly reason: string) {}
-
-  verify(): Promise<never> {
-    return Promise.reject(new Error(this.reason));
-  }
-}
-
-/**
- * Builds the Sigstore verification of a sigstore block: the cosign formats over an OCI
- * registry client (transports and credentials from the block) and sigstore-js against the
- * trusted root the block names.
- */
-async function createSignatureVerification(
-  sigstore: SigstoreConfig | undefined,
-  metrics: AttestationMetrics,
-  clock: Clock,
-  logger: Logger,
-): Promise<SignatureVerificationHandle | undefined> {
-  if (sigstore?.enabled !== true) return undefined;
-  const credentials =
-    sigstore.dockerConfigPath === undefined
-      ? new Map()
-      : await readDockerConfigCredentials(sigstore.dockerConfigPath);
-  const transports = new Map<string, RegistryTransport>();
-  for (const [host, settings] of sigstore.registries) {
-    transports.set(host, {
-      insecure: settings.insecure,
-      ...(settings.caFile === undefined ? {} : { caPem: await readFile(settings.caFile, 'utf8') }),
-    });
-  }
-  let verifier: SignatureVerifier;
-  if (sigstore.trustedRootPath === undefined) {
-    verifier = new UnavailableSignatureVerifier(
-      'no trustedRootPath is configured, and fetching the public Sigstore trusted root through TUF is not implemented yet',
-    );
-  } else {
-    const text = await readFile(sigstore.trustedRootPath);
-    if (text.length > MAX_TRUSTED_ROOT_BYTES)
-      throw new Error(
-        `${sigstore.trustedRootPath}: larger than ${String(MAX_TRUSTED_ROOT_BYTES)} bytes`,
-      );
-    let json: unknown;
-    try {
-      json = JSON.parse(text.toString('utf8'));
-    } catch {
-      throw new Error(`${sigstore.trustedRootPath}: not a JSON trusted root`);
-    }
-    verifier = new SigstoreSignatureVerifier(json);
-  }
-  const client = new OciRegistryClient({
-    transports,
-    credentials,
-    timeoutMs: sigstore.verificationTimeoutMs,
-  });
-  const verification = new ImageSignatureVerification({
-    registry: new CosignImageRegistry(client),
-    verifier,
-    metrics,
-    clock,
-    logger: logger.child({ component: 'sigstore' }),
-  });
-  verification.configure(sigstore);
-  return { verification, close: () => client.close() };
 }
 
 /** The agent's composition root: the only place that knows which adapter serves which port. */

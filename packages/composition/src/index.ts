@@ -1,0 +1,5 @@
+export {
+  createSignatureVerification,
+  parseImageReference,
+  type SignatureVerificationHandle,
+} from './signature-verification.js';

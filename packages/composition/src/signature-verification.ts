@@ -1,0 +1,144 @@
+import { readFile } from 'node:fs/promises';
+
+import {
+  CosignImageRegistry,
+  OciRegistryClient,
+  readDockerConfigCredentials,
+  type RegistryTransport,
+} from '@attestor/adapter-oci-registry';
+import { SigstoreSignatureVerifier } from '@attestor/adapter-sigstore-verify';
+import type { SigstoreConfig } from '@attestor/config';
+import type {
+  AttestationMetrics,
+  Clock,
+  ImageDigestReference,
+  Logger,
+  SignatureVerifier,
+} from '@attestor/ports';
+import { ImageSignatureVerification } from '@attestor/sigstore-policy';
+import { imageDigestReference } from '@attestor/workload-attestor';
+
+const MAX_TRUSTED_ROOT_BYTES = 4 * 1024 * 1024;
+
+/** Fails every verification with one reason: for a sigstore block that cannot be served yet. */
+class UnavailableSignatureVerifier implements SignatureVerifier {
+  constructor(private readonly reason: string) {}
+
+  verify(): Promise<never> {
+    return Promise.reject(new Error(this.reason));
+  }
+}
+
+/** A built signature verification, and what else its registry client can do. */
+export interface SignatureVerificationHandle {
+  readonly verification: ImageSignatureVerification;
+  /** The digest reference of `registry/repository:tag` or `...@sha256:...`, asking the registry for a tag. */
+  resolve(reference: string): Promise<ImageDigestReference | undefined>;
+  /** Releases the registry connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * `registry/repository:tag` or `registry/repository@sha256:<hex>` split into its parts, with
+ * Docker Hub names expanded as runtimes report them.
+ */
+export function parseImageReference(
+  reference: string,
+): { registry: string; repository: string; tagOrDigest: string } | undefined {
+  const at = reference.indexOf('@');
+  if (at > 0) {
+    const parsed = imageDigestReference(reference);
+    return parsed === undefined
+      ? undefined
+      : { registry: parsed.registry, repository: parsed.repository, tagOrDigest: parsed.digest };
+  }
+  const lastSlash = reference.lastIndexOf('/');
+  const colon = reference.lastIndexOf(':');
+  const hasTag = colon > lastSlash;
+  const name = hasTag ? reference.slice(0, colon) : reference;
+  const tag = hasTag ? reference.slice(colon + 1) : 'latest';
+  const parsed = imageDigestReference(`${name}@sha256:${'0'.repeat(64)}`);
+  return parsed === undefined || tag === ''
+    ? undefined
+    : { registry: parsed.registry, repository: parsed.repository, tagOrDigest: tag };
+}
+
+/**
+ * Builds the Sigstore verification of a sigstore block: cosign's formats over an OCI registry
+ * client (transports and credentials from the block) and sigstore-js against the trusted root
+ * the block names. Undefined when verification is off. Throws, naming the file, when a file
+ * the block names cannot be read: such a configuration cannot be applied.
+ */
+export async function createSignatureVerification(
+  sigstore: SigstoreConfig | undefined,
+  metrics: AttestationMetrics,
+  clock: Clock,
+  logger: Logger,
+): Promise<SignatureVerificationHandle | undefined> {
+  if (sigstore?.enabled !== true) return undefined;
+  const credentials =
+    sigstore.dockerConfigPath === undefined
+      ? new Map()
+      : await readDockerConfigCredentials(sigstore.dockerConfigPath);
+  const transports = new Map<string, RegistryTransport>();
+  for (const [host, settings] of sigstore.registries) {
+    transports.set(host, {
+      insecure: settings.insecure,
+      ...(settings.caFile === undefined ? {} : { caPem: await readFile(settings.caFile, 'utf8') }),
+    });
+  }
+  let verifier: SignatureVerifier;
+  if (sigstore.trustedRootPath === undefined) {
+    verifier = new UnavailableSignatureVerifier(
+      'no trustedRootPath is configured, and fetching the public Sigstore trusted root through TUF is not implemented yet',
+    );
+  } else {
+    const text = await readFile(sigstore.trustedRootPath);
+    if (text.length > MAX_TRUSTED_ROOT_BYTES)
+      throw new Error(
+        `${sigstore.trustedRootPath}: larger than ${String(MAX_TRUSTED_ROOT_BYTES)} bytes`,
+      );
+    let json: unknown;
+    try {
+      json = JSON.parse(text.toString('utf8'));
+    } catch {
+      throw new Error(`${sigstore.trustedRootPath}: not a JSON trusted root`);
+    }
+    verifier = new SigstoreSignatureVerifier(json);
+  }
+  const client = new OciRegistryClient({
+    transports,
+    credentials,
+    timeoutMs: sigstore.verificationTimeoutMs,
+  });
+  const verification = new ImageSignatureVerification({
+    registry: new CosignImageRegistry(client),
+    verifier,
+    metrics,
+    clock,
+    logger: logger.child({ component: 'sigstore' }),
+  });
+  verification.configure(sigstore);
+  return {
+    verification,
+    resolve: async (reference) => {
+      const parsed = parseImageReference(reference);
+      if (parsed === undefined) return undefined;
+      if (parsed.tagOrDigest.startsWith('sha256:'))
+        return {
+          registry: parsed.registry,
+          repository: parsed.repository,
+          digest: parsed.tagOrDigest,
+        };
+      const manifest = await client.getManifest(
+        parsed.registry,
+        parsed.repository,
+        parsed.tagOrDigest,
+      );
+      return manifest === undefined
+        ? undefined
+        : { registry: parsed.registry, repository: parsed.repository, digest: manifest.digest };
+    },
+    close: () => client.close(),
+  };
+}

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { e2eEnvironment } from './environment.js';
 import { pushBlob, pushManifest } from './oci-push.js';
-import { AGENT_BIN, Background, getJson, NODE, run } from './processes.js';
+import { AGENT_BIN, Background, CLI_BIN, getJson, NODE, run } from './processes.js';
 
 const ISSUER = 'https://token.actions.githubusercontent.com';
 const SUBJECT = 'https://github.com/myorg/app/.github/workflows/release.yaml@refs/heads/main';
@@ -236,6 +236,34 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
       'docker.image.signature.integrated_time': expect.stringMatching(/^\d+$/) as unknown,
       'docker.image.signature.signed_entry_timestamp': expect.any(String) as unknown,
     });
+  });
+
+  it('verifies the image with attestor verify-image, and exits 0 only when verified', async () => {
+    const verified = await run(NODE, [
+      CLI_BIN,
+      'verify-image',
+      reference,
+      '--config',
+      configPath,
+      '--output',
+      'json',
+    ]);
+    expect(verified.stderr).toBe('');
+    expect(verified.code).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject({
+      result: 'verified',
+      signer: { subject: SUBJECT, issuer: ISSUER },
+      attributes: { 'docker.image.signature.subject': SUBJECT },
+    });
+    const missing = await run(NODE, [
+      CLI_BIN,
+      'verify-image',
+      `${registry}/${repository}:missing`,
+      '--config',
+      configPath,
+    ]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain('is not an image reference the registry knows');
   });
 
   it('serves the second attestation from the cache, as the metrics show', async () => {

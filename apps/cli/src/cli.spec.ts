@@ -345,4 +345,24 @@ describe('Cli', () => {
       },
     );
   });
+
+  describe('verify-image', () => {
+    it('exits 1 when the configuration has no sigstore block', async () => {
+      const c = cli();
+      expect(
+        await c.run(['verify-image', '127.0.0.1:5000/team/app:1', '--config', file('good.yaml')]),
+      ).toBe(1);
+      expect(c.stderr()).toBe(
+        'attestor verify-image: the configuration has no spec.docker.sigstore block\n',
+      );
+    });
+
+    it.each([
+      [['verify-image']],
+      [['verify-image', 'a', 'b']],
+      [['verify-image', 'a', '--output', 'yaml']],
+    ])('exits 2 for %j', async (argv) => {
+      expect(await cli().run(argv)).toBe(2);
+    });
+  });
 });

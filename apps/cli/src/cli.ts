@@ -4,6 +4,7 @@ import type { AttestCommand } from './commands/attest.js';
 import type { ConfigValidateCommand } from './commands/config-validate.js';
 import type { LocateCommand } from './commands/locate.js';
 import type { PolicyCheckCommand } from './commands/policy-check.js';
+import type { VerifyImageCommand } from './commands/verify-image.js';
 import { ExitCode } from './exit-codes.js';
 import { HELP } from './help.js';
 import { UsageError, type CommandOutput } from './io.js';
@@ -13,6 +14,7 @@ export interface CliCommands {
   readonly configValidate: ConfigValidateCommand;
   readonly locate: LocateCommand;
   readonly policyCheck: PolicyCheckCommand;
+  readonly verifyImage: VerifyImageCommand;
 }
 
 /** Parses the command line, runs one command, and maps every outcome to an exit code. */
@@ -79,6 +81,16 @@ export class Cli {
           },
         });
         return this.commands.attest.run(values);
+      }
+      case 'verify-image': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          strict: true,
+          allowPositionals: true,
+          options: { config: { type: 'string' }, output: { type: 'string' } },
+        });
+        if (positionals.length > 1) throw new UsageError('verify-image takes one image reference');
+        return this.commands.verifyImage.run(positionals[0], values);
       }
       case 'policy': {
         const [subcommand, ...args] = rest;

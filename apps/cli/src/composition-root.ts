@@ -5,6 +5,7 @@ import { JsonLinesLogger, SystemClock } from '@attestor/adapter-node-process';
 import { ProcfsProcessTable } from '@attestor/adapter-procfs';
 import { PrometheusMetrics } from '@attestor/adapter-prometheus';
 import { loadConfigFile, loadYamlConfig } from '@attestor/adapter-yaml-config';
+import { createSignatureVerification } from '@attestor/composition';
 import {
   DEFAULT_CONFIG_PATH,
   EMBEDDED_DEFAULT_CONFIG,
@@ -21,6 +22,7 @@ import type { CommandConfigLoader } from './commands/command-config.js';
 import { ConfigValidateCommand, type ConfigFileLoader } from './commands/config-validate.js';
 import { LocateCommand, type TextFileReader } from './commands/locate.js';
 import { PolicyCheckCommand } from './commands/policy-check.js';
+import { VerifyImageCommand, type SignatureVerificationFactory } from './commands/verify-image.js';
 import type { CommandOutput } from './io.js';
 
 /** Service identifiers of the CLI's container. */
@@ -49,6 +51,9 @@ export const CliTypes = {
   PolicyCheckCommand: Symbol.for(
     'attestor.cli.PolicyCheckCommand',
   ) as ServiceIdentifier<PolicyCheckCommand>,
+  VerifyImageCommand: Symbol.for(
+    'attestor.cli.VerifyImageCommand',
+  ) as ServiceIdentifier<VerifyImageCommand>,
   Cli: Symbol.for('attestor.cli.Cli') as ServiceIdentifier<Cli>,
 } as const;
 
@@ -153,6 +158,28 @@ export function createCliContainer(environment: CliEnvironment): Container {
         new PolicyCheckCommand(loader, output),
       [CliTypes.CommandConfigLoader, CliTypes.Output],
     );
+  container.bind(CliTypes.VerifyImageCommand).toResolvedValue(
+    (loader: CommandConfigLoader, output: CommandOutput) => {
+      const clock = new SystemClock();
+      // Quiet logger: the command prints the outcome and its reason itself.
+      const logger = new JsonLinesLogger(
+        (line) => {
+          output.stderr(line);
+        },
+        clock,
+        'error',
+      );
+      const factory: SignatureVerificationFactory = (sigstore) =>
+        createSignatureVerification(
+          sigstore,
+          new PrometheusMetrics(new Registry(), 'docker'),
+          clock,
+          logger,
+        );
+      return new VerifyImageCommand(loader, factory, output);
+    },
+    [CliTypes.CommandConfigLoader, CliTypes.Output],
+  );
   container
     .bind(CliTypes.Cli)
     .toResolvedValue(
@@ -161,14 +188,16 @@ export function createCliContainer(environment: CliEnvironment): Container {
         configValidate: ConfigValidateCommand,
         locate: LocateCommand,
         policyCheck: PolicyCheckCommand,
+        verifyImage: VerifyImageCommand,
         output: CommandOutput,
         version: string,
-      ) => new Cli({ attest, configValidate, locate, policyCheck }, output, version),
+      ) => new Cli({ attest, configValidate, locate, policyCheck, verifyImage }, output, version),
       [
         CliTypes.AttestCommand,
         CliTypes.ConfigValidateCommand,
         CliTypes.LocateCommand,
         CliTypes.PolicyCheckCommand,
+        CliTypes.VerifyImageCommand,
         CliTypes.Output,
         CliTypes.Version,
       ],

@@ -4,6 +4,8 @@ Usage:
   attestor config validate FILE...         check configuration files; list every error
   attestor attest --pid N [--config FILE] [--output json|text]
                                            attest a process: its container's attributes
+  attestor verify-image REF [--config FILE] [--output json|text]
+                                           verify an image's Sigstore signature (exit 0 only when verified)
   attestor policy check --issuer I --subject S [--config FILE] [--output json|text]
                                            which allowedIdentities pattern allows a signer
   attestor locate --pid N                  print the container a process runs in (from its cgroup)

@@ -89,7 +89,13 @@ function moduleBoundaries({ inTests }) {
       },
       {
         sourceTag: 'type:app',
-        onlyDependOnLibsWithTags: ['type:ports', 'type:domain', 'type:adapter', 'type:composition', ...testing],
+        onlyDependOnLibsWithTags: [
+          'type:ports',
+          'type:domain',
+          'type:adapter',
+          'type:composition',
+          ...testing,
+        ],
       },
       {
         sourceTag: 'type:e2e',

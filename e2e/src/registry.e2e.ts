@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { COSIGN, CosignImageRegistry, OciRegistryClient } from '@attestor/adapter-oci-registry';
+import { pushBlob, pushManifest } from '@attestor/sigstore-test-stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { e2eEnvironment } from './environment.js';
-import { pushBlob, pushManifest } from './oci-push.js';
 import { run } from './processes.js';
 
 /** The OCI registry adapter against a real registry (Debian's docker-registry, distribution 2.8). */

@@ -3,19 +3,16 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { COSIGN } from '@attestor/adapter-oci-registry';
 import {
   buildTrustedRoot,
-  imageStatement,
-  signImageLegacy,
-  signStatement,
+  publishCosignArtifacts,
   TestCertificateAuthority,
   TestTransparencyLog,
+  type PublishOptions,
 } from '@attestor/sigstore-test-stack';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { e2eEnvironment } from './environment.js';
-import { pushBlob, pushManifest } from './oci-push.js';
 import { AGENT_BIN, Background, CLI_BIN, getJson, NODE, run } from './processes.js';
 
 const ISSUER = 'https://token.actions.githubusercontent.com';
@@ -48,14 +45,9 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
 
   /**
    * Builds a distinct image (a label makes the digest its own), pushes it, and attaches what
-   * `options` asks for in cosign's formats: a legacy signature (valid or with a flipped bit)
-   * and SLSA provenance as a v3 bundle in the referrers tag. Returns the repo digest.
+   * `options` asks for in cosign's formats. Returns the repo digest.
    */
-  async function publish(
-    ref: string,
-    variant: string,
-    options: { signature: 'valid' | 'tampered' | 'none'; provenance: boolean },
-  ): Promise<string> {
+  async function publish(ref: string, variant: string, options: PublishOptions): Promise<string> {
     const context = join(dir, `image-${variant}`);
     await mkdir(context, { recursive: true });
     await copyFile(environment.busybox, join(context, 'busybox'));
@@ -74,69 +66,15 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
     );
     const imageDigest = repoDigest.slice(repoDigest.indexOf('@') + 1);
     const repo = repoDigest.slice(registry.length + 1, repoDigest.indexOf('@'));
-    const identity = { subject: SUBJECT, issuer: ISSUER };
-    const config = {
-      mediaType: 'application/vnd.oci.image.config.v1+json',
-      ...(await pushBlob(registry, repo, '{}')),
-    };
-    const tagBase = imageDigest.replace(':', '-');
-    if (options.signature !== 'none') {
-      const legacy = await signImageLegacy(`${registry}/${repo}`, imageDigest, identity, ca, log);
-      const signature = Buffer.from(legacy.signatureBase64, 'base64');
-      if (options.signature === 'tampered')
-        signature.writeUInt8(signature.readUInt8(signature.length - 1) ^ 1, signature.length - 1);
-      await pushManifest(registry, repo, `${tagBase}.sig`, {
-        schemaVersion: 2,
-        mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        config,
-        layers: [
-          {
-            mediaType: COSIGN.simpleSigningLayer,
-            ...(await pushBlob(registry, repo, legacy.payload)),
-            annotations: {
-              [COSIGN.signatureAnnotation]: signature.toString('base64'),
-              [COSIGN.certificateAnnotation]: legacy.certificateChainPem[0] ?? '',
-              [COSIGN.chainAnnotation]: legacy.certificateChainPem.slice(1).join(''),
-              [COSIGN.rekorBundleAnnotation]: legacy.rekorBundleJson,
-            },
-          },
-        ],
-      });
-    }
-    if (options.provenance) {
-      const { bundle } = await signStatement(
-        imageStatement(`${registry}/${repo}`, imageDigest, 'https://slsa.dev/provenance/v1', {
-          buildDefinition: { buildType: 'https://example.com/ci' },
-        }),
-        identity,
-        ca,
-        log,
-      );
-      const annotations = {
-        [COSIGN.bundlePredicateTypeAnnotation]: 'https://slsa.dev/provenance/v1',
-      };
-      const referrer = await pushManifest(registry, repo, `provenance-${variant}`, {
-        schemaVersion: 2,
-        mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        artifactType: COSIGN.bundleArtifact,
-        config: {
-          mediaType: 'application/vnd.oci.empty.v1+json',
-          ...(await pushBlob(registry, repo, '{}')),
-        },
-        layers: [
-          {
-            mediaType: COSIGN.bundleArtifact,
-            ...(await pushBlob(registry, repo, JSON.stringify(bundle))),
-          },
-        ],
-        annotations,
-      });
-      await pushManifest(registry, repo, tagBase, {
-        schemaVersion: 2,
-        mediaType: 'application/vnd.oci.image.index.v1+json',
-        manifests: [{ ...referrer, artifactType: COSIGN.bundleArtifact, annotations }],
-      });
-    }
+    await publishCosignArtifacts(
+      registry,
+      repo,
+      imageDigest,
+      { subject: SUBJECT, issuer: ISSUER },
+      ca,
+      log,
+      options,
+    );
     return imageDigest;
   }
 

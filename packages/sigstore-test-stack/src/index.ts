@@ -14,3 +14,5 @@ export {
   imageStatement,
   canonicalize,
 } from './signer.js';
+export { pushBlob, pushManifest, sha256 } from './oci-push.js';
+export { publishCosignArtifacts, type PublishOptions } from './cosign-publisher.js';

@@ -1,0 +1,90 @@
+import { pushBlob, pushManifest } from './oci-push.js';
+import { imageStatement, signImageLegacy, signStatement } from './signer.js';
+import type { SignerIdentity, TestCertificateAuthority } from './test-ca.js';
+import type { TestTransparencyLog } from './transparency-log.js';
+
+const SIMPLE_SIGNING_LAYER = 'application/vnd.dev.cosign.simplesigning.v1+json';
+const BUNDLE_ARTIFACT = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+
+export interface PublishOptions {
+  /** A legacy `sha256-<hex>.sig` signature: valid, with a flipped bit, or none. */
+  readonly signature: 'valid' | 'tampered' | 'none';
+  /** SLSA provenance v1 as a cosign v3 bundle in the `sha256-<hex>` referrers tag. */
+  readonly provenance: boolean;
+}
+
+/**
+ * Writes to a (plain-HTTP, loopback) OCI registry what cosign writes for an image: a legacy
+ * signature layer with cosign's annotations, and SLSA provenance as a Sigstore bundle
+ * referrer listed in the referrers tag, all signed keylessly by the test stack.
+ */
+export async function publishCosignArtifacts(
+  registry: string,
+  repository: string,
+  digest: string,
+  identity: SignerIdentity,
+  ca: TestCertificateAuthority,
+  log: TestTransparencyLog,
+  options: PublishOptions,
+): Promise<void> {
+  const config = {
+    mediaType: 'application/vnd.oci.image.config.v1+json',
+    ...(await pushBlob(registry, repository, '{}')),
+  };
+  const tagBase = digest.replace(':', '-');
+  if (options.signature !== 'none') {
+    const legacy = await signImageLegacy(`${registry}/${repository}`, digest, identity, ca, log);
+    const signature = Buffer.from(legacy.signatureBase64, 'base64');
+    if (options.signature === 'tampered')
+      signature.writeUInt8(signature.readUInt8(signature.length - 1) ^ 1, signature.length - 1);
+    await pushManifest(registry, repository, `${tagBase}.sig`, {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config,
+      layers: [
+        {
+          mediaType: SIMPLE_SIGNING_LAYER,
+          ...(await pushBlob(registry, repository, legacy.payload)),
+          annotations: {
+            'dev.cosignproject.cosign/signature': signature.toString('base64'),
+            'dev.sigstore.cosign/certificate': legacy.certificateChainPem[0] ?? '',
+            'dev.sigstore.cosign/chain': legacy.certificateChainPem.slice(1).join(''),
+            'dev.sigstore.cosign/bundle': legacy.rekorBundleJson,
+          },
+        },
+      ],
+    });
+  }
+  if (options.provenance) {
+    const { bundle } = await signStatement(
+      imageStatement(`${registry}/${repository}`, digest, 'https://slsa.dev/provenance/v1', {
+        buildDefinition: { buildType: 'https://example.com/ci' },
+      }),
+      identity,
+      ca,
+      log,
+    );
+    const annotations = { 'dev.sigstore.bundle.predicateType': 'https://slsa.dev/provenance/v1' };
+    const referrer = await pushManifest(registry, repository, `provenance-${tagBase}`, {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      artifactType: BUNDLE_ARTIFACT,
+      config: {
+        mediaType: 'application/vnd.oci.empty.v1+json',
+        ...(await pushBlob(registry, repository, '{}')),
+      },
+      layers: [
+        {
+          mediaType: BUNDLE_ARTIFACT,
+          ...(await pushBlob(registry, repository, JSON.stringify(bundle))),
+        },
+      ],
+      annotations,
+    });
+    await pushManifest(registry, repository, tagBase, {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [{ ...referrer, artifactType: BUNDLE_ARTIFACT, annotations }],
+    });
+  }
+}

@@ -24,6 +24,8 @@ export const COSIGN = {
 } as const;
 
 const MAX_ARTIFACTS = 16;
+/** How long one verification's referrer lookup is shared between its two halves. */
+const RECENT_BUNDLES_TTL_MS = 5_000;
 
 /**
  * The ImageRegistry port for cosign's formats, over an OciRegistryClient:
@@ -36,6 +38,11 @@ const MAX_ARTIFACTS = 16;
  * At most 16 artifacts of each kind are read; every blob is checked against its digest.
  */
 export class CosignImageRegistry implements ImageRegistry {
+  readonly #recentBundles = new Map<
+    string,
+    { bundles: Promise<{ json: string; predicateType: string | undefined }[]>; expiresAt: number }
+  >();
+
   constructor(private readonly client: OciRegistryClient) {}
 
   async findSignatures(
@@ -56,7 +63,7 @@ export class CosignImageRegistry implements ImageRegistry {
         ...rekorBundle(annotations),
       });
     }
-    for (const bundle of await this.#bundles(image, signal)) {
+    for (const bundle of await this.#bundlesOnce(image, signal)) {
       if (!isAttestationPredicate(bundle.predicateType))
         signatures.push({ format: 'sigstore-bundle', bundleJson: bundle.json });
     }
@@ -81,7 +88,7 @@ export class CosignImageRegistry implements ImageRegistry {
         ...rekorBundle(annotations),
       });
     }
-    for (const bundle of await this.#bundles(image, signal)) {
+    for (const bundle of await this.#bundlesOnce(image, signal)) {
       if (bundle.predicateType !== undefined && isAttestationPredicate(bundle.predicateType)) {
         attestations.push({
           format: 'sigstore-bundle',
@@ -124,6 +131,28 @@ export class CosignImageRegistry implements ImageRegistry {
       if (payload !== undefined) found.push({ layer, payload });
     }
     return found;
+  }
+
+  /**
+   * The referrer bundles of an image, fetched once for the signature and the attestation
+   * lookups of one verification (which follow each other within seconds), not twice.
+   */
+  #bundlesOnce(
+    image: ImageDigestReference,
+    signal: AbortSignal | undefined,
+  ): Promise<{ json: string; predicateType: string | undefined }[]> {
+    const key = `${image.registry}/${image.repository}@${image.digest}`;
+    const now = Date.now();
+    for (const [cachedKey, entry] of this.#recentBundles)
+      if (entry.expiresAt <= now) this.#recentBundles.delete(cachedKey);
+    const recent = this.#recentBundles.get(key);
+    if (recent !== undefined) return recent.bundles;
+    const bundles = this.#bundles(image, signal);
+    this.#recentBundles.set(key, { bundles, expiresAt: now + RECENT_BUNDLES_TTL_MS });
+    bundles.catch(() => {
+      this.#recentBundles.delete(key);
+    });
+    return bundles;
   }
 
   /** The Sigstore bundles attached to the image as referrers. */

@@ -310,3 +310,5 @@ async function main(): Promise<void> {
 }
 
 await main();
+const { sigstoreBenchmark } = await import('./sigstore-bench.js');
+process.stdout.write(`\n${(await sigstoreBenchmark()).join('\n')}\n`);

@@ -218,6 +218,21 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
     );
   });
 
+  it('emits the signature attributes for provenance in the cosign legacy .att format', async () => {
+    const ref = `${registry}/${repository}-legacyatt:1`;
+    await publish(ref, 'legacyatt', {
+      signature: 'valid',
+      provenance: false,
+      legacyProvenance: true,
+    });
+    try {
+      const body = await attestPid(await start(ref));
+      expect(signatureAttributes(body)).toHaveProperty(['docker.image.signature.subject'], SUBJECT);
+    } finally {
+      await docker('rmi', '-f', ref).catch(() => undefined);
+    }
+  });
+
   it.each([
     ['an unsigned image', 'unsigned', { signature: 'none', provenance: false }, 'not_signed'],
     [

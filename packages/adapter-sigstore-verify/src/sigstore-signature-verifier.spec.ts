@@ -1,6 +1,7 @@
 import {
   buildTrustedRoot,
   imageStatement,
+  signAttestationLegacy,
   signImageLegacy,
   signStatement,
   TestCertificateAuthority,
@@ -161,6 +162,70 @@ describe(SigstoreSignatureVerifier, () => {
           signal: controller.signal,
         }),
       ).rejects.toMatchObject({ name: 'AbortError' });
+    });
+  });
+
+  describe('.verifyAttestation', () => {
+    const provenance = (digest: string) =>
+      imageStatement(IMAGE, digest, 'https://slsa.dev/provenance/v1', { builder: { id: 'ci' } });
+
+    it('verifies a cosign legacy attestation (intoto log entry) and returns the signed predicate type', async () => {
+      const legacy = await signAttestationLegacy(provenance(DIGEST), IDENTITY, ca, log);
+      const verified = await verifier.verifyAttestation(
+        { format: 'cosign-legacy', predicateType: 'annotation is not trusted', ...legacy },
+        DIGEST,
+        { requireTransparencyLog: true },
+      );
+      expect(verified.signer).toStrictEqual(IDENTITY);
+      expect(verified.predicateType).toBe('https://slsa.dev/provenance/v1');
+    });
+
+    it('verifies a v3 bundle attestation', async () => {
+      const { bundle } = await signStatement(provenance(DIGEST), IDENTITY, ca, log);
+      const verified = await verifier.verifyAttestation(
+        {
+          format: 'sigstore-bundle',
+          predicateType: 'https://slsa.dev/provenance/v1',
+          bundleJson: JSON.stringify(bundle),
+        },
+        DIGEST,
+        { requireTransparencyLog: true },
+      );
+      expect(verified.predicateType).toBe('https://slsa.dev/provenance/v1');
+    });
+
+    it('refuses a legacy attestation about another image', async () => {
+      const legacy = await signAttestationLegacy(provenance(OTHER_DIGEST), IDENTITY, ca, log);
+      await expect(
+        verifier.verifyAttestation(
+          { format: 'cosign-legacy', predicateType: 'x', ...legacy },
+          DIGEST,
+          { requireTransparencyLog: true },
+        ),
+      ).rejects.toThrow('does not name the image digest');
+    });
+
+    it('refuses a legacy attestation whose envelope was altered', async () => {
+      const legacy = await signAttestationLegacy(provenance(DIGEST), IDENTITY, ca, log);
+      const envelope = JSON.parse(legacy.envelopeJson) as { payload: string };
+      const statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString()) as Record<
+        string,
+        unknown
+      >;
+      statement['predicate'] = { builder: { id: 'attacker' } };
+      const altered = JSON.stringify({
+        ...envelope,
+        payload: Buffer.from(JSON.stringify(statement)).toString('base64'),
+      });
+      await expect(
+        verifier.verifyAttestation(
+          { format: 'cosign-legacy', predicateType: 'x', ...legacy, envelopeJson: altered },
+          DIGEST,
+          {
+            requireTransparencyLog: true,
+          },
+        ),
+      ).rejects.toThrow();
     });
   });
 });

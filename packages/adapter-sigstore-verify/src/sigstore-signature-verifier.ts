@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import type {
+  AttestationArtifact,
   SignatureArtifact,
   SignatureVerifier,
   TransparencyLogEntry,
@@ -17,6 +18,43 @@ function pemToDerBase64(pem: string): string {
   return pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
 }
 
+/** The log entry in cosign's Rekor bundle annotation (SignedEntryTimestamp + Payload). */
+function legacyTlogEntries(rekorBundleJson: string | undefined): Record<string, unknown>[] {
+  if (rekorBundleJson === undefined) return [];
+  const rekor = JSON.parse(rekorBundleJson) as {
+    SignedEntryTimestamp?: unknown;
+    Payload?: { body?: unknown; integratedTime?: unknown; logIndex?: unknown; logID?: unknown };
+  };
+  const payload = rekor.Payload ?? {};
+  if (
+    typeof rekor.SignedEntryTimestamp !== 'string' ||
+    typeof payload.body !== 'string' ||
+    typeof payload.integratedTime !== 'number' ||
+    typeof payload.logIndex !== 'number' ||
+    typeof payload.logID !== 'string'
+  ) {
+    throw new Error('the cosign Rekor bundle annotation is malformed');
+  }
+  const body = JSON.parse(Buffer.from(payload.body, 'base64').toString('utf8')) as {
+    kind?: unknown;
+    apiVersion?: unknown;
+  };
+  return [
+    {
+      logIndex: String(payload.logIndex),
+      logId: { keyId: Buffer.from(payload.logID, 'hex').toString('base64') },
+      kindVersion: { kind: String(body.kind), version: String(body.apiVersion) },
+      integratedTime: String(payload.integratedTime),
+      inclusionPromise: { signedEntryTimestamp: rekor.SignedEntryTimestamp },
+      canonicalizedBody: payload.body,
+    },
+  ];
+}
+
+function certificateChain(pems: readonly string[]): Record<string, unknown> {
+  return { certificates: pems.map((pem) => ({ rawBytes: pemToDerBase64(pem) })) };
+}
+
 /**
  * The Sigstore bundle (v0.1, which allows a log entry without an inclusion proof) equivalent to
  * a cosign legacy signature: the simple-signing payload's digest and signature, the
@@ -25,44 +63,11 @@ function pemToDerBase64(pem: string): string {
 export function legacyBundleJson(
   artifact: Extract<SignatureArtifact, { format: 'cosign-legacy' }>,
 ): Record<string, unknown> {
-  const tlogEntries: Record<string, unknown>[] = [];
-  if (artifact.rekorBundleJson !== undefined) {
-    const rekor = JSON.parse(artifact.rekorBundleJson) as {
-      SignedEntryTimestamp?: unknown;
-      Payload?: { body?: unknown; integratedTime?: unknown; logIndex?: unknown; logID?: unknown };
-    };
-    const payload = rekor.Payload ?? {};
-    if (
-      typeof rekor.SignedEntryTimestamp !== 'string' ||
-      typeof payload.body !== 'string' ||
-      typeof payload.integratedTime !== 'number' ||
-      typeof payload.logIndex !== 'number' ||
-      typeof payload.logID !== 'string'
-    ) {
-      throw new Error('the cosign Rekor bundle annotation is malformed');
-    }
-    const body = JSON.parse(Buffer.from(payload.body, 'base64').toString('utf8')) as {
-      kind?: unknown;
-      apiVersion?: unknown;
-    };
-    tlogEntries.push({
-      logIndex: String(payload.logIndex),
-      logId: { keyId: Buffer.from(payload.logID, 'hex').toString('base64') },
-      kindVersion: { kind: String(body.kind), version: String(body.apiVersion) },
-      integratedTime: String(payload.integratedTime),
-      inclusionPromise: { signedEntryTimestamp: rekor.SignedEntryTimestamp },
-      canonicalizedBody: payload.body,
-    });
-  }
   return {
     mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.1',
     verificationMaterial: {
-      x509CertificateChain: {
-        certificates: artifact.certificateChainPem.map((pem) => ({
-          rawBytes: pemToDerBase64(pem),
-        })),
-      },
-      tlogEntries,
+      x509CertificateChain: certificateChain(artifact.certificateChainPem),
+      tlogEntries: legacyTlogEntries(artifact.rekorBundleJson),
     },
     messageSignature: {
       messageDigest: {
@@ -71,6 +76,20 @@ export function legacyBundleJson(
       },
       signature: artifact.signatureBase64,
     },
+  };
+}
+
+/** The bundle (v0.1) equivalent to a cosign legacy attestation: its DSSE envelope and log entry. */
+export function legacyAttestationBundleJson(
+  artifact: Extract<AttestationArtifact, { format: 'cosign-legacy' }>,
+): Record<string, unknown> {
+  return {
+    mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.1',
+    verificationMaterial: {
+      x509CertificateChain: certificateChain(artifact.certificateChainPem),
+      tlogEntries: legacyTlogEntries(artifact.rekorBundleJson),
+    },
+    dsseEnvelope: JSON.parse(artifact.envelopeJson) as unknown,
   };
 }
 
@@ -107,6 +126,13 @@ function statementPredicateType(payload: Buffer): string | undefined {
   }
 }
 
+/** A bundle to verify, what it signs when it is not inside it, and how to read that. */
+interface BundleSource {
+  readonly json: unknown;
+  readonly payload: Buffer | undefined;
+  readonly kind: 'simple-signing' | 'in-toto';
+}
+
 /**
  * The SignatureVerifier port on sigstore-js, against an explicit trusted root: the
  * certificate chains to a trusted CA at the time the transparency log vouches for (Fulcio
@@ -127,22 +153,51 @@ export class SigstoreSignatureVerifier implements SignatureVerifier {
     imageDigest: string,
     options: { readonly requireTransparencyLog: boolean; readonly signal?: AbortSignal },
   ): Promise<VerifiedSignature> {
+    const source = (): BundleSource =>
+      artifact.format === 'cosign-legacy'
+        ? {
+            json: legacyBundleJson(artifact),
+            payload: Buffer.from(artifact.payload),
+            kind: 'simple-signing',
+          }
+        : { json: JSON.parse(artifact.bundleJson) as unknown, payload: undefined, kind: 'in-toto' };
+    return this.#settle(options, source, imageDigest);
+  }
+
+  verifyAttestation(
+    artifact: AttestationArtifact,
+    imageDigest: string,
+    options: { readonly requireTransparencyLog: boolean; readonly signal?: AbortSignal },
+  ): Promise<VerifiedSignature> {
+    const source = (): BundleSource => ({
+      json:
+        artifact.format === 'cosign-legacy'
+          ? legacyAttestationBundleJson(artifact)
+          : (JSON.parse(artifact.bundleJson) as unknown),
+      payload: undefined,
+      kind: 'in-toto',
+    });
+    return this.#settle(options, source, imageDigest);
+  }
+
+  #settle(
+    options: { readonly requireTransparencyLog: boolean; readonly signal?: AbortSignal },
+    source: () => BundleSource,
+    imageDigest: string,
+  ): Promise<VerifiedSignature> {
     try {
       options.signal?.throwIfAborted();
-      return Promise.resolve(this.#verify(artifact, imageDigest, options.requireTransparencyLog));
+      return Promise.resolve(this.#verify(source(), imageDigest, options.requireTransparencyLog));
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   }
 
   #verify(
-    artifact: SignatureArtifact,
+    source: BundleSource,
     imageDigest: string,
     requireTransparencyLog: boolean,
   ): VerifiedSignature {
-    let bundle: Bundle;
-    let payload: Buffer | undefined;
-    let payloadKind: 'simple-signing' | 'in-toto';
     // skipTransparencyLog: the log evidence is neither checked nor used, so a keyless
     // certificate has no trusted time to be valid at and fails, as the specification warns.
     const withoutLog = (json: unknown): unknown => {
@@ -153,22 +208,17 @@ export class SigstoreSignatureVerifier implements SignatureVerifier {
         verificationMaterial: { ...record.verificationMaterial, tlogEntries: [] },
       };
     };
-    if (artifact.format === 'cosign-legacy') {
-      bundle = bundleFromJSON(withoutLog(legacyBundleJson(artifact)));
-      payload = Buffer.from(artifact.payload);
-      payloadKind = 'simple-signing';
-    } else {
-      bundle = bundleFromJSON(withoutLog(JSON.parse(artifact.bundleJson)));
+    const bundle: Bundle = bundleFromJSON(withoutLog(source.json));
+    const payload = source.payload;
+    const payloadKind = source.kind;
+    if (payloadKind === 'in-toto') {
       if (!isBundleWithDsseEnvelope(bundle))
-        throw new Error(
-          'an image signature bundle must carry a DSSE envelope with an in-toto statement',
-        );
+        throw new Error('a signed statement must come as a DSSE envelope');
       if (bundle.content.dsseEnvelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
         throw new Error(
           `unexpected DSSE payload type ${JSON.stringify(bundle.content.dsseEnvelope.payloadType)}`,
         );
       }
-      payloadKind = 'in-toto';
     }
     const verifier = new Verifier(this.#trustMaterial, {
       tlogThreshold: requireTransparencyLog ? 1 : 0,

@@ -27,6 +27,10 @@ class UnavailableSignatureVerifier implements SignatureVerifier {
   verify(): Promise<never> {
     return Promise.reject(new Error(this.reason));
   }
+
+  verifyAttestation(): Promise<never> {
+    return Promise.reject(new Error(this.reason));
+  }
 }
 
 /** A built signature verification, and what else its registry client can do. */

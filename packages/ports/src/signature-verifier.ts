@@ -1,4 +1,4 @@
-import type { SignatureArtifact } from './image-registry.js';
+import type { AttestationArtifact, SignatureArtifact } from './image-registry.js';
 import type { TransparencyLogEntry } from './transparency-log.js';
 
 /** The result classes of the specification, used as the `result` label of the metrics. */
@@ -37,6 +37,15 @@ export interface VerifiedSignature {
 export interface SignatureVerifier {
   verify(
     artifact: SignatureArtifact,
+    imageDigest: string,
+    options: { readonly requireTransparencyLog: boolean; readonly signal?: AbortSignal },
+  ): Promise<VerifiedSignature>;
+  /**
+   * Checks a signed in-toto attestation the same way; the result's `predicateType` is the
+   * signed statement's, and the statement must name `imageDigest` as a subject.
+   */
+  verifyAttestation(
+    artifact: AttestationArtifact,
     imageDigest: string,
     options: { readonly requireTransparencyLog: boolean; readonly signal?: AbortSignal },
   ): Promise<VerifiedSignature>;

@@ -193,19 +193,11 @@ export class ImageSignatureVerification {
     const signers: SignerIdentity[] = [];
     const provenanceFailures: string[] = [];
     for (const attestation of attestations) {
-      if (attestation.format !== 'sigstore-bundle') {
-        provenanceFailures.push('legacy (.att) provenance attestations are not verified yet');
-        continue;
-      }
       try {
-        const result = await this.deps.verifier.verify(
-          { format: 'sigstore-bundle', bundleJson: attestation.bundleJson },
-          image.digest,
-          {
-            requireTransparencyLog,
-            signal,
-          },
-        );
+        const result = await this.deps.verifier.verifyAttestation(attestation, image.digest, {
+          requireTransparencyLog,
+          signal,
+        });
         // The registry's annotation is untrusted; the signed statement must say SLSA provenance.
         if (
           result.predicateType === undefined ||

@@ -1,5 +1,5 @@
 import { pushBlob, pushManifest } from './oci-push.js';
-import { imageStatement, signImageLegacy, signStatement } from './signer.js';
+import { imageStatement, signAttestationLegacy, signImageLegacy, signStatement } from './signer.js';
 import type { SignerIdentity, TestCertificateAuthority } from './test-ca.js';
 import type { TestTransparencyLog } from './transparency-log.js';
 
@@ -11,6 +11,8 @@ export interface PublishOptions {
   readonly signature: 'valid' | 'tampered' | 'none';
   /** SLSA provenance v1 as a cosign v3 bundle in the `sha256-<hex>` referrers tag. */
   readonly provenance: boolean;
+  /** SLSA provenance v1 as a cosign legacy attestation (`sha256-<hex>.att`). */
+  readonly legacyProvenance?: boolean;
 }
 
 /**
@@ -50,6 +52,33 @@ export async function publishCosignArtifacts(
             'dev.sigstore.cosign/certificate': legacy.certificateChainPem[0] ?? '',
             'dev.sigstore.cosign/chain': legacy.certificateChainPem.slice(1).join(''),
             'dev.sigstore.cosign/bundle': legacy.rekorBundleJson,
+          },
+        },
+      ],
+    });
+  }
+  if (options.legacyProvenance === true) {
+    const statement = imageStatement(
+      `${registry}/${repository}`,
+      digest,
+      'https://slsa.dev/provenance/v1',
+      { buildDefinition: { buildType: 'https://example.com/ci' } },
+    );
+    const attestation = await signAttestationLegacy(statement, identity, ca, log);
+    await pushManifest(registry, repository, `${tagBase}.att`, {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config,
+      layers: [
+        {
+          mediaType: 'application/vnd.dsse.envelope.v1+json',
+          ...(await pushBlob(registry, repository, attestation.envelopeJson)),
+          annotations: {
+            predicateType: 'https://slsa.dev/provenance/v1',
+            'dev.cosignproject.cosign/signature': '',
+            'dev.sigstore.cosign/certificate': attestation.certificateChainPem[0] ?? '',
+            'dev.sigstore.cosign/chain': attestation.certificateChainPem.slice(1).join(''),
+            'dev.sigstore.cosign/bundle': attestation.rekorBundleJson,
           },
         },
       ],

@@ -11,6 +11,7 @@ export {
   signArtifact,
   signStatement,
   signImageLegacy,
+  signAttestationLegacy,
   imageStatement,
   canonicalize,
 } from './signer.js';

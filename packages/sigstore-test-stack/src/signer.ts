@@ -212,3 +212,76 @@ export async function signImageLegacy(
     }),
   };
 }
+
+/**
+ * A cosign legacy attestation (`cosign attest` before bundles): a DSSE envelope over an
+ * in-toto statement, signed keylessly, logged as an `intoto` v0.0.2 entry, with the
+ * certificate chain and cosign's Rekor bundle as the `sha256-<hex>.att` layer annotations.
+ */
+export async function signAttestationLegacy(
+  statement: Record<string, unknown>,
+  identity: SignerIdentity,
+  ca: TestCertificateAuthority,
+  log: TestTransparencyLog,
+): Promise<{ envelopeJson: string; certificateChainPem: string[]; rekorBundleJson: string }> {
+  const certificate = await ca.issue(identity);
+  const payloadType = 'application/vnd.in-toto+json';
+  const payload = Buffer.from(JSON.stringify(statement));
+  const signature = sign(
+    'sha256',
+    pae(payloadType, payload),
+    createPrivateKey(certificate.privateKeyPem),
+  );
+  const envelope = {
+    payloadType,
+    payload: payload.toString('base64'),
+    signatures: [{ keyid: '', sig: signature.toString('base64') }],
+  };
+  const envelopeJson = JSON.stringify(envelope);
+  const body = Buffer.from(
+    canonicalize({
+      apiVersion: '0.0.2',
+      kind: 'intoto',
+      spec: {
+        content: {
+          envelope: {
+            payloadType,
+            // Rekor stores the signature base64-encoded once more, and the verifier's PEM.
+            signatures: [
+              {
+                sig: Buffer.from(signature.toString('base64')).toString('base64'),
+                publicKey: Buffer.from(certificate.pem).toString('base64'),
+              },
+            ],
+          },
+          hash: {
+            algorithm: 'sha256',
+            value: createHash('sha256').update(envelopeJson).digest('hex'),
+          },
+          payloadHash: {
+            algorithm: 'sha256',
+            value: createHash('sha256').update(payload).digest('hex'),
+          },
+        },
+      },
+    }),
+  );
+  const evidence = log.append(body);
+  return {
+    envelopeJson,
+    certificateChainPem: [
+      certificate.pem,
+      ca.intermediate.toString('pem'),
+      ca.root.toString('pem'),
+    ].map((pem) => (pem.endsWith('\n') ? pem : `${pem}\n`)),
+    rekorBundleJson: JSON.stringify({
+      SignedEntryTimestamp: evidence.signedEntryTimestamp.toString('base64'),
+      Payload: {
+        body: evidence.body.toString('base64'),
+        integratedTime: evidence.integratedTime,
+        logIndex: evidence.logIndex,
+        logID: evidence.logId,
+      },
+    }),
+  };
+}

@@ -51,7 +51,18 @@ export class FakeSignatureVerifier implements SignatureVerifier {
   readonly results = new Map<string, VerifiedSignature>();
 
   verify(artifact: SignatureArtifact): Promise<VerifiedSignature> {
-    const result = this.results.get(artifactKey(artifact));
+    return this.#result(artifactKey(artifact));
+  }
+
+  /** Attestations are keyed by their envelope or bundle text. */
+  verifyAttestation(artifact: AttestationArtifact): Promise<VerifiedSignature> {
+    return this.#result(
+      artifact.format === 'cosign-legacy' ? artifact.envelopeJson : artifact.bundleJson,
+    );
+  }
+
+  #result(key: string): Promise<VerifiedSignature> {
+    const result = this.results.get(key);
     return result === undefined
       ? Promise.reject(new Error('signature invalid'))
       : Promise.resolve(result);

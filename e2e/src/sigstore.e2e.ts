@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -13,7 +14,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { e2eEnvironment } from './environment.js';
-import { AGENT_BIN, Background, CLI_BIN, getJson, NODE, run } from './processes.js';
+import { AGENT_BIN, Background, CLI_BIN, freePort, getJson, NODE, run } from './processes.js';
 
 const ISSUER = 'https://token.actions.githubusercontent.com';
 const SUBJECT = 'https://github.com/myorg/app/.github/workflows/release.yaml@refs/heads/main';
@@ -35,6 +36,7 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
   const reference = `${registry}/${repository}:1`;
   let dir = '';
   let configPath = '';
+  let metricsPort = 0;
   let apiSocket = '';
   let agent: Background | undefined;
   let containerId = '';
@@ -120,6 +122,7 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
         'schema: v1',
         'spec:',
         `  apiSocketPath: ${apiSocket}`,
+        `  metricsListenAddress: 127.0.0.1:${String(metricsPort)}`,
         '',
       ].join('\n'),
     );
@@ -135,6 +138,7 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'attestor-e2e-sigstore-'));
     configPath = join(dir, 'agent.yaml');
+    metricsPort = await freePort();
     apiSocket = join(dir, 'agent.sock');
     ca = await TestCertificateAuthority.create();
     log = new TestTransparencyLog('rekor.test.invalid');
@@ -311,5 +315,109 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
       { timeout: 15_000, interval: 250 },
     );
     expect(agent?.stderr).toContain('"result":"identity_mismatch"');
+  });
+
+  it('gives up at the verification deadline when the registry stalls, and still attests', async () => {
+    // A TCP proxy in front of the registry, so that an image can be pushed through it and the
+    // proxy then made to stall (accept connections, never answer).
+    let stalled = false;
+    const sockets = new Set<Socket>();
+    const proxy = createServer((client) => {
+      sockets.add(client);
+      client.on('close', () => sockets.delete(client));
+      if (stalled) return;
+      const upstream = connect(5000, '127.0.0.1');
+      sockets.add(upstream);
+      client.pipe(upstream).pipe(client);
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyHost = `127.0.0.1:${String((proxy.address() as AddressInfo).port)}`;
+    const ref = `${proxyHost}/${repository}-stall:1`;
+    try {
+      const context = join(dir, 'image-stall');
+      await mkdir(context, { recursive: true });
+      await copyFile(environment.busybox, join(context, 'busybox'));
+      await writeFile(
+        join(context, 'Dockerfile'),
+        'FROM scratch\nCOPY busybox /bin/busybox\nLABEL variant=stall\nCMD ["/bin/busybox", "sleep", "3600"]\n',
+      );
+      await docker('build', '-q', '-t', ref, context);
+      await docker('push', '-q', ref);
+      const target = await start(ref);
+      stalled = true;
+      for (const socket of sockets) socket.destroy();
+      const original = await readFile(configPath, 'utf8');
+      await writeFile(
+        configPath,
+        original
+          .replace('verificationTimeout: 10s', 'verificationTimeout: 1s')
+          .replace(
+            '      registries:',
+            `      registries:\n        "${proxyHost}": { insecure: true }`,
+          ),
+      );
+      const reloads = (): number =>
+        (agent?.stderr ?? '').split('"msg":"configuration reloaded"').length;
+      const before = reloads();
+      agent?.child.kill('SIGHUP');
+      await vi.waitFor(
+        () => {
+          expect(reloads()).toBeGreaterThan(before);
+        },
+        { timeout: 10_000 },
+      );
+      const started = Date.now();
+      const body = await attestPid(target);
+      expect(body.kind).toBe('attested');
+      expect(signatureAttributes(body)).toStrictEqual({});
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(agent?.stderr).toContain('"result":"timeout"');
+      await writeFile(configPath, original);
+      agent?.child.kill('SIGHUP');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => proxy.close(resolve));
+      await docker('rmi', '-f', ref).catch(() => undefined);
+    }
+  });
+
+  it('lets a real Prometheus scrape all four Sigstore metrics', async () => {
+    const prometheusPort = await freePort();
+    await writeFile(
+      join(dir, 'prometheus.yml'),
+      `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: attestor\n    static_configs:\n      - targets: ['127.0.0.1:${String(metricsPort)}']\n`,
+    );
+    await using prometheus = new Background('prometheus', [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'tsdb')}`,
+      `--web.listen-address=127.0.0.1:${String(prometheusPort)}`,
+    ]);
+    const names = [
+      'spirl_agent_sigstore_image_verification_total',
+      'spirl_agent_sigstore_image_verification_duration_seconds_count',
+      'spirl_agent_sigstore_signature_count_count',
+      'spirl_agent_sigstore_verification_cache_total',
+    ];
+    await vi.waitFor(
+      async () => {
+        expect(prometheus.child.exitCode).toBeNull();
+        for (const name of names) {
+          const response = await fetch(
+            `http://127.0.0.1:${String(prometheusPort)}/api/v1/query?query=${encodeURIComponent(name)}`,
+          );
+          const body = (await response.json()) as {
+            data: { result: { metric: Record<string, string> }[] };
+          };
+          expect(body.data.result.length, name).toBeGreaterThan(0);
+          expect(
+            body.data.result.every((sample) => sample.metric['attestor'] === 'docker'),
+            name,
+          ).toBe(true);
+        }
+      },
+      { timeout: 60_000, interval: 500 },
+    );
   });
 });

@@ -9,6 +9,12 @@ import {
   ProcessSnapshotMother,
   containerId,
 } from '@attestor/testing';
+import {
+  buildTrustedRoot,
+  signArtifact,
+  TestCertificateAuthority,
+  TestTransparencyLog,
+} from '@attestor/sigstore-test-stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { CliTypes, createCliContainer } from './composition-root.js';
@@ -361,6 +367,63 @@ describe('Cli', () => {
       [['verify-image']],
       [['verify-image', 'a', 'b']],
       [['verify-image', 'a', '--output', 'yaml']],
+    ])('exits 2 for %j', async (argv) => {
+      expect(await cli().run(argv)).toBe(2);
+    });
+  });
+
+  describe('sigstore verify-bundle', () => {
+    const IDENTITY = { subject: 'https://ci.example/release', issuer: 'https://issuer.example' };
+
+    it('exits 0 for a bundle that verifies and 1 for the wrong identity', async () => {
+      const ca = await TestCertificateAuthority.create();
+      const log = new TestTransparencyLog('rekor.test.invalid');
+      await writeFile(
+        file('trusted_root.json'),
+        JSON.stringify(buildTrustedRoot({ ca, log, logBaseUrl: 'https://rekor.test.invalid' })),
+      );
+      await writeFile(file('artifact.txt'), 'release tarball');
+      const { bundle } = await signArtifact(Buffer.from('release tarball'), IDENTITY, ca, log);
+      await writeFile(file('artifact.sigstore.json'), JSON.stringify(bundle));
+      const args = (identity: string) => [
+        'sigstore',
+        'verify-bundle',
+        '--bundle',
+        file('artifact.sigstore.json'),
+        '--certificate-identity',
+        identity,
+        '--certificate-oidc-issuer',
+        IDENTITY.issuer,
+        '--trusted-root',
+        file('trusted_root.json'),
+        file('artifact.txt'),
+      ];
+      const good = cli();
+      expect(await good.run(args(IDENTITY.subject))).toBe(0);
+      expect(good.stdout()).toBe('verified\n');
+      const bad = cli();
+      expect(await bad.run(args('https://ci.example/other'))).toBe(1);
+      expect(bad.stderr()).toContain('not the expected identity');
+    });
+
+    it.each([
+      [['sigstore', 'verify-bundle', 'x']],
+      [
+        [
+          'sigstore',
+          'verify-bundle',
+          '--bundle',
+          'b',
+          '--key',
+          'k',
+          '--certificate-identity',
+          'i',
+          'x',
+        ],
+      ],
+      [['sigstore', 'verify-bundle', '--bundle', 'b', '--certificate-identity', 'i', 'x']],
+      [['sigstore', 'verify-bundle', '--bundle', 'b', '--key', 'k', 'x']],
+      [['sigstore', 'sign']],
     ])('exits 2 for %j', async (argv) => {
       expect(await cli().run(argv)).toBe(2);
     });

@@ -4,6 +4,7 @@ import type { AttestCommand } from './commands/attest.js';
 import type { ConfigValidateCommand } from './commands/config-validate.js';
 import type { LocateCommand } from './commands/locate.js';
 import type { PolicyCheckCommand } from './commands/policy-check.js';
+import type { VerifyBundleCommand } from './commands/verify-bundle.js';
 import type { VerifyImageCommand } from './commands/verify-image.js';
 import { ExitCode } from './exit-codes.js';
 import { HELP } from './help.js';
@@ -15,6 +16,7 @@ export interface CliCommands {
   readonly locate: LocateCommand;
   readonly policyCheck: PolicyCheckCommand;
   readonly verifyImage: VerifyImageCommand;
+  readonly verifyBundle: VerifyBundleCommand;
 }
 
 /** Parses the command line, runs one command, and maps every outcome to an exit code. */
@@ -81,6 +83,37 @@ export class Cli {
           },
         });
         return this.commands.attest.run(values);
+      }
+      case 'sigstore': {
+        const [subcommand, ...args] = rest;
+        if (subcommand !== 'verify-bundle') {
+          throw new UsageError(
+            subcommand === undefined
+              ? 'sigstore needs a subcommand: verify-bundle'
+              : `unknown sigstore subcommand ${JSON.stringify(subcommand)}`,
+          );
+        }
+        const { values, positionals } = parseArgs({
+          args,
+          strict: true,
+          allowPositionals: true,
+          options: {
+            bundle: { type: 'string' },
+            'certificate-identity': { type: 'string' },
+            'certificate-oidc-issuer': { type: 'string' },
+            key: { type: 'string' },
+            'trusted-root': { type: 'string' },
+          },
+        });
+        if (positionals.length > 1)
+          throw new UsageError('sigstore verify-bundle takes one FILE_OR_DIGEST');
+        return this.commands.verifyBundle.run(positionals[0], {
+          bundle: values.bundle,
+          certificateIdentity: values['certificate-identity'],
+          certificateOidcIssuer: values['certificate-oidc-issuer'],
+          key: values.key,
+          trustedRoot: values['trusted-root'],
+        });
       }
       case 'verify-image': {
         const { values, positionals } = parseArgs({

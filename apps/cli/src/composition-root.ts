@@ -22,6 +22,7 @@ import type { CommandConfigLoader } from './commands/command-config.js';
 import { ConfigValidateCommand, type ConfigFileLoader } from './commands/config-validate.js';
 import { LocateCommand, type TextFileReader } from './commands/locate.js';
 import { PolicyCheckCommand } from './commands/policy-check.js';
+import { VerifyBundleCommand } from './commands/verify-bundle.js';
 import { VerifyImageCommand, type SignatureVerificationFactory } from './commands/verify-image.js';
 import type { CommandOutput } from './io.js';
 
@@ -54,6 +55,9 @@ export const CliTypes = {
   VerifyImageCommand: Symbol.for(
     'attestor.cli.VerifyImageCommand',
   ) as ServiceIdentifier<VerifyImageCommand>,
+  VerifyBundleCommand: Symbol.for(
+    'attestor.cli.VerifyBundleCommand',
+  ) as ServiceIdentifier<VerifyBundleCommand>,
   Cli: Symbol.for('attestor.cli.Cli') as ServiceIdentifier<Cli>,
 } as const;
 
@@ -181,6 +185,9 @@ export function createCliContainer(environment: CliEnvironment): Container {
     [CliTypes.CommandConfigLoader, CliTypes.Output],
   );
   container
+    .bind(CliTypes.VerifyBundleCommand)
+    .toResolvedValue((output: CommandOutput) => new VerifyBundleCommand(output), [CliTypes.Output]);
+  container
     .bind(CliTypes.Cli)
     .toResolvedValue(
       (
@@ -189,15 +196,22 @@ export function createCliContainer(environment: CliEnvironment): Container {
         locate: LocateCommand,
         policyCheck: PolicyCheckCommand,
         verifyImage: VerifyImageCommand,
+        verifyBundle: VerifyBundleCommand,
         output: CommandOutput,
         version: string,
-      ) => new Cli({ attest, configValidate, locate, policyCheck, verifyImage }, output, version),
+      ) =>
+        new Cli(
+          { attest, configValidate, locate, policyCheck, verifyImage, verifyBundle },
+          output,
+          version,
+        ),
       [
         CliTypes.AttestCommand,
         CliTypes.ConfigValidateCommand,
         CliTypes.LocateCommand,
         CliTypes.PolicyCheckCommand,
         CliTypes.VerifyImageCommand,
+        CliTypes.VerifyBundleCommand,
         CliTypes.Output,
         CliTypes.Version,
       ],

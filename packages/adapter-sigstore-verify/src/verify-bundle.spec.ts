@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto';
+
+import {
+  buildTrustedRoot,
+  imageStatement,
+  signArtifact,
+  signStatement,
+  TestCertificateAuthority,
+  TestTransparencyLog,
+} from '@attestor/sigstore-test-stack';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import { verifySigstoreBundle } from './verify-bundle.js';
+
+const IDENTITY = {
+  subject: 'https://ci.example/release@refs/heads/main',
+  issuer: 'https://issuer.example',
+};
+
+describe(verifySigstoreBundle, () => {
+  let ca: TestCertificateAuthority;
+  let log: TestTransparencyLog;
+  let trustedRootJson: unknown;
+  beforeAll(async () => {
+    ca = await TestCertificateAuthority.create();
+    log = new TestTransparencyLog('rekor.test.invalid');
+    trustedRootJson = buildTrustedRoot({ ca, log, logBaseUrl: 'https://rekor.test.invalid' });
+  });
+  const keyless = { certificateIdentity: IDENTITY.subject, certificateOidcIssuer: IDENTITY.issuer };
+
+  it('verifies a message-signature bundle over an artifact; its digest alone is refused', async () => {
+    const artifact = Buffer.from('release tarball');
+    const { bundle } = await signArtifact(artifact, IDENTITY, ca, log);
+    const bundleJson = JSON.stringify(bundle);
+    expect(() => {
+      verifySigstoreBundle({
+        bundleJson,
+        artifact: { bytes: artifact },
+        signer: keyless,
+        trustedRootJson,
+      });
+    }).not.toThrow();
+    const sha256Hex = createHash('sha256').update(artifact).digest('hex');
+    expect(() => {
+      verifySigstoreBundle({
+        bundleJson,
+        artifact: { sha256Hex },
+        signer: keyless,
+        trustedRootJson,
+      });
+    }).toThrow('pass the file, not its digest');
+  });
+
+  it('verifies a DSSE bundle whose statement names the artifact', async () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const { bundle } = await signStatement(
+      imageStatement('x', digest, 'https://slsa.dev/provenance/v1'),
+      IDENTITY,
+      ca,
+      log,
+    );
+    expect(() => {
+      verifySigstoreBundle({
+        bundleJson: JSON.stringify(bundle),
+        artifact: { sha256Hex: 'a'.repeat(64) },
+        signer: keyless,
+        trustedRootJson,
+      });
+    }).not.toThrow();
+    expect(() => {
+      verifySigstoreBundle({
+        bundleJson: JSON.stringify(bundle),
+        artifact: { sha256Hex: 'b'.repeat(64) },
+        signer: keyless,
+        trustedRootJson,
+      });
+    }).toThrow('does not name the artifact');
+  });
+
+  it.each([
+    [
+      'another identity',
+      { certificateIdentity: 'https://ci.example/other', certificateOidcIssuer: IDENTITY.issuer },
+    ],
+    [
+      'another issuer',
+      {
+        certificateIdentity: IDENTITY.subject,
+        certificateOidcIssuer: 'https://issuer.example.evil',
+      },
+    ],
+    [
+      'a prefix of the identity',
+      { certificateIdentity: 'https://ci.example/release', certificateOidcIssuer: IDENTITY.issuer },
+    ],
+  ])('refuses %s', async (_name, signer) => {
+    const artifact = Buffer.from('release tarball');
+    const { bundle } = await signArtifact(artifact, IDENTITY, ca, log);
+    expect(() => {
+      verifySigstoreBundle({
+        bundleJson: JSON.stringify(bundle),
+        artifact: { bytes: artifact },
+        signer,
+        trustedRootJson,
+      });
+    }).toThrow();
+  });
+
+  it('refuses another artifact', async () => {
+    const { bundle } = await signArtifact(Buffer.from('release tarball'), IDENTITY, ca, log);
+    expect(() => {
+      verifySigstoreBundle({
+        bundleJson: JSON.stringify(bundle),
+        artifact: { bytes: Buffer.from('other') },
+        signer: keyless,
+        trustedRootJson,
+      });
+    }).toThrow();
+  });
+});

@@ -1,0 +1,81 @@
+import { createHash, createPublicKey } from 'node:crypto';
+
+import { bundleFromJSON, isBundleWithDsseEnvelope } from '@sigstore/bundle';
+import { TrustedRoot } from '@sigstore/protobuf-specs';
+import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
+
+export interface BundleVerificationRequest {
+  readonly bundleJson: string;
+  /** The artifact's bytes, or only its digest (`sha256:<hex>`, for DSSE bundles). */
+  readonly artifact: { readonly bytes: Buffer } | { readonly sha256Hex: string };
+  /** Keyless: the exact certificate identity and OIDC issuer. Key-based: a PEM public key. */
+  readonly signer:
+    | { readonly certificateIdentity: string; readonly certificateOidcIssuer: string }
+    | { readonly publicKeyPem: string };
+  readonly trustedRootJson: unknown;
+}
+
+/**
+ * Verifies one Sigstore bundle over one artifact, as the sigstore-conformance client protocol
+ * asks (`attestor sigstore verify-bundle`): certificate chain (or the given key), transparency
+ * log evidence and timestamps per the trusted root, the signature over the artifact, the
+ * bundle being about that artifact, and, for keyless bundles, the exact identity and issuer.
+ * Throws when anything does not verify; the message says what.
+ */
+export function verifySigstoreBundle(request: BundleVerificationRequest): void {
+  const bundle = bundleFromJSON(JSON.parse(request.bundleJson));
+  const { signer } = request;
+  const keyed = 'publicKeyPem' in signer;
+  const trustMaterial = toTrustMaterial(
+    TrustedRoot.fromJSON(request.trustedRootJson),
+    keyed
+      ? () => ({ publicKey: createPublicKey(signer.publicKeyPem), validFor: () => true })
+      : undefined,
+  );
+  const verifier = new Verifier(trustMaterial, {
+    ctlogThreshold: keyed ? 0 : trustMaterial.ctlogs.length > 0 ? 1 : 0,
+    tlogThreshold: 1,
+  });
+  const dsse = isBundleWithDsseEnvelope(bundle);
+  if (!('bytes' in request.artifact) && !dsse) {
+    throw new Error(
+      'a message-signature bundle is verified over the artifact itself: pass the file, not its digest',
+    );
+  }
+  const entity = toSignedEntity(
+    bundle,
+    'bytes' in request.artifact && !dsse ? request.artifact.bytes : undefined,
+  );
+  const verified = verifier.verify(entity);
+  // Exact comparison: sigstore-js's policy matching treats a string as a pattern, so a prefix
+  // of the identity would pass it.
+  if (!keyed) {
+    const subject = verified.identity?.subjectAlternativeName;
+    const issuer = verified.identity?.extensions?.issuer;
+    if (subject !== signer.certificateIdentity || issuer !== signer.certificateOidcIssuer) {
+      throw new Error(
+        `the bundle was signed by ${JSON.stringify(subject ?? null)} (issuer ${JSON.stringify(issuer ?? null)}), not the expected identity`,
+      );
+    }
+  }
+  // The bundle must be about this artifact: its message digest, or an in-toto subject.
+  const expected =
+    'bytes' in request.artifact
+      ? createHash('sha256').update(request.artifact.bytes).digest('hex')
+      : request.artifact.sha256Hex.toLowerCase();
+  const { content } = bundle;
+  if (content.$case === 'dsseEnvelope') {
+    const statement = JSON.parse(content.dsseEnvelope.payload.toString('utf8')) as {
+      subject?: { digest?: { sha256?: string } }[];
+    };
+    if (
+      !(statement.subject ?? []).some(
+        (subject) => subject.digest?.sha256?.toLowerCase() === expected,
+      )
+    ) {
+      throw new Error('the bundle statement does not name the artifact');
+    }
+  } else if (content.messageSignature.messageDigest.digest.toString('hex') !== expected) {
+    throw new Error('the bundle signs another artifact');
+  }
+}

@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 
 import {
   buildTrustedRoot,
   imageStatement,
   signArtifact,
+  signArtifactWithKey,
   signStatement,
   TestCertificateAuthority,
   TestTransparencyLog,
@@ -113,6 +114,33 @@ describe(verifySigstoreBundle, () => {
         bundleJson: JSON.stringify(bundle),
         artifact: { bytes: Buffer.from('other') },
         signer: keyless,
+        trustedRootJson,
+      });
+    }).toThrow();
+  });
+
+  it('verifies a key-based bundle with the key, and refuses another key', () => {
+    const artifact = Buffer.from('release tarball');
+    const keyPem = (): string =>
+      generateKeyPairSync('ec', { namedCurve: 'P-256' })
+        .privateKey.export({ type: 'pkcs8', format: 'pem' })
+        .toString();
+    const { bundle, publicKeyPem } = signArtifactWithKey(artifact, keyPem(), log);
+    const bundleJson = JSON.stringify(bundle);
+    expect(() => {
+      verifySigstoreBundle({
+        bundleJson,
+        artifact: { bytes: artifact },
+        signer: { publicKeyPem },
+        trustedRootJson,
+      });
+    }).not.toThrow();
+    const other = signArtifactWithKey(artifact, keyPem(), log).publicKeyPem;
+    expect(() => {
+      verifySigstoreBundle({
+        bundleJson,
+        artifact: { bytes: artifact },
+        signer: { publicKeyPem: other },
         trustedRootJson,
       });
     }).toThrow();

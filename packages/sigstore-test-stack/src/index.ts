@@ -9,6 +9,7 @@ export { TestTransparencyLog, type LogEntryEvidence } from './transparency-log.j
 export { buildTrustedRoot } from './trusted-root.js';
 export {
   signArtifact,
+  signArtifactWithKey,
   signStatement,
   signImageLegacy,
   signAttestationLegacy,

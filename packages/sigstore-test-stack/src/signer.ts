@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, sign } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, sign } from 'node:crypto';
 
 import type { SignerIdentity, TestCertificateAuthority } from './test-ca.js';
 import type { LogEntryEvidence, TestTransparencyLog } from './transparency-log.js';
@@ -283,5 +283,50 @@ export async function signAttestationLegacy(
         logID: evidence.logId,
       },
     }),
+  };
+}
+
+/**
+ * Signs `artifact` with a long-lived key (no certificate): a hashedrekord entry naming the
+ * public key, and a bundle v0.3 whose verification material is a public key hint.
+ */
+export function signArtifactWithKey(
+  artifact: Buffer,
+  privateKeyPem: string,
+  log: TestTransparencyLog,
+): { bundle: Record<string, unknown>; publicKeyPem: string } {
+  const privateKey = createPrivateKey(privateKeyPem);
+  const publicKeyPem = createPublicKey(privateKey)
+    .export({ type: 'spki', format: 'pem' })
+    .toString();
+  const signature = sign('sha256', artifact, privateKey);
+  const digest = createHash('sha256').update(artifact).digest();
+  const body = Buffer.from(
+    canonicalize({
+      apiVersion: '0.0.1',
+      kind: 'hashedrekord',
+      spec: {
+        data: { hash: { algorithm: 'sha256', value: digest.toString('hex') } },
+        signature: {
+          content: signature.toString('base64'),
+          publicKey: { content: Buffer.from(publicKeyPem).toString('base64') },
+        },
+      },
+    }),
+  );
+  const evidence = log.append(body);
+  return {
+    publicKeyPem,
+    bundle: {
+      mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+      verificationMaterial: {
+        publicKey: { hint: 'attestor-test-key' },
+        tlogEntries: [tlogEntry(evidence, 'hashedrekord')],
+      },
+      messageSignature: {
+        messageDigest: { algorithm: 'SHA2_256', digest: digest.toString('base64') },
+        signature: signature.toString('base64'),
+      },
+    },
   };
 }

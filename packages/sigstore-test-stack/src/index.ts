@@ -18,3 +18,4 @@ export {
 } from './signer.js';
 export { pushBlob, pushManifest, sha256 } from './oci-push.js';
 export { publishCosignArtifacts, type PublishOptions } from './cosign-publisher.js';
+export { TestRekorServer } from './rekor-server.js';

@@ -54,6 +54,7 @@ export class TestCertificateAuthority {
     readonly root: x509.X509Certificate,
     readonly intermediate: x509.X509Certificate,
     private readonly intermediateKey: webcrypto.CryptoKey,
+    private readonly rootKey: webcrypto.CryptoKey,
   ) {}
 
   /** A root and an intermediate valid from `notBefore` for ten years. */
@@ -100,7 +101,51 @@ export class TestCertificateAuthority {
         await x509.AuthorityKeyIdentifierExtension.create(rootKeys.publicKey),
       ],
     });
-    return new TestCertificateAuthority(root, intermediate, intermediateKeys.privateKey);
+    return new TestCertificateAuthority(
+      root,
+      intermediate,
+      intermediateKeys.privateKey,
+      rootKeys.privateKey,
+    );
+  }
+
+  /**
+   * A TLS server certificate for loopback (SAN IP 127.0.0.1 and DNS localhost), for a day,
+   * issued by the root (the intermediate is restricted to code signing).
+   */
+  async issueServerCertificate(): Promise<IssuedCertificate> {
+    const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, [
+      'sign',
+      'verify',
+    ])) as webcrypto.CryptoKeyPair;
+    const notBefore = new Date(Date.now() - 60 * 1000);
+    const certificate = await x509.X509CertificateGenerator.create({
+      subject: 'CN=localhost',
+      issuer: this.root.subject,
+      publicKey: keys.publicKey,
+      signingKey: this.rootKey,
+      notBefore,
+      notAfter: new Date(notBefore.getTime() + 24 * 60 * 60 * 1000),
+      signingAlgorithm: ALGORITHM,
+      extensions: [
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+        new x509.ExtendedKeyUsageExtension(['1.3.6.1.5.5.7.3.1']),
+        new x509.SubjectAlternativeNameExtension([
+          { type: 'ip', value: '127.0.0.1' },
+          { type: 'dns', value: 'localhost' },
+        ]),
+      ],
+    });
+    return {
+      pem: certificate.toString('pem'),
+      der: Buffer.from(certificate.rawData),
+      privateKeyPem: await pkcs8Pem(keys.privateKey),
+    };
+  }
+
+  /** The root, PEM, for the trust store of a TLS client of `issueServerCertificate` servers. */
+  get rootPem(): string {
+    return `${this.root.toString('pem')}\n`;
   }
 
   /** A Fulcio-style leaf for `identity`, valid for ten minutes from `notBefore`. */

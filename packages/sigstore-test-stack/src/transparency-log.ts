@@ -13,6 +13,8 @@ import {
 } from 'node:crypto';
 
 export interface LogEntryEvidence {
+  /** RFC 6962 leaf hash of the body: the entry's UUID in Rekor's API. */
+  readonly leafHash: Buffer;
   readonly logIndex: number;
   readonly integratedTime: number;
   /** sha256 of the log's DER public key, hex. */
@@ -113,6 +115,7 @@ export class TestTransparencyLog {
     });
     const signedEntryTimestamp = sign('sha256', Buffer.from(payload), this.#privateKey);
     return {
+      leafHash: leafHash(body),
       logIndex,
       integratedTime,
       logId: this.logId,

@@ -1,0 +1,1 @@
+export { RekorTransparencyLog, type RekorOptions } from './rekor-transparency-log.js';

@@ -63,7 +63,7 @@ export class RekorTransparencyLog implements TransparencyLog {
     );
     if (!Array.isArray(uuids) || !uuids.every((uuid) => typeof uuid === 'string'))
       throw this.#error('bad_response', 'the index answer is not a list of entry UUIDs');
-    const wanted = (uuids as string[]).slice(0, this.options.maxEntries ?? 16);
+    const wanted = uuids.slice(0, this.options.maxEntries ?? 16);
     if (wanted.length === 0) return [];
     const entries = await this.#post(
       '/api/v1/log/entries/retrieve',

@@ -52,22 +52,10 @@ export class TestRekorServer {
 
   private constructor(
     readonly log: TestTransparencyLog,
-    server: Server,
+    certificate: { readonly pem: string; readonly privateKeyPem: string },
   ) {
-    this.#server = server;
-  }
-
-  static async start(
-    log: TestTransparencyLog,
-    ca: TestCertificateAuthority,
-  ): Promise<TestRekorServer> {
-    const certificate = await ca.issueServerCertificate();
-    let instance: TestRekorServer | undefined;
-    const server = createServer(
-      {
-        key: certificate.privateKeyPem,
-        cert: certificate.pem,
-      },
+    this.#server = createServer(
+      { key: certificate.privateKeyPem, cert: certificate.pem },
       (request, response) => {
         let body = '';
         request.on('data', (chunk: Buffer) => {
@@ -75,18 +63,21 @@ export class TestRekorServer {
           if (body.length > MAX_REQUEST_BYTES) request.destroy();
         });
         request.on('end', () => {
-          const answer = instance?.handle(request.method ?? 'GET', request.url ?? '/', body) ?? {
-            status: 503,
-            json: {},
-          };
+          const answer = this.handle(request.method ?? 'GET', request.url ?? '/', body);
           response.writeHead(answer.status, { 'content-type': 'application/json' });
           response.end(JSON.stringify(answer.json));
         });
       },
     );
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    instance = new TestRekorServer(log, server);
-    return instance;
+  }
+
+  static async start(
+    log: TestTransparencyLog,
+    ca: TestCertificateAuthority,
+  ): Promise<TestRekorServer> {
+    const server = new TestRekorServer(log, await ca.issueServerCertificate());
+    await new Promise<void>((resolve) => server.#server.listen(0, '127.0.0.1', resolve));
+    return server;
   }
 
   get url(): string {
@@ -156,10 +147,7 @@ export class TestRekorServer {
       return { status: 200, json: found.map((entry) => entryJson(this.log, entry)) };
     }
     if (method === 'POST' && path === '/api/v1/index/retrieve') {
-      const hash = String((JSON.parse(body) as { hash?: string }).hash ?? '').replace(
-        /^sha256:/,
-        '',
-      );
+      const hash = ((JSON.parse(body) as { hash?: string }).hash ?? '').replace(/^sha256:/, '');
       return {
         status: 200,
         json: this.#entries

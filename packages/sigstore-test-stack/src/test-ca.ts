@@ -114,10 +114,7 @@ export class TestCertificateAuthority {
    * issued by the root (the intermediate is restricted to code signing).
    */
   async issueServerCertificate(): Promise<IssuedCertificate> {
-    const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, [
-      'sign',
-      'verify',
-    ])) as webcrypto.CryptoKeyPair;
+    const keys = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
     const notBefore = new Date(Date.now() - 60 * 1000);
     const certificate = await x509.X509CertificateGenerator.create({
       subject: 'CN=localhost',

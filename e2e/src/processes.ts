@@ -48,11 +48,16 @@ export class Background {
   #stderr = '';
   readonly exited: Promise<number | null>;
 
-  constructor(command: string, args: readonly string[]) {
+  constructor(
+    command: string,
+    args: readonly string[],
+    env: Readonly<Record<string, string>> = {},
+  ) {
     this.child = spawn(command, args, {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'pipe'],
       detached: true,
+      env: { ...process.env, ...env },
     });
     this.child.stderr?.on('data', (chunk: Buffer) => (this.#stderr += chunk.toString()));
     this.exited = new Promise((resolve) =>

@@ -8,6 +8,7 @@ import {
   buildTrustedRoot,
   publishCosignArtifacts,
   TestCertificateAuthority,
+  TestRekorServer,
   TestTransparencyLog,
   type PublishOptions,
 } from '@attestor/sigstore-test-stack';
@@ -43,6 +44,7 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
   let pid = 0;
   let ca: TestCertificateAuthority;
   let log: TestTransparencyLog;
+  let rekor: TestRekorServer;
   const containers: string[] = [];
 
   /**
@@ -80,6 +82,21 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
     return imageDigest;
   }
 
+  /** Rewrites the configuration, sends SIGHUP, and waits until the agent says it reloaded. */
+  async function reloadWith(write: () => Promise<void>): Promise<void> {
+    const reloads = (): number =>
+      (agent?.stderr ?? '').split('"msg":"configuration reloaded"').length;
+    const before = reloads();
+    await write();
+    agent?.child.kill('SIGHUP');
+    await vi.waitFor(
+      () => {
+        expect(reloads()).toBeGreaterThan(before);
+      },
+      { timeout: 10_000 },
+    );
+  }
+
   /** Starts a container of `ref` and returns its init PID. */
   async function start(ref: string): Promise<number> {
     const id = await docker('run', '-d', ref);
@@ -113,6 +130,7 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
         '      allowedIdentities:',
         `        "${ISSUER}": [${subjects.map((subject) => JSON.stringify(subject)).join(', ')}]`,
         `      skipProvenance: ${String(skipProvenance)}`,
+        `      rekorURL: ${rekor.url}`,
         `      trustedRootPath: ${join(dir, 'trusted_root.json')}`,
         '      verificationTimeout: 10s',
         '      registries:',
@@ -142,6 +160,7 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
     apiSocket = join(dir, 'agent.sock');
     ca = await TestCertificateAuthority.create();
     log = new TestTransparencyLog('rekor.test.invalid');
+    rekor = await TestRekorServer.start(log, ca);
     await writeFile(
       join(dir, 'trusted_root.json'),
       JSON.stringify(buildTrustedRoot({ ca, log, logBaseUrl: 'https://rekor.test.invalid' })),
@@ -151,7 +170,11 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
     containerId = await docker('run', '-d', reference);
     pid = Number(await docker('inspect', '--format', '{{.State.Pid}}', containerId));
     await writeConfig([SUBJECT], false);
-    agent = new Background(NODE, [AGENT_BIN, '--config', configPath]);
+    // The agent trusts the loopback Rekor's certificate the standard Node way.
+    await writeFile(join(dir, 'rekor-ca.pem'), ca.rootPem);
+    agent = new Background(NODE, [AGENT_BIN, '--config', configPath], {
+      NODE_EXTRA_CA_CERTS: join(dir, 'rekor-ca.pem'),
+    });
     await agent.waitForLog('"msg":"agent started"');
   }, 300_000);
 
@@ -163,6 +186,7 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
       agent.child.kill('SIGTERM');
       await agent.exited;
     }
+    await rekor.stop().catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -379,6 +403,36 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => proxy.close(resolve));
+      await docker('rmi', '-f', ref).catch(() => undefined);
+    }
+  });
+
+  it('asks Rekor for the log entry of a signature that carries none, and fails open when Rekor is down', async () => {
+    // Back to the allowed signer (an earlier test reloaded another policy).
+    await reloadWith(() => writeConfig([SUBJECT], false));
+    const ref = `${registry}/${repository}-rekor:1`;
+    await publish(ref, 'rekor', { signature: 'valid', provenance: true, rekorAnnotation: false });
+    const target = await start(ref);
+    try {
+      expect(signatureAttributes(await attestPid(target))).toHaveProperty(
+        ['docker.image.signature.subject'],
+        SUBJECT,
+      );
+      const downRef = `${registry}/${repository}-rekordown:1`;
+      const downDigest = await publish(downRef, 'rekordown', {
+        signature: 'valid',
+        provenance: true,
+        rekorAnnotation: false,
+      });
+      await rekor.stop();
+      const body = await attestPid(await start(downRef));
+      expect(body.kind).toBe('attested');
+      expect(signatureAttributes(body)).toStrictEqual({});
+      expect(agent?.stderr).toContain(
+        `"image":"${registry}/${repository}-rekordown@${downDigest}","result":"network_error"`,
+      );
+      await docker('rmi', '-f', downRef).catch(() => undefined);
+    } finally {
       await docker('rmi', '-f', ref).catch(() => undefined);
     }
   });

@@ -32,7 +32,6 @@ describe(RekorTransparencyLog, () => {
       ca,
       log,
     );
-    server.index(evidence);
     const rekor = new RekorTransparencyLog(server.url, { caPem: ca.rootPem });
     try {
       const entries = await rekor.findEntriesForArtifact(

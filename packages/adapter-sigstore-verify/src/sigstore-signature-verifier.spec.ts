@@ -7,6 +7,9 @@ import {
   TestCertificateAuthority,
   TestTransparencyLog,
 } from '@attestor/sigstore-test-stack';
+import { createHash } from 'node:crypto';
+
+import { RemoteServiceError, type TransparencyLog } from '@attestor/ports';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { SigstoreSignatureVerifier } from './sigstore-signature-verifier.js';
@@ -105,6 +108,72 @@ describe(SigstoreSignatureVerifier, () => {
           requireTransparencyLog: true,
         }),
       ).rejects.toThrow();
+    });
+
+    it('looks up the log entry of a signature that carries none', async () => {
+      const { rekorBundleJson, ...legacy } = await signImageLegacy(
+        IMAGE,
+        DIGEST,
+        IDENTITY,
+        ca,
+        log,
+      );
+      const rekor = JSON.parse(rekorBundleJson) as {
+        SignedEntryTimestamp: string;
+        Payload: { body: string; integratedTime: number; logIndex: number; logID: string };
+      };
+      const lookups: string[] = [];
+      const transparencyLog: TransparencyLog = {
+        findEntriesForArtifact: (sha256Hex) => {
+          lookups.push(sha256Hex);
+          return Promise.resolve([
+            {
+              logId: rekor.Payload.logID,
+              logIndex: BigInt(rekor.Payload.logIndex),
+              integratedTime: BigInt(rekor.Payload.integratedTime),
+              signedEntryTimestamp: rekor.SignedEntryTimestamp,
+              bodyBase64: rekor.Payload.body,
+            },
+          ]);
+        },
+      };
+      const withLog = new SigstoreSignatureVerifier(
+        buildTrustedRoot({ ca, log, logBaseUrl: 'https://rekor.test.invalid' }),
+        transparencyLog,
+      );
+      const verified = await withLog.verify({ format: 'cosign-legacy', ...legacy }, DIGEST, {
+        requireTransparencyLog: true,
+      });
+      expect(verified.logEntry?.logIndex).toBe(BigInt(rekor.Payload.logIndex));
+      expect(lookups).toStrictEqual([createHash('sha256').update(legacy.payload).digest('hex')]);
+    });
+
+    it('lets a transparency log failure propagate', async () => {
+      const { payload, signatureBase64, certificateChainPem } = await signImageLegacy(
+        IMAGE,
+        DIGEST,
+        IDENTITY,
+        ca,
+        log,
+      );
+      const legacy = { payload, signatureBase64, certificateChainPem };
+      const down: TransparencyLog = {
+        findEntriesForArtifact: () =>
+          Promise.reject(
+            new RemoteServiceError('network_error', 'rekor x', 'rekor x: connection refused'),
+          ),
+      };
+      const withLog = new SigstoreSignatureVerifier(
+        buildTrustedRoot({ ca, log, logBaseUrl: 'https://rekor.test.invalid' }),
+        down,
+      );
+      await expect(
+        withLog.verify({ format: 'cosign-legacy', ...legacy }, DIGEST, {
+          requireTransparencyLog: true,
+        }),
+      ).rejects.toMatchObject({
+        code: 'network_error',
+      });
     });
 
     it('refuses a certificate from an untrusted CA', async () => {

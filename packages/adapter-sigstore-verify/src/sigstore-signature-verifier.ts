@@ -4,6 +4,7 @@ import type {
   AttestationArtifact,
   SignatureArtifact,
   SignatureVerifier,
+  TransparencyLog,
   TransparencyLogEntry,
   VerifiedSignature,
 } from '@attestor/ports';
@@ -144,11 +145,71 @@ interface BundleSource {
 export class SigstoreSignatureVerifier implements SignatureVerifier {
   readonly #trustMaterial: TrustMaterial;
 
-  constructor(trustedRootJson: unknown) {
+  /**
+   * `transparencyLog`, when given, is asked for the log entry of a cosign legacy signature
+   * that carries none (no Rekor bundle annotation) when the log is required.
+   */
+  constructor(
+    trustedRootJson: unknown,
+    private readonly transparencyLog?: TransparencyLog,
+  ) {
     this.#trustMaterial = toTrustMaterial(TrustedRoot.fromJSON(trustedRootJson));
   }
 
-  verify(
+  async verify(
+    artifact: SignatureArtifact,
+    imageDigest: string,
+    options: { readonly requireTransparencyLog: boolean; readonly signal?: AbortSignal },
+  ): Promise<VerifiedSignature> {
+    if (
+      artifact.format === 'cosign-legacy' &&
+      artifact.rekorBundleJson === undefined &&
+      options.requireTransparencyLog &&
+      this.transparencyLog !== undefined
+    ) {
+      const rekorBundleJson = await this.#lookUp(artifact, options.signal);
+      if (rekorBundleJson !== undefined)
+        return this.verify({ ...artifact, rekorBundleJson }, imageDigest, options);
+    }
+    return this.#verifySignature(artifact, imageDigest, options);
+  }
+
+  /**
+   * The log entry of a legacy signature, from the transparency log: an entry for the
+   * payload's digest whose body carries this very signature, in cosign's Rekor bundle form.
+   * Network failures propagate (they are the verification's result, not the signature's).
+   */
+  async #lookUp(
+    artifact: Extract<SignatureArtifact, { format: 'cosign-legacy' }>,
+    signal: AbortSignal | undefined,
+  ): Promise<string | undefined> {
+    const entries = await this.transparencyLog?.findEntriesForArtifact(
+      createHash('sha256').update(artifact.payload).digest('hex'),
+      signal,
+    );
+    const entry = entries?.find((candidate) => {
+      try {
+        const body = JSON.parse(Buffer.from(candidate.bodyBase64, 'base64').toString('utf8')) as {
+          spec?: { signature?: { content?: unknown } };
+        };
+        return body.spec?.signature?.content === artifact.signatureBase64;
+      } catch {
+        return false;
+      }
+    });
+    if (entry === undefined) return undefined;
+    return JSON.stringify({
+      SignedEntryTimestamp: entry.signedEntryTimestamp,
+      Payload: {
+        body: entry.bodyBase64,
+        integratedTime: Number(entry.integratedTime),
+        logIndex: Number(entry.logIndex),
+        logID: entry.logId,
+      },
+    });
+  }
+
+  #verifySignature(
     artifact: SignatureArtifact,
     imageDigest: string,
     options: { readonly requireTransparencyLog: boolean; readonly signal?: AbortSignal },

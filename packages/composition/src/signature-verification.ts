@@ -6,6 +6,7 @@ import {
   readDockerConfigCredentials,
   type RegistryTransport,
 } from '@attestor/adapter-oci-registry';
+import { RekorTransparencyLog } from '@attestor/adapter-rekor';
 import { SigstoreSignatureVerifier } from '@attestor/adapter-sigstore-verify';
 import type { SigstoreConfig } from '@attestor/config';
 import type {
@@ -92,6 +93,10 @@ export async function createSignatureVerification(
     });
   }
   let verifier: SignatureVerifier;
+  // Rekor is asked only for signatures that carry no log evidence, and only when required.
+  const rekor = sigstore.skipTransparencyLog
+    ? undefined
+    : new RekorTransparencyLog(sigstore.rekorURL, { timeoutMs: sigstore.verificationTimeoutMs });
   if (sigstore.trustedRootPath === undefined) {
     verifier = new UnavailableSignatureVerifier(
       'no trustedRootPath is configured, and fetching the public Sigstore trusted root through TUF is not implemented yet',
@@ -108,7 +113,7 @@ export async function createSignatureVerification(
     } catch {
       throw new Error(`${sigstore.trustedRootPath}: not a JSON trusted root`);
     }
-    verifier = new SigstoreSignatureVerifier(json);
+    verifier = new SigstoreSignatureVerifier(json, rekor);
   }
   const client = new OciRegistryClient({
     transports,
@@ -143,6 +148,8 @@ export async function createSignatureVerification(
         ? undefined
         : { registry: parsed.registry, repository: parsed.repository, digest: manifest.digest };
     },
-    close: () => client.close(),
+    close: async () => {
+      await Promise.all([client.close(), rekor?.close()]);
+    },
   };
 }

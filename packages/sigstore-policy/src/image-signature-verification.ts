@@ -1,12 +1,13 @@
-import type {
-  AttestationMetrics,
-  Clock,
-  ImageDigestReference,
-  ImageRegistry,
-  Logger,
-  SignatureVerifier,
-  SignerIdentity,
-  VerifiedSignature,
+import {
+  RemoteServiceError,
+  type AttestationMetrics,
+  type Clock,
+  type ImageDigestReference,
+  type ImageRegistry,
+  type Logger,
+  type SignatureVerifier,
+  type SignerIdentity,
+  type VerifiedSignature,
 } from '@attestor/ports';
 
 import { IdentityPolicy } from './identity-policy.js';
@@ -180,7 +181,8 @@ export class ImageSignatureVerification {
           }),
         );
       } catch (error) {
-        if (signal.aborted) throw error;
+        // The network or the deadline failing is the verification's result, not a bad signature.
+        if (signal.aborted || RemoteServiceError.is(error)) throw error;
         failures.push(error instanceof Error ? error.message : String(error));
       }
     }

@@ -13,6 +13,8 @@ export interface PublishOptions {
   readonly provenance: boolean;
   /** SLSA provenance v1 as a cosign legacy attestation (`sha256-<hex>.att`). */
   readonly legacyProvenance?: boolean;
+  /** Whether the signature layer carries cosign's Rekor bundle annotation (default true). */
+  readonly rekorAnnotation?: boolean;
 }
 
 /**
@@ -51,7 +53,9 @@ export async function publishCosignArtifacts(
             'dev.cosignproject.cosign/signature': signature.toString('base64'),
             'dev.sigstore.cosign/certificate': legacy.certificateChainPem[0] ?? '',
             'dev.sigstore.cosign/chain': legacy.certificateChainPem.slice(1).join(''),
-            'dev.sigstore.cosign/bundle': legacy.rekorBundleJson,
+            ...(options.rekorAnnotation === false
+              ? {}
+              : { 'dev.sigstore.cosign/bundle': legacy.rekorBundleJson }),
           },
         },
       ],

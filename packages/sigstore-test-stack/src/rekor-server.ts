@@ -44,11 +44,10 @@ function artifactHash(body: Buffer): string | undefined {
 /**
  * The Rekor v1 HTTP API over a TestTransparencyLog, on HTTPS on 127.0.0.1 with a certificate
  * from the test CA: the log info and public key, entries by UUID, by index and in bulk, and
- * the search index by artifact hash. Entries are added with `log.append` (or `add` here).
+ * the search index by artifact hash. Every entry of the log is served, however it was added.
  */
 export class TestRekorServer {
   readonly #server: Server;
-  readonly #entries: LogEntryEvidence[] = [];
 
   private constructor(
     readonly log: TestTransparencyLog,
@@ -84,16 +83,9 @@ export class TestRekorServer {
     return `https://127.0.0.1:${String((this.#server.address() as AddressInfo).port)}`;
   }
 
-  /** Appends an entry body to the log and makes it findable. */
+  /** Appends an entry body to the log. */
   add(body: Buffer): LogEntryEvidence {
-    const evidence = this.log.append(body);
-    this.#entries.push(evidence);
-    return evidence;
-  }
-
-  /** Makes an entry appended to the log directly findable here too. */
-  index(evidence: LogEntryEvidence): void {
-    this.#entries.push(evidence);
+    return this.log.append(body);
   }
 
   async stop(): Promise<void> {
@@ -104,7 +96,7 @@ export class TestRekorServer {
   private handle(method: string, url: string, body: string): { status: number; json: unknown } {
     const path = new URL(url, 'https://rekor').pathname;
     const byUuid = (uuid: string): LogEntryEvidence | undefined =>
-      this.#entries.find((entry) => uuid.endsWith(entry.leafHash.toString('hex')));
+      this.log.entries().find((entry) => uuid.endsWith(entry.leafHash.toString('hex')));
     if (method === 'GET' && path === '/api/v1/log') {
       const proof = this.log.inclusionProof(Math.max(0, this.log.size - 1));
       return {
@@ -125,7 +117,7 @@ export class TestRekorServer {
     }
     if (method === 'GET' && path === '/api/v1/log/entries') {
       const index = Number(new URL(url, 'https://rekor').searchParams.get('logIndex'));
-      const entry = this.#entries.find((candidate) => candidate.logIndex === index);
+      const entry = this.log.entries().find((candidate) => candidate.logIndex === index);
       return entry === undefined
         ? { status: 404, json: { message: 'not found' } }
         : { status: 200, json: entryJson(this.log, entry) };
@@ -141,7 +133,7 @@ export class TestRekorServer {
       const found = [
         ...(request.entryUUIDs ?? []).map(byUuid),
         ...(request.logIndexes ?? []).map((index) =>
-          this.#entries.find((entry) => entry.logIndex === index),
+          this.log.entries().find((entry) => entry.logIndex === index),
         ),
       ].filter((entry): entry is LogEntryEvidence => entry !== undefined);
       return { status: 200, json: found.map((entry) => entryJson(this.log, entry)) };
@@ -150,7 +142,8 @@ export class TestRekorServer {
       const hash = ((JSON.parse(body) as { hash?: string }).hash ?? '').replace(/^sha256:/, '');
       return {
         status: 200,
-        json: this.#entries
+        json: this.log
+          .entries()
           .filter((entry) => artifactHash(entry.body) === hash)
           .map((entry) => entry.leafHash.toString('hex')),
       };

@@ -75,6 +75,7 @@ export class TestTransparencyLog {
   readonly publicKey: KeyObject;
   readonly #leaves: Buffer[] = [];
   readonly #bodies: Buffer[] = [];
+  readonly #evidence: LogEntryEvidence[] = [];
 
   constructor(
     /** The origin line of checkpoints; verifiers match it against the log's base URL. */
@@ -114,7 +115,7 @@ export class TestTransparencyLog {
       logID: this.logId,
     });
     const signedEntryTimestamp = sign('sha256', Buffer.from(payload), this.#privateKey);
-    return {
+    const evidence = {
       leafHash: leafHash(body),
       logIndex,
       integratedTime,
@@ -123,6 +124,13 @@ export class TestTransparencyLog {
       signedEntryTimestamp,
       inclusionProof: this.inclusionProof(logIndex),
     };
+    this.#evidence.push(evidence);
+    return evidence;
+  }
+
+  /** Every entry appended so far, in log order. */
+  entries(): readonly LogEntryEvidence[] {
+    return this.#evidence;
   }
 
   inclusionProof(logIndex: number): LogEntryEvidence['inclusionProof'] {

@@ -246,6 +246,20 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
     );
   });
 
+  it('emits the signature attributes for a cosign v3 signature (a bundle referrer, no legacy signature)', async () => {
+    const ref = `${registry}/${repository}-v3:1`;
+    await publish(ref, 'v3', { signature: 'none', bundleSignature: true, provenance: true });
+    try {
+      const body = await attestPid(await start(ref));
+      expect(signatureAttributes(body)).toMatchObject({
+        'docker.image.signature.subject': SUBJECT,
+        'docker.image.signature.log_index': expect.stringMatching(/^\d+$/) as unknown,
+      });
+    } finally {
+      await docker('rmi', '-f', ref).catch(() => undefined);
+    }
+  });
+
   it('emits the signature attributes for provenance in the cosign legacy .att format', async () => {
     const ref = `${registry}/${repository}-legacyatt:1`;
     await publish(ref, 'legacyatt', {

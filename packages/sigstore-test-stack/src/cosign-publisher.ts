@@ -15,6 +15,8 @@ export interface PublishOptions {
   readonly legacyProvenance?: boolean;
   /** Whether the signature layer carries cosign's Rekor bundle annotation (default true). */
   readonly rekorAnnotation?: boolean;
+  /** A cosign v3 signature: a DSSE bundle (cosign's sign predicate) as a referrer. */
+  readonly bundleSignature?: boolean;
 }
 
 /**
@@ -88,17 +90,27 @@ export async function publishCosignArtifacts(
       ],
     });
   }
-  if (options.provenance) {
+  // cosign v3 bundles: each a referrer manifest, all listed in the referrers tag index.
+  const bundles: { predicateType: string; tag: string }[] = [];
+  if (options.bundleSignature === true)
+    bundles.push({
+      predicateType: 'https://sigstore.dev/cosign/sign/v1',
+      tag: `signature-${tagBase}`,
+    });
+  if (options.provenance)
+    bundles.push({ predicateType: 'https://slsa.dev/provenance/v1', tag: `provenance-${tagBase}` });
+  const referrers: Record<string, unknown>[] = [];
+  for (const { predicateType, tag } of bundles) {
     const { bundle } = await signStatement(
-      imageStatement(`${registry}/${repository}`, digest, 'https://slsa.dev/provenance/v1', {
+      imageStatement(`${registry}/${repository}`, digest, predicateType, {
         buildDefinition: { buildType: 'https://example.com/ci' },
       }),
       identity,
       ca,
       log,
     );
-    const annotations = { 'dev.sigstore.bundle.predicateType': 'https://slsa.dev/provenance/v1' };
-    const referrer = await pushManifest(registry, repository, `provenance-${tagBase}`, {
+    const annotations = { 'dev.sigstore.bundle.predicateType': predicateType };
+    const referrer = await pushManifest(registry, repository, tag, {
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
       artifactType: BUNDLE_ARTIFACT,
@@ -114,10 +126,13 @@ export async function publishCosignArtifacts(
       ],
       annotations,
     });
+    referrers.push({ ...referrer, artifactType: BUNDLE_ARTIFACT, annotations });
+  }
+  if (referrers.length > 0) {
     await pushManifest(registry, repository, tagBase, {
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.index.v1+json',
-      manifests: [{ ...referrer, artifactType: BUNDLE_ARTIFACT, annotations }],
+      manifests: referrers,
     });
   }
 }

@@ -78,6 +78,28 @@ export async function signArtifact(
   return { bundle, certificatePem: certificate.pem, signature, evidence };
 }
 
+/** The certificate chain and Rekor bundle as cosign's legacy layer annotations carry them. */
+function cosignAnnotations(
+  leafPem: string,
+  ca: TestCertificateAuthority,
+  evidence: LogEntryEvidence,
+): { certificateChainPem: string[]; rekorBundleJson: string } {
+  return {
+    certificateChainPem: [leafPem, ca.intermediate.toString('pem'), ca.root.toString('pem')].map(
+      (pem) => (pem.endsWith('\n') ? pem : `${pem}\n`),
+    ),
+    rekorBundleJson: JSON.stringify({
+      SignedEntryTimestamp: evidence.signedEntryTimestamp.toString('base64'),
+      Payload: {
+        body: evidence.body.toString('base64'),
+        integratedTime: evidence.integratedTime,
+        logIndex: evidence.logIndex,
+        logID: evidence.logId,
+      },
+    }),
+  };
+}
+
 /** DSSE pre-authentication encoding. */
 function pae(payloadType: string, payload: Buffer): Buffer {
   return Buffer.concat([
@@ -196,20 +218,7 @@ export async function signImageLegacy(
   return {
     payload,
     signatureBase64: signature.toString('base64'),
-    certificateChainPem: [
-      certificatePem,
-      ca.intermediate.toString('pem'),
-      ca.root.toString('pem'),
-    ].map((pem) => (pem.endsWith('\n') ? pem : `${pem}\n`)),
-    rekorBundleJson: JSON.stringify({
-      SignedEntryTimestamp: evidence.signedEntryTimestamp.toString('base64'),
-      Payload: {
-        body: evidence.body.toString('base64'),
-        integratedTime: evidence.integratedTime,
-        logIndex: evidence.logIndex,
-        logID: evidence.logId,
-      },
-    }),
+    ...cosignAnnotations(certificatePem, ca, evidence),
   };
 }
 
@@ -269,20 +278,7 @@ export async function signAttestationLegacy(
   const evidence = log.append(body);
   return {
     envelopeJson,
-    certificateChainPem: [
-      certificate.pem,
-      ca.intermediate.toString('pem'),
-      ca.root.toString('pem'),
-    ].map((pem) => (pem.endsWith('\n') ? pem : `${pem}\n`)),
-    rekorBundleJson: JSON.stringify({
-      SignedEntryTimestamp: evidence.signedEntryTimestamp.toString('base64'),
-      Payload: {
-        body: evidence.body.toString('base64'),
-        integratedTime: evidence.integratedTime,
-        logIndex: evidence.logIndex,
-        logID: evidence.logId,
-      },
-    }),
+    ...cosignAnnotations(certificate.pem, ca, evidence),
   };
 }
 

@@ -21,12 +21,14 @@ export function run(
   command: string,
   args: readonly string[],
   timeoutMs = 30_000,
+  env: Readonly<Record<string, string>> = {},
 ): Promise<Completed> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: timeoutMs,
+      env: { ...process.env, ...env },
     });
     let stdout = '';
     let stderr = '';

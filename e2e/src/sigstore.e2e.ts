@@ -10,6 +10,7 @@ import {
   TestCertificateAuthority,
   TestRekorServer,
   TestTransparencyLog,
+  TestTufRepository,
   type PublishOptions,
 } from '@attestor/sigstore-test-stack';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -230,6 +231,38 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
     ]);
     expect(missing.code).toBe(3);
     expect(missing.stderr).toContain('is not an image reference the registry knows');
+  });
+
+  it('gets the trusted root through TUF when no trustedRootPath is set', async () => {
+    const repository = await TestTufRepository.start(
+      await readFile(join(dir, 'trusted_root.json'), 'utf8'),
+    );
+    try {
+      await writeFile(join(dir, 'tuf-root.json'), repository.rootJson);
+      const tufConfig = join(dir, 'tuf.yaml');
+      await writeFile(
+        tufConfig,
+        (await readFile(configPath, 'utf8')).replace(
+          `      trustedRootPath: ${join(dir, 'trusted_root.json')}`,
+          `      tufMirrorURL: ${repository.url}\n      tufRootPath: ${join(dir, 'tuf-root.json')}\n      tufCachePath: ${join(dir, 'tuf-cache')}`,
+        ),
+      );
+      const verified = await run(
+        NODE,
+        [CLI_BIN, 'verify-image', reference, '--config', tufConfig, '--output', 'json'],
+        60_000,
+        {
+          NODE_EXTRA_CA_CERTS: join(dir, 'rekor-ca.pem'),
+        },
+      );
+      expect(verified.stderr).toBe('');
+      expect(JSON.parse(verified.stdout)).toMatchObject({
+        result: 'verified',
+        signer: { subject: SUBJECT },
+      });
+    } finally {
+      await repository.stop();
+    }
   });
 
   it('serves the second attestation from the cache, as the metrics show', async () => {

@@ -406,6 +406,27 @@ describe('Cli', () => {
       expect(bad.stderr()).toContain('not the expected identity');
     });
 
+    it('exits 3, naming the mirror, when the public trusted root cannot be fetched', async () => {
+      await writeFile(file('k.pem'), 'not a key');
+      await writeFile(file('b.json'), '{}');
+      const c = cli();
+      // The public TUF repository is not reachable from these machines.
+      expect(
+        await c.run([
+          'sigstore',
+          'verify-bundle',
+          '--bundle',
+          file('b.json'),
+          '--key',
+          file('k.pem'),
+          file('b.json'),
+        ]),
+      ).toBe(3);
+      expect(c.stderr()).toContain(
+        'cannot get the Sigstore trusted root through TUF from https://tuf-repo-cdn.sigstore.dev',
+      );
+    });
+
     it.each([
       [['sigstore', 'verify-bundle', 'x']],
       [
@@ -422,7 +443,6 @@ describe('Cli', () => {
         ],
       ],
       [['sigstore', 'verify-bundle', '--bundle', 'b', '--certificate-identity', 'i', 'x']],
-      [['sigstore', 'verify-bundle', '--bundle', 'b', '--key', 'k', 'x']],
       [['sigstore', 'sign']],
     ])('exits 2 for %j', async (argv) => {
       expect(await cli().run(argv)).toBe(2);

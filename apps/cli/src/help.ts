@@ -7,7 +7,7 @@ Usage:
   attestor verify-image REF [--config FILE] [--output json|text]
                                            verify an image's Sigstore signature (exit 0 only when verified)
   attestor sigstore verify-bundle --bundle FILE (--certificate-identity ID --certificate-oidc-issuer URL | --key KEY)
-                                  --trusted-root FILE FILE_OR_DIGEST
+                                  [--trusted-root FILE] FILE_OR_DIGEST   (default root: public Sigstore, via TUF)
                                            verify one Sigstore bundle (exit 0 only when verified)
   attestor policy check --issuer I --subject S [--config FILE] [--output json|text]
                                            which allowedIdentities pattern allows a signer

@@ -7,7 +7,7 @@ import {
   type RegistryTransport,
 } from '@attestor/adapter-oci-registry';
 import { RekorTransparencyLog } from '@attestor/adapter-rekor';
-import { SigstoreSignatureVerifier } from '@attestor/adapter-sigstore-verify';
+import { SigstoreSignatureVerifier, TufSignatureVerifier } from '@attestor/adapter-sigstore-verify';
 import type { SigstoreConfig } from '@attestor/config';
 import type {
   AttestationMetrics,
@@ -20,19 +20,6 @@ import { ImageSignatureVerification } from '@attestor/sigstore-policy';
 import { imageDigestReference } from '@attestor/workload-attestor';
 
 const MAX_TRUSTED_ROOT_BYTES = 4 * 1024 * 1024;
-
-/** Fails every verification with one reason: for a sigstore block that cannot be served yet. */
-class UnavailableSignatureVerifier implements SignatureVerifier {
-  constructor(private readonly reason: string) {}
-
-  verify(): Promise<never> {
-    return Promise.reject(new Error(this.reason));
-  }
-
-  verifyAttestation(): Promise<never> {
-    return Promise.reject(new Error(this.reason));
-  }
-}
 
 /** A built signature verification, and what else its registry client can do. */
 export interface SignatureVerificationHandle {
@@ -98,8 +85,14 @@ export async function createSignatureVerification(
     ? undefined
     : new RekorTransparencyLog(sigstore.rekorURL, { timeoutMs: sigstore.verificationTimeoutMs });
   if (sigstore.trustedRootPath === undefined) {
-    verifier = new UnavailableSignatureVerifier(
-      'no trustedRootPath is configured, and fetching the public Sigstore trusted root through TUF is not implemented yet',
+    verifier = new TufSignatureVerifier(
+      {
+        mirrorURL: sigstore.tufMirrorURL,
+        cachePath: sigstore.tufCachePath,
+        timeoutMs: sigstore.verificationTimeoutMs,
+        ...(sigstore.tufRootPath === undefined ? {} : { rootPath: sigstore.tufRootPath }),
+      },
+      rekor,
     );
   } else {
     const text = await readFile(sigstore.trustedRootPath);

@@ -18,6 +18,8 @@ export {
   type SigstoreConfig,
   type RegistrySettings,
   DEFAULT_VERIFICATION_TIMEOUT_MS,
+  DEFAULT_TUF_MIRROR_URL,
+  DEFAULT_TUF_CACHE_PATH,
   type AgentConfig,
   type LogLevel,
   type WorkloadIdentityConfig,

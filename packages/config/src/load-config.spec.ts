@@ -109,6 +109,8 @@ describe(loadConfig, () => {
         skipTransparencyLog: false,
         registries: new Map(),
         verificationTimeoutMs: 10_000,
+        tufMirrorURL: 'https://tuf-repo-cdn.sigstore.dev',
+        tufCachePath: '/var/lib/attestor/tuf',
       });
     });
 
@@ -162,6 +164,24 @@ describe(loadConfig, () => {
           ['registry.internal', { insecure: false, caFile: '/etc/ssl/internal.pem' }],
         ]),
       );
+    });
+
+    it('reads the TUF settings', () => {
+      const config = configOf(
+        sigstore({
+          tufMirrorURL: 'http://127.0.0.1:8080',
+          tufRootPath: '/etc/attestor/root.json',
+          tufCachePath: '/tmp/tuf',
+        }),
+      ).docker.sigstore;
+      expect(config).toMatchObject({
+        tufMirrorURL: 'http://127.0.0.1:8080',
+        tufRootPath: '/etc/attestor/root.json',
+        tufCachePath: '/tmp/tuf',
+      });
+      expect(errorsOf(sigstore({ tufMirrorURL: 'http://tuf.example' }))).toStrictEqual([
+        'spec.docker.sigstore.tufMirrorURL: must be an https URL (plain http only on loopback), got "http://tuf.example"',
+      ]);
     });
 
     it.each([

@@ -8,6 +8,12 @@ export interface SigstoreConfig {
   readonly skipTransparencyLog: boolean;
   /** Addition: a trusted_root.json to verify against instead of the public Sigstore root. */
   readonly trustedRootPath?: string;
+  /** Addition: the TUF repository the trusted root is fetched from when no trustedRootPath is set. */
+  readonly tufMirrorURL: string;
+  /** Addition: the initial root.json of that TUF repository (the public one is built in). */
+  readonly tufRootPath?: string;
+  /** Addition: where TUF metadata and the fetched trusted root are cached. */
+  readonly tufCachePath: string;
   /** Addition: per-registry transport settings, keyed by `host[:port]`. */
   readonly registries: ReadonlyMap<string, RegistrySettings>;
   /** Addition: the Docker/Podman config.json that registry credentials are read from. */
@@ -25,6 +31,8 @@ export interface RegistrySettings {
 }
 
 export const DEFAULT_VERIFICATION_TIMEOUT_MS = 10_000;
+export const DEFAULT_TUF_MIRROR_URL = 'https://tuf-repo-cdn.sigstore.dev';
+export const DEFAULT_TUF_CACHE_PATH = '/var/lib/attestor/tuf';
 
 /** `spec.docker` of the WorkloadAttestation section. */
 export interface DockerAttestationConfig {

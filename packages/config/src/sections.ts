@@ -11,6 +11,8 @@ import {
   DEFAULT_DOCKER_CONFIG,
   DEFAULT_REKOR_URL,
   DEFAULT_VERIFICATION_TIMEOUT_MS,
+  DEFAULT_TUF_MIRROR_URL,
+  DEFAULT_TUF_CACHE_PATH,
   type AgentConfig,
   type DockerAttestationConfig,
   type LogLevel,
@@ -67,6 +69,16 @@ function readSigstore(reader: MapReader, issues: IssueCollector): SigstoreConfig
   const skipProvenance = reader.boolean('skipProvenance', false);
   const skipTransparencyLog = reader.boolean('skipTransparencyLog', false);
   const trustedRootPath = absolutePath(reader, 'trustedRootPath', issues);
+  const tufMirrorURL = reader.string('tufMirrorURL', DEFAULT_TUF_MIRROR_URL);
+  if (reader.has('tufMirrorURL') && !isHttpsUrl(tufMirrorURL) && !isLoopbackHttpUrl(tufMirrorURL)) {
+    issues.error(
+      reader.pathOf('tufMirrorURL'),
+      `must be an https URL (plain http only on loopback), got ${JSON.stringify(tufMirrorURL)}`,
+      reader.entry('tufMirrorURL')?.line,
+    );
+  }
+  const tufRootPath = absolutePath(reader, 'tufRootPath', issues);
+  const tufCachePath = absolutePath(reader, 'tufCachePath', issues) ?? DEFAULT_TUF_CACHE_PATH;
   const dockerConfigPath = absolutePath(reader, 'dockerConfigPath', issues);
   const registries = readRegistries(reader, issues);
   const verificationTimeoutMs = readDuration(
@@ -95,7 +107,10 @@ function readSigstore(reader: MapReader, issues: IssueCollector): SigstoreConfig
     skipTransparencyLog,
     registries,
     verificationTimeoutMs,
+    tufMirrorURL,
+    tufCachePath,
     ...(trustedRootPath === undefined ? {} : { trustedRootPath }),
+    ...(tufRootPath === undefined ? {} : { tufRootPath }),
     ...(dockerConfigPath === undefined ? {} : { dockerConfigPath }),
   };
 }
@@ -167,6 +182,12 @@ function readRegistries(reader: MapReader, issues: IssueCollector): Map<string, 
     registries.set(registryEntry.key, { insecure, ...(caFile === undefined ? {} : { caFile }) });
   }
   return registries;
+}
+
+function isLoopbackHttpUrl(text: string): boolean {
+  if (!URL.canParse(text)) return false;
+  const url = new URL(text);
+  return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
 }
 
 function isHttpsUrl(text: string): boolean {

@@ -19,3 +19,4 @@ export {
 export { pushBlob, pushManifest, sha256 } from './oci-push.js';
 export { publishCosignArtifacts, type PublishOptions } from './cosign-publisher.js';
 export { TestRekorServer } from './rekor-server.js';
+export { TestTufRepository } from './tuf-repository.js';

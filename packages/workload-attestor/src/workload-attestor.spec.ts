@@ -567,6 +567,8 @@ describe(WorkloadAttestor, () => {
           skipTransparencyLog: false,
           registries: new Map(),
           verificationTimeoutMs: 1000,
+          tufMirrorURL: 'https://tuf-repo-cdn.sigstore.dev',
+          tufCachePath: '/var/lib/attestor/tuf',
         };
         verification.configure(sigstore);
         const attestor = w.make();

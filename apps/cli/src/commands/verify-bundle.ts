@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
 
 import {
+  fetchTrustedRootThroughTuf,
   verifySigstoreBundle,
   type BundleVerificationRequest,
 } from '@attestor/adapter-sigstore-verify';
+import { DEFAULT_TUF_CACHE_PATH, DEFAULT_TUF_MIRROR_URL } from '@attestor/config';
 
 import { ExitCode } from '../exit-codes.js';
 import { UsageError, type CommandOutput } from '../io.js';
@@ -52,11 +54,6 @@ export class VerifyBundleCommand {
     ) {
       throw new UsageError('--certificate-identity and --certificate-oidc-issuer go together');
     }
-    if (options.trustedRoot === undefined) {
-      throw new UsageError(
-        '--trusted-root FILE is needed: fetching the public Sigstore trusted root through TUF is not implemented yet',
-      );
-    }
     let request: BundleVerificationRequest;
     try {
       const digest = /^sha256:([0-9a-fA-F]{64})$/.exec(artifact)?.[1];
@@ -71,9 +68,15 @@ export class VerifyBundleCommand {
                 certificateOidcIssuer: options.certificateOidcIssuer ?? '',
               }
             : { publicKeyPem: (await readBounded(options.key)).toString('utf8') },
-        trustedRootJson: JSON.parse(
-          (await readBounded(options.trustedRoot)).toString('utf8'),
-        ) as unknown,
+        // Without --trusted-root: the public Sigstore trusted root, through TUF.
+        trustedRootJson:
+          options.trustedRoot === undefined
+            ? await fetchTrustedRootThroughTuf({
+                mirrorURL: DEFAULT_TUF_MIRROR_URL,
+                cachePath: DEFAULT_TUF_CACHE_PATH,
+                timeoutMs: 30_000,
+              })
+            : (JSON.parse((await readBounded(options.trustedRoot)).toString('utf8')) as unknown),
       };
     } catch (error) {
       this.output.stderr(

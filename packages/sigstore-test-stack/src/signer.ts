@@ -14,6 +14,23 @@ export function canonicalize(value: unknown): string {
     .join(',')}}`;
 }
 
+/** The canonical body of a hashedrekord v0.0.1 entry: the artifact digest, signature and key. */
+function hashedrekordBody(digest: Buffer, signature: Buffer, verifierPem: string): Buffer {
+  return Buffer.from(
+    canonicalize({
+      apiVersion: '0.0.1',
+      kind: 'hashedrekord',
+      spec: {
+        data: { hash: { algorithm: 'sha256', value: digest.toString('hex') } },
+        signature: {
+          content: signature.toString('base64'),
+          publicKey: { content: Buffer.from(verifierPem).toString('base64') },
+        },
+      },
+    }),
+  );
+}
+
 function tlogEntry(evidence: LogEntryEvidence, kind: string): Record<string, unknown> {
   return {
     logIndex: String(evidence.logIndex),
@@ -50,19 +67,7 @@ export async function signArtifact(
   const certificate = await ca.issue(identity);
   const signature = sign('sha256', artifact, createPrivateKey(certificate.privateKeyPem));
   const digest = createHash('sha256').update(artifact).digest();
-  const body = Buffer.from(
-    canonicalize({
-      apiVersion: '0.0.1',
-      kind: 'hashedrekord',
-      spec: {
-        data: { hash: { algorithm: 'sha256', value: digest.toString('hex') } },
-        signature: {
-          content: signature.toString('base64'),
-          publicKey: { content: Buffer.from(certificate.pem).toString('base64') },
-        },
-      },
-    }),
-  );
+  const body = hashedrekordBody(digest, signature, certificate.pem);
   const evidence = log.append(body);
   const bundle = {
     mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
@@ -297,19 +302,7 @@ export function signArtifactWithKey(
     .toString();
   const signature = sign('sha256', artifact, privateKey);
   const digest = createHash('sha256').update(artifact).digest();
-  const body = Buffer.from(
-    canonicalize({
-      apiVersion: '0.0.1',
-      kind: 'hashedrekord',
-      spec: {
-        data: { hash: { algorithm: 'sha256', value: digest.toString('hex') } },
-        signature: {
-          content: signature.toString('base64'),
-          publicKey: { content: Buffer.from(publicKeyPem).toString('base64') },
-        },
-      },
-    }),
-  );
+  const body = hashedrekordBody(digest, signature, publicKeyPem);
   const evidence = log.append(body);
   return {
     publicKeyPem,

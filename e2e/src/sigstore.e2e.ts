@@ -220,6 +220,7 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
     expect(JSON.parse(verified.stdout)).toMatchObject({
       result: 'verified',
       signer: { subject: SUBJECT, issuer: ISSUER },
+      provenanceSigner: { subject: SUBJECT, issuer: ISSUER },
       attributes: { 'docker.image.signature.subject': SUBJECT },
     });
     const missing = await run(NODE, [

@@ -59,7 +59,7 @@ describe(requireProvenance, () => {
         { found: 1, verifiedSigners: [good.signer], failures: [] },
         policy,
       ),
-    ).toBe(verified);
+    ).toStrictEqual({ ...verified, provenanceSigner: good.signer });
   });
 
   it('rejects the whole outcome without provenance', () => {

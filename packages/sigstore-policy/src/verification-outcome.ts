@@ -18,6 +18,8 @@ export type VerificationOutcome =
       readonly signature: VerifiedSignature;
       /** How many valid, allowed signatures were found. */
       readonly signatureCount: number;
+      /** Who attested the SLSA provenance that was required (absent when skipProvenance). */
+      readonly provenanceSigner?: SignerIdentity;
     }
   | { readonly kind: Exclude<VerificationResultClass, 'verified'>; readonly reason: string };
 
@@ -88,7 +90,10 @@ export function requireProvenance(
   if (evidence.found === 0) {
     return { kind: 'not_signed', reason: 'no SLSA provenance attestation found for the image' };
   }
-  if (evidence.verifiedSigners.some((signer) => policy.evaluate(signer).allowed)) return outcome;
+  const provenanceSigner = evidence.verifiedSigners.find(
+    (signer) => policy.evaluate(signer).allowed,
+  );
+  if (provenanceSigner !== undefined) return { ...outcome, provenanceSigner };
   if (evidence.verifiedSigners.length > 0) {
     return {
       kind: 'identity_mismatch',

@@ -76,7 +76,13 @@ export class VerifyImageCommand {
               image: name,
               result: outcome.kind,
               ...(outcome.kind === 'verified'
-                ? { signatureCount: outcome.signatureCount, signer: outcome.signature.signer }
+                ? {
+                    signatureCount: outcome.signatureCount,
+                    signer: outcome.signature.signer,
+                    ...(outcome.provenanceSigner === undefined
+                      ? {}
+                      : { provenanceSigner: outcome.provenanceSigner }),
+                  }
                 : { reason: outcome.reason }),
               attributes,
             },
@@ -90,6 +96,11 @@ export class VerifyImageCommand {
           lines.push(
             `signed by ${outcome.signature.signer.subject} (issuer ${outcome.signature.signer.issuer}); ${String(outcome.signatureCount)} valid signature(s), the first used`,
           );
+          if (outcome.provenanceSigner !== undefined) {
+            lines.push(
+              `SLSA provenance attested by ${outcome.provenanceSigner.subject} (issuer ${outcome.provenanceSigner.issuer})`,
+            );
+          }
         } else {
           lines.push(`reason: ${outcome.reason}`);
         }

@@ -115,6 +115,28 @@ function pae(payloadType: string, payload: Buffer): Buffer {
   ]);
 }
 
+/** Signs an in-toto statement keylessly into a DSSE envelope: a fresh certificate, PAE, ECDSA. */
+async function signDsseKeyless(
+  statement: Record<string, unknown>,
+  identity: SignerIdentity,
+  ca: TestCertificateAuthority,
+) {
+  const certificate = await ca.issue(identity);
+  const payloadType = 'application/vnd.in-toto+json';
+  const payload = Buffer.from(JSON.stringify(statement));
+  const signature = sign(
+    'sha256',
+    pae(payloadType, payload),
+    createPrivateKey(certificate.privateKeyPem),
+  );
+  const envelope = {
+    payloadType,
+    payload: payload.toString('base64'),
+    signatures: [{ keyid: '', sig: signature.toString('base64') }],
+  };
+  return { certificate, payloadType, payload, signature, envelope };
+}
+
 /** An in-toto v1 statement about an image digest. */
 export function imageStatement(
   imageName: string,
@@ -145,19 +167,11 @@ export async function signStatement(
   certificatePem: string;
   evidence: LogEntryEvidence;
 }> {
-  const certificate = await ca.issue(identity);
-  const payloadType = 'application/vnd.in-toto+json';
-  const payload = Buffer.from(JSON.stringify(statement));
-  const signature = sign(
-    'sha256',
-    pae(payloadType, payload),
-    createPrivateKey(certificate.privateKeyPem),
+  const { certificate, payload, signature, envelope } = await signDsseKeyless(
+    statement,
+    identity,
+    ca,
   );
-  const envelope = {
-    payload: payload.toString('base64'),
-    payloadType,
-    signatures: [{ keyid: '', sig: signature.toString('base64') }],
-  };
   const body = Buffer.from(
     canonicalize({
       apiVersion: '0.0.1',
@@ -238,19 +252,11 @@ export async function signAttestationLegacy(
   ca: TestCertificateAuthority,
   log: TestTransparencyLog,
 ): Promise<{ envelopeJson: string; certificateChainPem: string[]; rekorBundleJson: string }> {
-  const certificate = await ca.issue(identity);
-  const payloadType = 'application/vnd.in-toto+json';
-  const payload = Buffer.from(JSON.stringify(statement));
-  const signature = sign(
-    'sha256',
-    pae(payloadType, payload),
-    createPrivateKey(certificate.privateKeyPem),
+  const { certificate, payloadType, payload, signature, envelope } = await signDsseKeyless(
+    statement,
+    identity,
+    ca,
   );
-  const envelope = {
-    payloadType,
-    payload: payload.toString('base64'),
-    signatures: [{ keyid: '', sig: signature.toString('base64') }],
-  };
   const envelopeJson = JSON.stringify(envelope);
   const body = Buffer.from(
     canonicalize({

@@ -10,7 +10,7 @@ import {
   FakeClock,
   FakeContainerRuntime,
   FakeProcessTable,
-  ProcessSnapshotMother,
+  ProcessMother,
   RecordingLogger,
   RecordingMetrics,
   containerId,
@@ -58,8 +58,8 @@ describe(Agent, () => {
   function agentFor(configPath: string, socketPath: string) {
     const logger = new RecordingLogger();
     const processes = new FakeProcessTable()
-      .set(ProcessSnapshotMother.onHost({ pid: 1, pidNamespace: 1n }))
-      .set(ProcessSnapshotMother.inContainer(ID, { pid: 4242 }));
+      .set(ProcessMother.onHost({ pid: 1, pidNamespace: 1n }))
+      .set(ProcessMother.inContainer(ID, { pid: 4242 }));
     const runtime = new FakeContainerRuntime().addContainer(
       '/var/run/docker.sock',
       ContainerDetailsMother.running({

@@ -6,7 +6,7 @@ import {
   ContainerDetailsMother,
   FakeContainerRuntime,
   FakeProcessTable,
-  ProcessSnapshotMother,
+  ProcessMother,
   containerId,
 } from '@attestor/testing';
 import {
@@ -145,7 +145,7 @@ describe('Cli', () => {
 
     it('includes the rootless uid when the cgroup shows it', async () => {
       const table = new FakeProcessTable().set(
-        ProcessSnapshotMother.inContainer(ID, {
+        ProcessMother.inContainer(ID, {
           pid: 77,
           cgroup: `0::/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-${ID}.scope/container\n`,
         }),
@@ -185,8 +185,8 @@ describe('Cli', () => {
     const id = containerId(0xfeed);
     function world() {
       const table = new FakeProcessTable()
-        .set(ProcessSnapshotMother.onHost({ pid: process.pid, pidNamespace: 1n }))
-        .set(ProcessSnapshotMother.inContainer(id, { pid: 4242 }));
+        .set(ProcessMother.onHost({ pid: process.pid, pidNamespace: 1n }))
+        .set(ProcessMother.inContainer(id, { pid: 4242 }));
       const runtime = new FakeContainerRuntime().addContainer(
         '/var/run/docker.sock',
         ContainerDetailsMother.running({
@@ -250,7 +250,7 @@ describe('Cli', () => {
 
     it('exits 4 when the process is not in the container the runtime describes', async () => {
       const { table, runtime } = world();
-      table.set(ProcessSnapshotMother.inContainer(id, { pid: 5000, pidNamespace: 99n }));
+      table.set(ProcessMother.inContainer(id, { pid: 5000, pidNamespace: 99n }));
       const c = cli(table, runtime);
       expect(await c.run(['attest', '--pid', '5000'])).toBe(4);
       expect(c.stderr()).toContain('pid_namespace_mismatch');
@@ -258,7 +258,7 @@ describe('Cli', () => {
 
     it('prints not-in-a-container for a host process and exits 0', async () => {
       const { table, runtime } = world();
-      table.set(ProcessSnapshotMother.onHost({ pid: 77, uid: 0 }));
+      table.set(ProcessMother.onHost({ pid: 77, uid: 0 }));
       const c = cli(table, runtime);
       expect(await c.run(['attest', '--pid', '77', '--output', 'text'])).toBe(0);
       expect(c.stdout()).toBe('pid 77: not in a container\n');

@@ -1,4 +1,6 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -71,29 +73,32 @@ describe(ProcfsProcessTable, () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  describe('.snapshot', () => {
+  describe('reads', () => {
     it('reads every fact of a process', async () => {
-      expect(await new ProcfsProcessTable(root).snapshot(4242)).toStrictEqual({
-        pid: 4242,
-        startTime: 987654n,
-        pidNamespace: 4026532000n,
-        cgroup: `0::/docker/${'a'.repeat(64)}\n`,
-      });
-    });
-
-    it('reads the real uid', async () => {
-      expect(await new ProcfsProcessTable(root).uid(4242)).toBe(0);
+      const table = new ProcfsProcessTable(root);
+      const handle = await table.open(4242);
+      expect(handle.pid).toBe(4242);
+      expect(handle.startTime).toBe(987654n);
+      expect(await table.cgroup(4242)).toBe(`0::/docker/${'a'.repeat(64)}\n`);
+      expect(await table.pidNamespace(4242)).toBe(4026532000n);
+      expect(await table.startTime(4242)).toBe(987654n);
+      expect(await table.uid(4242)).toBe(0);
+      handle.close();
     });
 
     it('says not_found for a process that does not exist', async () => {
-      await expect(new ProcfsProcessTable(root).snapshot(99)).rejects.toMatchObject({
+      await expect(new ProcfsProcessTable(root).open(99)).rejects.toMatchObject({
         code: 'not_found',
         message: `process 99 does not exist (${join(root, '99', 'stat')})`,
+      });
+      await expect(new ProcfsProcessTable(root).cgroup(99)).rejects.toMatchObject({
+        code: 'not_found',
+        message: `process 99 does not exist (${join(root, '99', 'cgroup')})`,
       });
     });
 
     it('says malformed for a broken stat file', async () => {
-      await expect(new ProcfsProcessTable(root).snapshot(7)).rejects.toMatchObject({
+      await expect(new ProcfsProcessTable(root).open(7)).rejects.toMatchObject({
         code: 'malformed',
       });
     });
@@ -102,14 +107,66 @@ describe(ProcfsProcessTable, () => {
       await expect(new ProcfsProcessTable(root).startTime(pid)).rejects.toMatchObject({
         code: 'not_found',
       });
+      await expect(new ProcfsProcessTable(root).open(pid)).rejects.toMatchObject({
+        code: 'not_found',
+      });
     });
 
     it('reads this very process from the real /proc', async () => {
-      const snapshot = await new ProcfsProcessTable().snapshot(process.pid);
-      expect(snapshot.pid).toBe(process.pid);
-      expect(await new ProcfsProcessTable().uid(process.pid)).toBe(process.getuid?.());
-      expect(snapshot.startTime).toBeGreaterThan(0n);
-      expect(snapshot.cgroup).toMatch(/^\d+:/);
+      const table = new ProcfsProcessTable();
+      const handle = await table.open(process.pid);
+      expect(handle.startTime).toBeGreaterThan(0n);
+      expect(await table.startTime(process.pid)).toBe(handle.startTime);
+      expect(await table.uid(process.pid)).toBe(process.getuid?.());
+      expect(await table.cgroup(process.pid)).toMatch(/^\d+:/);
+      await handle.confirm();
+      handle.close();
+    });
+  });
+
+  describe('ProcessHandle', () => {
+    it('confirms a live process, then fails once it has exited, by the handle and not the PID', async () => {
+      const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)']);
+      const pid = child.pid ?? 0;
+      const table = new ProcfsProcessTable();
+      const handle = await table.open(pid);
+      try {
+        await handle.confirm();
+        child.kill('SIGKILL');
+        await once(child, 'exit');
+        await expect(handle.confirm()).rejects.toMatchObject({
+          code: 'not_found',
+          message: `process ${String(pid)} does not exist (/proc/${String(pid)}/stat)`,
+        });
+      } finally {
+        handle.close();
+      }
+    });
+
+    it('refuses to confirm once closed, and closes only once', async () => {
+      const handle = await new ProcfsProcessTable().open(process.pid);
+      handle.close();
+      handle.close();
+      await expect(handle.confirm()).rejects.toThrow(
+        `the handle on /proc/${String(process.pid)}/stat is closed`,
+      );
+    });
+
+    it('holds one file descriptor until closed', async () => {
+      const table = new ProcfsProcessTable();
+      const before = (await readdir('/proc/self/fd')).length;
+      const handle = await table.open(process.pid);
+      expect((await readdir('/proc/self/fd')).length).toBe(before + 1);
+      handle.close();
+      expect((await readdir('/proc/self/fd')).length).toBe(before);
+    });
+
+    it('releases the file when the stat file is malformed', async () => {
+      const before = (await readdir('/proc/self/fd')).length;
+      await expect(new ProcfsProcessTable(root).open(7)).rejects.toMatchObject({
+        code: 'malformed',
+      });
+      expect((await readdir('/proc/self/fd')).length).toBe(before);
     });
   });
 });

@@ -1,7 +1,7 @@
 import { closeSync, openSync, readlinkSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { ProcessTableError, type ProcessSnapshot, type ProcessTable } from '@attestor/ports';
+import { ProcessTableError, type ProcessHandle, type ProcessTable } from '@attestor/ports';
 
 /** /proc files are small; anything larger is not what the kernel wrote. */
 const MAX_PROC_FILE_BYTES = 64 * 1024;
@@ -84,13 +84,30 @@ export class ProcfsProcessTable implements ProcessTable {
 
   constructor(private readonly procRoot = '/proc') {}
 
-  snapshot(pid: number): Promise<ProcessSnapshot> {
-    return settled(() => ({
-      pid,
-      startTime: parseStartTime(this.#read(pid, 'stat'), pid),
-      pidNamespace: this.#pidNamespace(pid),
-      cgroup: this.#read(pid, 'cgroup'),
-    }));
+  open(pid: number): Promise<ProcessHandle> {
+    return settled(() => {
+      this.#checkPid(pid);
+      const path = join(this.procRoot, String(pid), 'stat');
+      let fd: number;
+      try {
+        fd = openSync(path, 'r');
+      } catch (error) {
+        throw this.#translate(error, pid, path);
+      }
+      try {
+        const startTime = parseStartTime(this.#readOpen(fd, pid, path), pid);
+        return new ProcfsProcessHandle(fd, pid, path, startTime, () =>
+          this.#readOpen(fd, pid, path),
+        );
+      } catch (error) {
+        closeSync(fd);
+        throw error;
+      }
+    });
+  }
+
+  cgroup(pid: number): Promise<string> {
+    return settled(() => this.#read(pid, 'cgroup'));
   }
 
   uid(pid: number): Promise<number> {
@@ -120,19 +137,32 @@ export class ProcfsProcessTable implements ProcessTable {
   #read(pid: number, name: string): string {
     this.#checkPid(pid);
     const path = join(this.procRoot, String(pid), name);
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (error) {
+      throw this.#translate(error, pid, path);
+    }
+    try {
+      return this.#readOpen(fd, pid, path);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /**
+   * Reads an open /proc file from its start. Positioned reads, so that a handle's file can be
+   * read again; on a file whose process has exited, the kernel answers ESRCH.
+   */
+  #readOpen(fd: number, pid: number, path: string): string {
     const buffer = this.#buffer;
     let length = 0;
     try {
-      const fd = openSync(path, 'r');
-      try {
-        for (;;) {
-          const count = readSync(fd, buffer, length, buffer.length - length, null);
-          if (count === 0) break;
-          length += count;
-          if (length === buffer.length) break;
-        }
-      } finally {
-        closeSync(fd);
+      for (;;) {
+        const count = readSync(fd, buffer, length, buffer.length - length, length);
+        if (count === 0) break;
+        length += count;
+        if (length === buffer.length) break;
       }
     } catch (error) {
       throw this.#translate(error, pid, path);
@@ -170,5 +200,40 @@ export class ProcfsProcessTable implements ProcessTable {
       `cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`,
       { cause: error },
     );
+  }
+}
+
+/** An open /proc/<pid>/stat: see ProcessHandle. */
+class ProcfsProcessHandle implements ProcessHandle {
+  #open = true;
+
+  constructor(
+    private readonly fd: number,
+    readonly pid: number,
+    private readonly path: string,
+    readonly startTime: bigint,
+    /** Reads the open file again from its start. */
+    private readonly reread: () => string,
+  ) {}
+
+  confirm(): Promise<void> {
+    return settled(() => {
+      if (!this.#open) throw new Error(`the handle on ${this.path} is closed`);
+      // ESRCH (the process has exited) comes out as not_found.
+      const startTime = parseStartTime(this.reread(), this.pid);
+      // The kernel ties the open file to its process, so this cannot differ; checked regardless.
+      if (startTime !== this.startTime) {
+        throw new ProcessTableError(
+          'not_found',
+          `process ${String(this.pid)} is not the process opened as ${this.path}`,
+        );
+      }
+    });
+  }
+
+  close(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    closeSync(this.fd);
   }
 }

@@ -24,21 +24,18 @@ export function quote(text: string): string {
 export function parseCgroupLines(text: string): CgroupLine[] {
   const lines: CgroupLine[] = [];
   const rawLines = text.split('\n');
-  for (const [index, rawLine] of rawLines.entries()) {
-    if (rawLine.trim() === '') continue;
-    const malformed = (reason: string): CgroupError =>
-      new CgroupError(
-        'malformed_line',
-        `malformed cgroup line ${String(index + 1)} (${reason}): ${quote(rawLine)}`,
-      );
+  for (let index = 0; index < rawLines.length; index++) {
+    const rawLine = rawLines[index] ?? '';
+    if (rawLine === '' || rawLine.trim() === '') continue;
     const firstColon = rawLine.indexOf(':');
     const secondColon = firstColon < 0 ? -1 : rawLine.indexOf(':', firstColon + 1);
-    if (secondColon < 0) throw malformed('expected hierarchy-ID:controllers:path');
+    if (secondColon < 0) throw malformed(index, rawLine, 'expected hierarchy-ID:controllers:path');
     const hierarchyText = rawLine.slice(0, firstColon);
     const controllersText = rawLine.slice(firstColon + 1, secondColon);
     const path = rawLine.slice(secondColon + 1);
-    if (!/^\d{1,10}$/.test(hierarchyText)) throw malformed('hierarchy ID is not a number');
-    if (!path.startsWith('/')) throw malformed('path is not absolute');
+    if (!HIERARCHY_ID.test(hierarchyText))
+      throw malformed(index, rawLine, 'hierarchy ID is not a number');
+    if (!path.startsWith('/')) throw malformed(index, rawLine, 'path is not absolute');
     lines.push({
       hierarchyId: Number(hierarchyText),
       controllers: controllersText === '' ? [] : controllersText.split(','),
@@ -46,4 +43,13 @@ export function parseCgroupLines(text: string): CgroupLine[] {
     });
   }
   return lines;
+}
+
+const HIERARCHY_ID = /^\d{1,10}$/;
+
+function malformed(index: number, rawLine: string, reason: string): CgroupError {
+  return new CgroupError(
+    'malformed_line',
+    `malformed cgroup line ${String(index + 1)} (${reason}): ${quote(rawLine)}`,
+  );
 }

@@ -57,11 +57,15 @@ function rootlessUidOf(segments: readonly string[]): number | undefined {
   return undefined;
 }
 
-/** Finds the container of one cgroup line, scanning the path's segments from the right. */
-function matchLine(line: CgroupLine): LineMatch | undefined {
-  const segments = line.path.split('/');
+/** Every pattern above holds a 64-hex ID, so shorter segments cannot match any of them. */
+const MIN_MATCHING_SEGMENT = 64;
+
+/** Finds the container of one cgroup path, scanning its segments from the right. */
+function matchPath(path: string): LineMatch | undefined {
+  const segments = path.split('/');
   for (let index = segments.length - 1; index >= 0; index--) {
     const segment = segments[index] ?? '';
+    if (segment.length < MIN_MATCHING_SEGMENT) continue;
     if (MONITOR.test(segment)) return undefined;
     let containerId: string | undefined;
     let runtime: RuntimeHint = 'unknown';
@@ -94,8 +98,14 @@ function matchLine(line: CgroupLine): LineMatch | undefined {
  */
 export function containerIdFromCgroup(text: string): ContainerLocation {
   const matches: { match: LineMatch; line: CgroupLine }[] = [];
+  // cgroup v1 repeats one path for every controller: match each distinct path once.
+  const byPath = new Map<string, LineMatch | undefined>();
   for (const line of parseCgroupLines(text)) {
-    const match = matchLine(line);
+    let match = byPath.get(line.path);
+    if (match === undefined && !byPath.has(line.path)) {
+      match = matchPath(line.path);
+      byPath.set(line.path, match);
+    }
     if (match !== undefined) matches.push({ match, line });
   }
   const first = matches[0];

@@ -1,27 +1,38 @@
 /**
- * What attestation needs to know about one host process, read at one moment.
+ * A hold on one process, opened by PID (on Linux: its /proc/<pid>/stat kept open). A PID number
+ * is recycled by the kernel once its process is gone; a handle never is: it keeps denoting the
+ * process it was opened on, or nothing. So anything read by PID after `open` and before a
+ * successful `confirm` was read from this very process: had the process exited in between
+ * (whether or not its PID was reused), `confirm` would have failed.
  */
-export interface ProcessSnapshot {
+export interface ProcessHandle {
   readonly pid: number;
-  /** Field 22 of /proc/<pid>/stat: clock ticks after boot. Identifies this process across PID reuse. */
+  /** Field 22 of /proc/<pid>/stat: clock ticks after boot, read when the handle was opened. */
   readonly startTime: bigint;
-  /** The pid namespace inode, from the /proc/<pid>/ns/pid link (`pid:[4026531836]` -> 4026531836n). */
-  readonly pidNamespace: bigint;
-  /** The raw text of /proc/<pid>/cgroup. */
-  readonly cgroup: string;
+  /**
+   * Resolves if the process the handle was opened on still exists (a zombie counts); throws
+   * ProcessTableError `not_found` if it has exited.
+   */
+  confirm(): Promise<void>;
+  /** Releases the handle. Idempotent. */
+  close(): void;
 }
 
 /**
- * The host's process table (procfs on Linux). Read-only.
+ * The host's process table (procfs on Linux). Read-only. Reads by PID describe whatever
+ * process has that PID at the moment of the read; bracket them between `open` and
+ * `ProcessHandle.confirm` to tie them to one process.
  */
 export interface ProcessTable {
-  /** Reads a consistent-enough snapshot of `pid`; throws ProcessTableError. */
-  snapshot(pid: number): Promise<ProcessSnapshot>;
+  /** Opens a handle on `pid` and reads its start time; throws ProcessTableError. */
+  open(pid: number): Promise<ProcessHandle>;
+  /** The raw text of /proc/<pid>/cgroup. */
+  cgroup(pid: number): Promise<string>;
   /** The real uid of `pid` (host view), from the `Uid:` line of /proc/<pid>/status. */
   uid(pid: number): Promise<number>;
-  /** Reads only the start time, for the PID-reuse check at the end of an attestation. */
+  /** The start time of whatever process has `pid` now (a cached container's init check). */
   startTime(pid: number): Promise<bigint>;
-  /** The pid namespace inode of `pid`. */
+  /** The pid namespace inode, from the /proc/<pid>/ns/pid link (`pid:[4026531836]` -> 4026531836n). */
   pidNamespace(pid: number): Promise<bigint>;
 }
 

@@ -24,8 +24,8 @@ export const ContainerDetailsMother = {
   },
 };
 
-/** Object mother for process snapshots. */
-export const ProcessSnapshotMother = {
+/** Object mother for processes of the fake process table. */
+export const ProcessMother = {
   inContainer(id: string, overrides: Partial<FakeProcess> = {}): FakeProcess {
     return {
       pid: 4242,

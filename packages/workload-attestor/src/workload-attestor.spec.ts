@@ -5,7 +5,7 @@ import {
   FakeClock,
   FakeContainerRuntime,
   FakeProcessTable,
-  ProcessSnapshotMother,
+  ProcessMother,
   type FakeProcess,
   RecordingLogger,
   RecordingMetrics,
@@ -34,16 +34,16 @@ const CONFIG: DockerAttestationConfig = {
 
 function world() {
   const processes = new FakeProcessTable()
-    .set(ProcessSnapshotMother.onHost({ pid: AGENT_PID, pidNamespace: HOST_NS, uid: 0 }))
+    .set(ProcessMother.onHost({ pid: AGENT_PID, pidNamespace: HOST_NS, uid: 0 }))
     .set(
-      ProcessSnapshotMother.inContainer(ID, {
+      ProcessMother.inContainer(ID, {
         pid: 4242,
         startTime: 1000n,
         pidNamespace: CONTAINER_NS,
       }),
     )
     .set(
-      ProcessSnapshotMother.inContainer(ID, {
+      ProcessMother.inContainer(ID, {
         pid: 5000,
         startTime: 2000n,
         pidNamespace: CONTAINER_NS,
@@ -83,22 +83,26 @@ async function attestError(attestor: WorkloadAttestor, pid: number): Promise<Att
   throw new Error('attestation succeeded');
 }
 
-/** A process table whose answers about one PID change after the first snapshot. */
-function replacedAfterSnapshot(
+/**
+ * A process table in which one PID's process exits right after attestation opens its handle,
+ * and `replacement` (if any) takes the PID: every later read by PID sees the replacement.
+ */
+function replacedAfterOpen(
   table: FakeProcessTable,
   pid: number,
   replacement: FakeProcess | undefined,
 ): ProcessTable {
-  let snapshots = 0;
+  let opened = 0;
   return {
-    snapshot: async (p) => {
-      const snapshot = await table.snapshot(p);
-      if (p === pid && ++snapshots === 1) {
+    open: async (p) => {
+      const handle = await table.open(p);
+      if (p === pid && ++opened === 1) {
         if (replacement === undefined) table.remove(pid);
         else table.set(replacement);
       }
-      return snapshot;
+      return handle;
     },
+    cgroup: (p) => table.cgroup(p),
     uid: (p) => table.uid(p),
     startTime: (p) => table.startTime(p),
     pidNamespace: (p) => table.pidNamespace(p),
@@ -169,7 +173,7 @@ describe(WorkloadAttestor, () => {
     describe('having a process on the host', () => {
       it('returns no attribute and asks no runtime', async () => {
         const { make, processes, runtime } = world();
-        processes.set(ProcessSnapshotMother.onHost({ pid: 77, uid: 1000, pidNamespace: HOST_NS }));
+        processes.set(ProcessMother.onHost({ pid: 77, uid: 1000, pidNamespace: HOST_NS }));
         const attestation = await make().attest(77);
         expect(attestation).toMatchObject({ kind: 'not_in_container', pid: 77 });
         expect(attestation.attributes.size).toBe(0);
@@ -193,7 +197,7 @@ describe(WorkloadAttestor, () => {
         const w = world();
         w.processes
           .set(
-            ProcessSnapshotMother.onHost({
+            ProcessMother.onHost({
               pid: 6000,
               uid: 1001,
               startTime: 5n,
@@ -202,7 +206,7 @@ describe(WorkloadAttestor, () => {
             }),
           )
           .set(
-            ProcessSnapshotMother.onHost({
+            ProcessMother.onHost({
               pid: 6001,
               uid: 1001,
               startTime: 6n,
@@ -262,7 +266,7 @@ describe(WorkloadAttestor, () => {
         const w = rootlessWorld();
         w.runtime.setDown(ROOTLESS_1001);
         w.processes.set(
-          ProcessSnapshotMother.onHost({
+          ProcessMother.onHost({
             pid: 6100,
             uid: 1001,
             pidNamespace: HOST_NS,
@@ -276,7 +280,7 @@ describe(WorkloadAttestor, () => {
       it('finds nothing for a process in its own namespace that no socket claims', async () => {
         const w = rootlessWorld();
         w.processes.set(
-          ProcessSnapshotMother.onHost({
+          ProcessMother.onHost({
             pid: 6200,
             uid: 1001,
             pidNamespace: 4026537777n,
@@ -292,7 +296,7 @@ describe(WorkloadAttestor, () => {
         const w = world();
         const id = containerId(0x3003);
         w.processes.set(
-          ProcessSnapshotMother.onHost({
+          ProcessMother.onHost({
             pid: 7000,
             uid: 100999,
             pidNamespace: 4026533000n,
@@ -317,7 +321,7 @@ describe(WorkloadAttestor, () => {
         const w = world();
         const id = containerId(0x4004);
         w.processes.set(
-          ProcessSnapshotMother.onHost({
+          ProcessMother.onHost({
             pid: 8000,
             pidNamespace: 4026534000n,
             cgroup: `4:memory:/libpod_parent/libpod-${id}\n`,
@@ -334,10 +338,10 @@ describe(WorkloadAttestor, () => {
     describe('having a process whose PID is reused during attestation', () => {
       it('fails with process_changed and returns nothing', async () => {
         const { make, processes } = world();
-        const table = replacedAfterSnapshot(
+        const table = replacedAfterOpen(
           processes,
           5000,
-          ProcessSnapshotMother.inContainer(ID, {
+          ProcessMother.inContainer(ID, {
             pid: 5000,
             startTime: 2001n,
             pidNamespace: CONTAINER_NS,
@@ -354,12 +358,56 @@ describe(WorkloadAttestor, () => {
     describe('having a process that exits during attestation', () => {
       it('fails with process_changed', async () => {
         const { make, processes } = world();
-        const error = await attestError(
-          make(replacedAfterSnapshot(processes, 5000, undefined)),
-          5000,
-        );
+        const error = await attestError(make(replacedAfterOpen(processes, 5000, undefined)), 5000);
         expect(error.code).toBe('process_changed');
         expect(error.message).toBe('process 5000 exited during attestation');
+      });
+    });
+
+    describe('having a container whose init PID is reused while it is read', () => {
+      it('says container_not_running, even when the new process shares the namespace', async () => {
+        const { make, processes } = world();
+        const table = replacedAfterOpen(
+          processes,
+          4242,
+          ProcessMother.inContainer(ID, {
+            pid: 4242,
+            startTime: 1001n,
+            pidNamespace: CONTAINER_NS,
+          }),
+        );
+        const error = await attestError(make(table), 5000);
+        expect(error.code).toBe('container_not_running');
+        expect(error.message).toBe(`container ${ID}: its init process 4242 has exited`);
+      });
+    });
+
+    describe('having any outcome', () => {
+      it('closes every process handle it opens', async () => {
+        const w = world();
+        const outcomes: string[] = [];
+        const record = async (table: ProcessTable, pid: number): Promise<void> => {
+          try {
+            outcomes.push((await w.make(table).attest(pid)).kind);
+          } catch (error) {
+            outcomes.push(AttestationError.is(error) ? error.code : 'unexpected');
+          }
+          expect(w.processes.openHandles).toBe(0);
+        };
+        await record(w.processes, 5000);
+        await record(w.processes, AGENT_PID);
+        await record(replacedAfterOpen(w.processes, 5000, undefined), 5000);
+        w.processes.set(ProcessMother.inContainer(ID, { pid: 5000, startTime: 2000n }));
+        await record(replacedAfterOpen(w.processes, 4242, undefined), 5000);
+        w.runtime.setDown(DOCKER);
+        await record(w.processes, 5000);
+        expect(outcomes).toStrictEqual([
+          'attested',
+          'not_in_container',
+          'process_changed',
+          'container_not_running',
+          'runtime_unavailable',
+        ]);
       });
     });
 
@@ -388,7 +436,7 @@ describe(WorkloadAttestor, () => {
       it('says pid_namespace_mismatch when the container is not the process’s', async () => {
         const w = world();
         w.processes.set(
-          ProcessSnapshotMother.inContainer(ID, {
+          ProcessMother.inContainer(ID, {
             pid: 5000,
             startTime: 2000n,
             pidNamespace: 4026539999n,
@@ -413,7 +461,7 @@ describe(WorkloadAttestor, () => {
         const w = world();
         const other = containerId(0x5005);
         w.processes.set(
-          ProcessSnapshotMother.inContainer(other, { pid: 9000, cgroup: `0::/../${other}\n` }),
+          ProcessMother.inContainer(other, { pid: 9000, cgroup: `0::/../${other}\n` }),
         );
         const error = await attestError(w.make(), 9000);
         expect(error.code).toBe('container_unknown');
@@ -424,7 +472,7 @@ describe(WorkloadAttestor, () => {
 
       it('says malformed_process_data for a broken cgroup file, quoting it', async () => {
         const w = world();
-        w.processes.set(ProcessSnapshotMother.onHost({ pid: 9100, cgroup: 'garbage\n' }));
+        w.processes.set(ProcessMother.onHost({ pid: 9100, cgroup: 'garbage\n' }));
         const error = await attestError(w.make(), 9100);
         expect(error.code).toBe('malformed_process_data');
         expect(error.message).toContain('"garbage"');
@@ -441,9 +489,7 @@ describe(WorkloadAttestor, () => {
       it('attests it and says so', async () => {
         const w = world();
         const id = containerId(0x6006);
-        w.processes.set(
-          ProcessSnapshotMother.inContainer(id, { pid: 9200, pidNamespace: HOST_NS }),
-        );
+        w.processes.set(ProcessMother.inContainer(id, { pid: 9200, pidNamespace: HOST_NS }));
         w.runtime.addContainer(
           DOCKER,
           ContainerDetailsMother.running({ id, initPid: 9200, hostPidNamespace: true }),
@@ -472,7 +518,7 @@ describe(WorkloadAttestor, () => {
         await attestor.attest(5000);
         // The container restarts: same ID, a new init process, new labels.
         w.processes.set(
-          ProcessSnapshotMother.inContainer(ID, {
+          ProcessMother.inContainer(ID, {
             pid: 4242,
             startTime: 9999n,
             pidNamespace: CONTAINER_NS,
@@ -513,9 +559,7 @@ describe(WorkloadAttestor, () => {
       it('inspects the image once: an image ID names immutable content', async () => {
         const w = world();
         const other = containerId(0x7007);
-        w.processes.set(
-          ProcessSnapshotMother.inContainer(other, { pid: 9300, pidNamespace: 4026535555n }),
-        );
+        w.processes.set(ProcessMother.inContainer(other, { pid: 9300, pidNamespace: 4026535555n }));
         w.runtime.addContainer(
           DOCKER,
           ContainerDetailsMother.running({ id: other, initPid: 9300, imageId: IMAGE_ID }),

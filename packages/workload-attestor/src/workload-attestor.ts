@@ -1,5 +1,6 @@
 import {
   AttributeSet,
+  type AttributeSetBuilder,
   DOCKER_CONTAINER_IMAGE,
   DOCKER_CONTAINER_IMAGE_CONFIG_DIGEST,
   DOCKER_RUNTIME,
@@ -19,7 +20,7 @@ import {
   type ContainerRuntime,
   type ImageDetails,
   type Logger,
-  type ProcessSnapshot,
+  type ProcessHandle,
   type ProcessTable,
   type RuntimeEndpoint,
 } from '@attestor/ports';
@@ -42,6 +43,16 @@ export type Attestation =
       readonly pidNamespace: 'container' | 'host';
       readonly attributes: AttributeSet;
     };
+
+/**
+ * The workload as read between opening a handle on it and confirming that handle, so every
+ * fact here belongs to the one process the handle denotes.
+ */
+interface Workload {
+  readonly pid: number;
+  readonly startTime: bigint;
+  readonly pidNamespace: bigint;
+}
 
 const MAX_REMEMBERED_LOCATIONS = 4096;
 const MAX_REMEMBERED_IMAGES = 1024;
@@ -79,7 +90,6 @@ export class WorkloadAttestor {
     this.#cache = cache ?? new ContainerMetadataCache(deps.clock);
   }
 
-  /** Applies a new configuration to the next attestation (hot reload); drops cached metadata. */
   /**
    * Applies a new configuration to the next attestation (hot reload) and drops cached metadata.
    * `signatures` verifies image signatures under the new sigstore block (built by the caller,
@@ -113,37 +123,54 @@ export class WorkloadAttestor {
     signal: AbortSignal | undefined,
   ): Promise<Attestation> {
     if (!config.enabled) return { kind: 'not_in_container', pid, attributes: AttributeSet.empty };
-    const before = await this.#snapshot(pid);
-    const location = this.#locate(before);
-    // The uid matters only when the cgroup does not name the runtime; skip the read otherwise.
-    const uid =
-      location.kind === 'container' && location.runtime !== 'unknown'
-        ? undefined
-        : await this.#uid(pid);
-    const endpoints = resolveRuntimeEndpoints(
-      config,
-      uid === undefined ? { location } : { location, uid },
-    );
-
-    const container =
-      location.kind === 'container'
-        ? await this.#findById(location.containerId, endpoints, before, config)
-        : await this.#discover(endpoints, before, config);
-    if (container === undefined) {
-      await this.#checkUnchanged(before);
-      return { kind: 'not_in_container', pid, attributes: AttributeSet.empty };
+    // Every read by PID below happens after the handle is opened and before it is confirmed:
+    // if the process exits meanwhile and its PID goes to another process, the confirmation
+    // fails and nothing read is returned.
+    let handle: ProcessHandle;
+    try {
+      handle = await this.deps.processTable.open(pid);
+    } catch (error) {
+      throw this.#processError(error, pid);
     }
+    try {
+      const location = this.#locate(pid, await this.#read(pid, (table) => table.cgroup(pid)));
+      const workload: Workload = {
+        pid,
+        startTime: handle.startTime,
+        pidNamespace: await this.#read(pid, (table) => table.pidNamespace(pid)),
+      };
+      // The uid matters only when the cgroup does not name the runtime; skip the read otherwise.
+      const uid =
+        location.kind === 'container' && location.runtime !== 'unknown'
+          ? undefined
+          : await this.#read(pid, (table) => table.uid(pid));
+      const endpoints = resolveRuntimeEndpoints(
+        config,
+        uid === undefined ? { location } : { location, uid },
+      );
 
-    const attributes = await this.#withSignature(container, signal);
-    await this.#checkUnchanged(before);
-    return {
-      kind: 'attested',
-      pid,
-      containerId: container.containerId,
-      runtime: container.endpoint,
-      pidNamespace: container.hostPidNamespace ? 'host' : 'container',
-      attributes,
-    };
+      const container =
+        location.kind === 'container'
+          ? await this.#findById(location.containerId, endpoints, workload, config)
+          : await this.#discover(endpoints, workload, config);
+      if (container === undefined) {
+        await this.#confirm(handle);
+        return { kind: 'not_in_container', pid, attributes: AttributeSet.empty };
+      }
+
+      const attributes = await this.#withSignature(container, signal);
+      await this.#confirm(handle);
+      return {
+        kind: 'attested',
+        pid,
+        containerId: container.containerId,
+        runtime: container.endpoint,
+        pidNamespace: container.hostPidNamespace ? 'host' : 'container',
+        attributes,
+      };
+    } finally {
+      handle.close();
+    }
   }
 
   /**
@@ -165,18 +192,21 @@ export class WorkloadAttestor {
     );
   }
 
-  async #snapshot(pid: number): Promise<ProcessSnapshot> {
+  /**
+   * A read by PID of the workload, whose handle is open: a process that is not found now has
+   * exited since the handle was opened.
+   */
+  async #read<T>(pid: number, read: (table: ProcessTable) => Promise<T>): Promise<T> {
     try {
-      return await this.deps.processTable.snapshot(pid);
+      return await read(this.deps.processTable);
     } catch (error) {
-      throw this.#processError(error, pid);
-    }
-  }
-
-  async #uid(pid: number): Promise<number> {
-    try {
-      return await this.deps.processTable.uid(pid);
-    } catch (error) {
+      if (ProcessTableError.is(error) && error.code === 'not_found') {
+        throw new AttestationError(
+          'process_changed',
+          `process ${String(pid)} exited during attestation`,
+          { cause: error },
+        );
+      }
       throw this.#processError(error, pid);
     }
   }
@@ -185,19 +215,19 @@ export class WorkloadAttestor {
    * The container of a cgroup text. Processes of one container share the same text, so parses
    * are remembered (a small bounded map; the result is a pure function of the text).
    */
-  #locate(snapshot: ProcessSnapshot): ContainerLocation {
-    const known = this.#locations.get(snapshot.cgroup);
+  #locate(pid: number, cgroup: string): ContainerLocation {
+    const known = this.#locations.get(cgroup);
     if (known !== undefined) return known;
     try {
-      const location = containerIdFromCgroup(snapshot.cgroup);
+      const location = containerIdFromCgroup(cgroup);
       if (this.#locations.size >= MAX_REMEMBERED_LOCATIONS) this.#locations.clear();
-      this.#locations.set(snapshot.cgroup, location);
+      this.#locations.set(cgroup, location);
       return location;
     } catch (error) {
       if (!CgroupError.is(error)) throw error;
       throw new AttestationError(
         'malformed_process_data',
-        `process ${String(snapshot.pid)}: ${error.message}`,
+        `process ${String(pid)}: ${error.message}`,
         { cause: error },
       );
     }
@@ -207,7 +237,7 @@ export class WorkloadAttestor {
   async #findById(
     containerId: string,
     endpoints: readonly RuntimeEndpoint[],
-    workload: ProcessSnapshot,
+    workload: Workload,
     config: DockerAttestationConfig,
   ): Promise<CachedContainer> {
     const failures: string[] = [];
@@ -248,7 +278,7 @@ export class WorkloadAttestor {
    */
   async #discover(
     endpoints: readonly RuntimeEndpoint[],
-    workload: ProcessSnapshot,
+    workload: Workload,
     config: DockerAttestationConfig,
   ): Promise<CachedContainer | undefined> {
     if (endpoints.length === 0) return undefined;
@@ -295,18 +325,17 @@ export class WorkloadAttestor {
     return undefined;
   }
 
-  /** The container's metadata: from the cache when its init process is unchanged, else inspected. */
   /**
    * The container's metadata: from the cache when its init process is unchanged, else
    * inspected. When the workload is the container's init process (single-process containers),
-   * its snapshot stands in for a second read of the same /proc files; the final start-time
-   * check of the attestation covers both.
+   * what was read about the workload stands in for a second read of the same /proc files; the
+   * workload's handle, confirmed at the end of the attestation, covers both.
    */
   async #container(
     endpoint: RuntimeEndpoint,
     containerId: string,
     config: DockerAttestationConfig,
-    workload: ProcessSnapshot,
+    workload: Workload,
   ): Promise<CachedContainer | undefined> {
     const cached = await this.#cache.get(endpoint, containerId, (entry) =>
       entry.initPid === workload.pid
@@ -322,46 +351,32 @@ export class WorkloadAttestor {
         `container ${containerId} (${endpoint.kind} at ${endpoint.socketPath}) is not running`,
       );
     }
-    // The image inspect runs while the init process is read; only its result is awaited later.
+    // The image inspect request is on its way (when the image is not known yet) while the init
+    // process is read and the attributes built; only its result is awaited later.
     const image = this.#image(endpoint, details);
     image.catch(() => undefined);
-    let initStartTime: bigint;
-    let initPidNamespace: bigint;
-    if (details.initPid === workload.pid) {
-      initStartTime = workload.startTime;
-      initPidNamespace = workload.pidNamespace;
-    } else {
-      try {
-        initStartTime = await this.deps.processTable.startTime(details.initPid);
-        initPidNamespace = await this.deps.processTable.pidNamespace(details.initPid);
-      } catch (error) {
-        if (ProcessTableError.is(error) && error.code === 'not_found') {
-          throw new AttestationError(
-            'container_not_running',
-            `container ${containerId}: its init process ${String(details.initPid)} has exited`,
-            { cause: error },
-          );
-        }
-        throw this.#processError(error, details.initPid);
-      }
-    }
+    const attributes = containerAttributes(details, filterEnv(details.env, config.includeEnvVars));
+    const init =
+      details.initPid === workload.pid
+        ? { startTime: workload.startTime, pidNamespace: workload.pidNamespace }
+        : await this.#initProcess(containerId, details.initPid);
     const imageDetails = await image;
     const repoDigest = imageDetails?.repoDigests
       .map(imageDigestReference)
       .find((reference) => reference !== undefined);
+    if (imageDetails !== undefined)
+      attributes.string(DOCKER_CONTAINER_IMAGE_CONFIG_DIGEST, imageDetails.configDigest);
+    attributes.string(DOCKER_RUNTIME, endpoint.kind);
+    if (endpoint.ownerUid !== undefined)
+      attributes.uint64(DOCKER_RUNTIME_OWNER_UID, endpoint.ownerUid);
     const container: CachedContainer = {
       endpoint,
       containerId,
-      attributes: containerAttributes(
-        endpoint,
-        details,
-        filterEnv(details.env, config.includeEnvVars),
-        imageDetails?.configDigest,
-      ),
+      attributes: attributes.done(),
       ...(repoDigest === undefined ? {} : { repoDigest }),
       initPid: details.initPid,
-      initStartTime,
-      initPidNamespace,
+      initStartTime: init.startTime,
+      initPidNamespace: init.pidNamespace,
       hostPidNamespace: details.hostPidNamespace,
     };
     // Cache only what was read under the configuration still in force.
@@ -416,7 +431,7 @@ export class WorkloadAttestor {
     }
   }
 
-  async #checkSameNamespace(container: CachedContainer, workload: ProcessSnapshot): Promise<void> {
+  async #checkSameNamespace(container: CachedContainer, workload: Workload): Promise<void> {
     if (container.hostPidNamespace) {
       // --pid=host: the container has no pid namespace of its own to compare. The cgroup tie
       // stands alone; callers see pidNamespace: 'host'.
@@ -439,24 +454,54 @@ export class WorkloadAttestor {
     }
   }
 
-  async #checkUnchanged(before: ProcessSnapshot): Promise<void> {
-    let after: bigint;
+  /**
+   * The start time and pid namespace of a container's init process, both read from the one
+   * process a handle denotes.
+   */
+  async #initProcess(
+    containerId: string,
+    initPid: number,
+  ): Promise<{ startTime: bigint; pidNamespace: bigint }> {
+    const initError = (error: unknown): Error =>
+      ProcessTableError.is(error) && error.code === 'not_found'
+        ? new AttestationError(
+            'container_not_running',
+            `container ${containerId}: its init process ${String(initPid)} has exited`,
+            { cause: error },
+          )
+        : this.#processError(error, initPid);
+    let handle: ProcessHandle;
     try {
-      after = await this.deps.processTable.startTime(before.pid);
+      handle = await this.deps.processTable.open(initPid);
     } catch (error) {
-      if (ProcessTableError.is(error) && error.code === 'not_found') {
-        throw new AttestationError(
-          'process_changed',
-          `process ${String(before.pid)} exited during attestation`,
-          { cause: error },
-        );
-      }
-      throw this.#processError(error, before.pid);
+      throw initError(error);
     }
-    if (after !== before.startTime) {
+    try {
+      const pidNamespace = await this.deps.processTable.pidNamespace(initPid);
+      await handle.confirm();
+      return { startTime: handle.startTime, pidNamespace };
+    } catch (error) {
+      throw initError(error);
+    } finally {
+      handle.close();
+    }
+  }
+
+  /** Confirms the workload's handle: the process read at the start is still the same one. */
+  async #confirm(handle: ProcessHandle): Promise<void> {
+    try {
+      await handle.confirm();
+    } catch (error) {
+      if (!(ProcessTableError.is(error) && error.code === 'not_found'))
+        throw this.#processError(error, handle.pid);
+      // Say which happened: the process exited, or exited and its PID went to another one.
+      const now = await this.deps.processTable.startTime(handle.pid).catch(() => undefined);
       throw new AttestationError(
         'process_changed',
-        `process ${String(before.pid)} was replaced during attestation (its PID was reused)`,
+        now === undefined || now === handle.startTime
+          ? `process ${String(handle.pid)} exited during attestation`
+          : `process ${String(handle.pid)} was replaced during attestation (its PID was reused)`,
+        { cause: error },
       );
     }
   }
@@ -484,22 +529,17 @@ export class WorkloadAttestor {
 }
 
 /**
- * The attributes of a container: the specification's (image, one per label, the allowed env
- * vars, the image config digest unless the image inspect failed) and which runtime vouched.
+ * The attributes of a container known from its inspect: the image reference, one per label and
+ * the allowed env vars. The caller adds the image config digest (unless the image inspect
+ * failed) and which runtime vouched, in that order.
  */
 function containerAttributes(
-  endpoint: RuntimeEndpoint,
   details: ContainerDetails,
   allowedEnv: readonly AllowedEnvVar[],
-  imageConfigDigest: string | undefined,
-): AttributeSet {
+): AttributeSetBuilder {
   const builder = AttributeSet.builder().string(DOCKER_CONTAINER_IMAGE, details.imageReference);
   for (const [key, value] of Object.entries(details.labels))
     builder.string(labelAttributeName(key), value);
   for (const { name, value } of allowedEnv) builder.string(envAttributeName(name), value);
-  if (imageConfigDigest !== undefined)
-    builder.string(DOCKER_CONTAINER_IMAGE_CONFIG_DIGEST, imageConfigDigest);
-  builder.string(DOCKER_RUNTIME, endpoint.kind);
-  if (endpoint.ownerUid !== undefined) builder.uint64(DOCKER_RUNTIME_OWNER_UID, endpoint.ownerUid);
-  return builder.done();
+  return builder;
 }

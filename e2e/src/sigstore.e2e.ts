@@ -8,6 +8,7 @@ import {
   buildTrustedRoot,
   publishCosignArtifacts,
   TestCertificateAuthority,
+  TestCtLog,
   TestRekorServer,
   TestTransparencyLog,
   TestTufRepository,
@@ -159,12 +160,16 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
     configPath = join(dir, 'agent.yaml');
     metricsPort = await freePort();
     apiSocket = join(dir, 'agent.sock');
-    ca = await TestCertificateAuthority.create();
+    // Like the public Sigstore root, this one lists a CT log: every certificate must embed an SCT.
+    const ctLog = new TestCtLog();
+    ca = await TestCertificateAuthority.create(undefined, { ctLog });
     log = new TestTransparencyLog('rekor.test.invalid');
     rekor = await TestRekorServer.start(log, ca);
     await writeFile(
       join(dir, 'trusted_root.json'),
-      JSON.stringify(buildTrustedRoot({ ca, log, logBaseUrl: 'https://rekor.test.invalid' })),
+      JSON.stringify(
+        buildTrustedRoot({ ca, log, ctLog, logBaseUrl: 'https://rekor.test.invalid' }),
+      ),
     );
     await publish(reference, 'signed', { signature: 'valid', provenance: true });
 

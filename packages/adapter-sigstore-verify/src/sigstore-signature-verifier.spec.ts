@@ -5,6 +5,7 @@ import {
   signImageLegacy,
   signStatement,
   TestCertificateAuthority,
+  TestCtLog,
   TestTransparencyLog,
 } from '@attestor/sigstore-test-stack';
 import { createHash } from 'node:crypto';
@@ -32,6 +33,51 @@ describe(SigstoreSignatureVerifier, () => {
     verifier = new SigstoreSignatureVerifier(
       buildTrustedRoot({ ca, log, logBaseUrl: 'https://rekor.test.invalid' }),
     );
+  });
+
+  describe('having a trusted root that lists a CT log', () => {
+    let ctLog: TestCtLog;
+    let withCt: SigstoreSignatureVerifier;
+    beforeAll(() => {
+      ctLog = new TestCtLog();
+      withCt = new SigstoreSignatureVerifier(
+        buildTrustedRoot({ ca, log, ctLog, logBaseUrl: 'https://rekor.test.invalid' }),
+      );
+    });
+
+    it('verifies a certificate that embeds an SCT from that log', async () => {
+      const withSct = await TestCertificateAuthority.create(undefined, { ctLog });
+      const trusted = new SigstoreSignatureVerifier(
+        buildTrustedRoot({ ca: withSct, log, ctLog, logBaseUrl: 'https://rekor.test.invalid' }),
+      );
+      const legacy = await signImageLegacy(IMAGE, DIGEST, IDENTITY, withSct, log);
+      const verified = await trusted.verify({ format: 'cosign-legacy', ...legacy }, DIGEST, {
+        requireTransparencyLog: true,
+      });
+      expect(verified.signer).toStrictEqual(IDENTITY);
+    });
+
+    it('refuses a certificate without an SCT', async () => {
+      const legacy = await signImageLegacy(IMAGE, DIGEST, IDENTITY, ca, log);
+      await expect(
+        withCt.verify({ format: 'cosign-legacy', ...legacy }, DIGEST, {
+          requireTransparencyLog: true,
+        }),
+      ).rejects.toThrow('expected 1 SCTs, got 0');
+    });
+
+    it('refuses a certificate whose SCT comes from another CT log', async () => {
+      const rogueCt = await TestCertificateAuthority.create(undefined, { ctLog: new TestCtLog() });
+      const trusted = new SigstoreSignatureVerifier(
+        buildTrustedRoot({ ca: rogueCt, log, ctLog, logBaseUrl: 'https://rekor.test.invalid' }),
+      );
+      const legacy = await signImageLegacy(IMAGE, DIGEST, IDENTITY, rogueCt, log);
+      await expect(
+        trusted.verify({ format: 'cosign-legacy', ...legacy }, DIGEST, {
+          requireTransparencyLog: true,
+        }),
+      ).rejects.toThrow('SCT verification failed');
+    });
   });
 
   describe('having a cosign legacy signature', () => {

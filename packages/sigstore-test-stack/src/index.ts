@@ -7,6 +7,7 @@ export {
 } from './test-ca.js';
 export { TestTransparencyLog, type LogEntryEvidence } from './transparency-log.js';
 export { buildTrustedRoot } from './trusted-root.js';
+export { OID_SCT_LIST, TestCtLog } from './ct-log.js';
 export {
   signArtifact,
   signArtifactWithKey,

@@ -1,3 +1,7 @@
+import 'reflect-metadata';
+
+import { X509Certificate } from '@peculiar/x509';
+
 import { bundleFromJSON } from '@sigstore/bundle';
 import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
@@ -7,7 +11,9 @@ import {
   buildTrustedRoot,
   signArtifact,
   TestCertificateAuthority,
+  TestCtLog,
   TestTransparencyLog,
+  OID_SCT_LIST,
 } from './index.js';
 
 const IDENTITY = {
@@ -79,5 +85,53 @@ describe('offline Sigstore test stack', () => {
     expect(() =>
       verifier.verify(toSignedEntity(bundleFromJSON(bundle), Buffer.from('artifact'))),
     ).toThrow(/certificate/i);
+  });
+
+  describe('with a CT log', () => {
+    it('embeds an SCT that sigstore-js verifies against the CT log of the trusted root', async () => {
+      const ctLog = new TestCtLog();
+      const ca = await TestCertificateAuthority.create(undefined, { ctLog });
+      const log = new TestTransparencyLog('rekor.test.invalid');
+      const verifier = new Verifier(
+        toTrustMaterial(
+          TrustedRoot.fromJSON(
+            buildTrustedRoot({ ca, log, ctLog, logBaseUrl: 'https://rekor.test.invalid' }),
+          ),
+        ),
+        { ctlogThreshold: 1 },
+      );
+      const { bundle, certificatePem } = await signArtifact(
+        Buffer.from('artifact'),
+        IDENTITY,
+        ca,
+        log,
+      );
+      expect(new X509Certificate(certificatePem).getExtension(OID_SCT_LIST)).not.toBeNull();
+      const signer = verifier.verify(
+        toSignedEntity(bundleFromJSON(bundle), Buffer.from('artifact')),
+      );
+      expect(signer.identity?.subjectAlternativeName).toBe(IDENTITY.subject);
+    });
+
+    it('is rejected when the trusted root lists a CT log and the certificate has no SCT', async () => {
+      const { ca, log } = await stack();
+      const verifier = new Verifier(
+        toTrustMaterial(
+          TrustedRoot.fromJSON(
+            buildTrustedRoot({
+              ca,
+              log,
+              ctLog: new TestCtLog(),
+              logBaseUrl: 'https://rekor.test.invalid',
+            }),
+          ),
+        ),
+        { ctlogThreshold: 1 },
+      );
+      const { bundle } = await signArtifact(Buffer.from('artifact'), IDENTITY, ca, log);
+      expect(() =>
+        verifier.verify(toSignedEntity(bundleFromJSON(bundle), Buffer.from('artifact'))),
+      ).toThrow('expected 1 SCTs, got 0');
+    });
   });
 });

@@ -2,13 +2,22 @@
  * A certificate authority in the role of Fulcio, for tests: a root, an intermediate, and
  * short-lived leaf certificates that carry a signer identity the way Fulcio's do (a URI or
  * email SAN, the OIDC issuer in OID 1.3.6.1.4.1.57264.1.1 as a raw string and in
- * 1.3.6.1.4.1.57264.1.8 as a DER UTF8String, the code-signing EKU). Keys are ECDSA P-256.
+ * 1.3.6.1.4.1.57264.1.8 as a DER UTF8String, the code-signing EKU, and, when the CA has a CT
+ * log, an embedded SCT from it). Keys are ECDSA P-256.
  */
 import 'reflect-metadata';
 
-import { webcrypto } from 'node:crypto';
+import { randomBytes, webcrypto } from 'node:crypto';
 
 import * as x509 from '@peculiar/x509';
+
+import {
+  derLength,
+  OID_SCT_LIST,
+  sctListExtensionValue,
+  tbsCertificateOf,
+  type TestCtLog,
+} from './ct-log.js';
 
 x509.cryptoProvider.set(webcrypto);
 
@@ -33,15 +42,12 @@ export interface SignerIdentity {
 /** DER of a UTF8String. */
 function utf8String(text: string): ArrayBuffer {
   const bytes = Buffer.from(text, 'utf8');
-  if (bytes.length > 0xffff) throw new RangeError('issuer too long');
-  const length =
-    bytes.length < 0x80
-      ? Buffer.from([bytes.length])
-      : bytes.length < 0x100
-        ? Buffer.from([0x81, bytes.length])
-        : Buffer.from([0x82, bytes.length >> 8, bytes.length & 0xff]);
-  const der = Buffer.concat([Buffer.from([0x0c]), length, bytes]);
-  return der.buffer.slice(der.byteOffset, der.byteOffset + der.byteLength);
+  const der = Buffer.concat([Buffer.from([0x0c]), derLength(bytes.length), bytes]);
+  return arrayBuffer(der);
+}
+
+function arrayBuffer(bytes: Buffer): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 
 async function pkcs8Pem(key: webcrypto.CryptoKey): Promise<string> {
@@ -55,11 +61,16 @@ export class TestCertificateAuthority {
     readonly intermediate: x509.X509Certificate,
     private readonly intermediateKey: webcrypto.CryptoKey,
     private readonly rootKey: webcrypto.CryptoKey,
+    private readonly ctLog: TestCtLog | undefined,
   ) {}
 
-  /** A root and an intermediate valid from `notBefore` for ten years. */
+  /**
+   * A root and an intermediate valid from `notBefore` for ten years. With `ctLog`, every leaf
+   * carries an SCT from it, as Fulcio's do from the CT log that Sigstore's trusted root lists.
+   */
   static async create(
     notBefore = new Date(Date.now() - 60 * 60 * 1000),
+    options: { readonly ctLog?: TestCtLog } = {},
   ): Promise<TestCertificateAuthority> {
     const notAfter = new Date(notBefore.getTime() + 10 * 365 * 24 * 60 * 60 * 1000);
     const rootKeys = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
@@ -106,6 +117,7 @@ export class TestCertificateAuthority {
       intermediate,
       intermediateKeys.privateKey,
       rootKeys.privateKey,
+      options.ctLog,
     );
   }
 
@@ -155,7 +167,18 @@ export class TestCertificateAuthority {
       identity.subject.includes('@') && !identity.subject.includes('://')
         ? { type: 'email' as const, value: identity.subject }
         : { type: 'url' as const, value: identity.subject };
-    const certificate = await x509.X509CertificateGenerator.create({
+    const extensions = [
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([OID_CODE_SIGNING]),
+      new x509.SubjectAlternativeNameExtension([san], true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      await x509.AuthorityKeyIdentifierExtension.create(this.intermediate),
+      new x509.Extension(OID_ISSUER_V1, false, arrayBuffer(Buffer.from(identity.issuer, 'utf8'))),
+      new x509.Extension(OID_ISSUER_V2, false, utf8String(identity.issuer)),
+    ];
+    const params = {
+      // Fixed, so that the certificate with the SCT has the precertificate's TBS plus the SCT.
+      serialNumber: `01${randomBytes(15).toString('hex')}`,
       subject: '',
       issuer: this.intermediate.subject,
       publicKey: keys.publicKey,
@@ -163,20 +186,24 @@ export class TestCertificateAuthority {
       notBefore,
       notAfter: new Date(notBefore.getTime() + 10 * 60 * 1000),
       signingAlgorithm: ALGORITHM,
-      extensions: [
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-        new x509.ExtendedKeyUsageExtension([OID_CODE_SIGNING]),
-        new x509.SubjectAlternativeNameExtension([san], true),
-        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-        await x509.AuthorityKeyIdentifierExtension.create(this.intermediate),
-        new x509.Extension(
-          OID_ISSUER_V1,
-          false,
-          new TextEncoder().encode(identity.issuer).slice().buffer,
-        ),
-        new x509.Extension(OID_ISSUER_V2, false, utf8String(identity.issuer)),
-      ],
-    });
+    };
+    let certificate = await x509.X509CertificateGenerator.create({ ...params, extensions });
+    if (this.ctLog !== undefined) {
+      // The SCT signs the certificate's TBS without the SCT extension (the precertificate,
+      // RFC 6962 section 3.2) and the hash of the issuer's key.
+      const sct = this.ctLog.timestamp(
+        Buffer.from(this.intermediate.publicKey.rawData),
+        tbsCertificateOf(Buffer.from(certificate.rawData)),
+        notBefore,
+      );
+      certificate = await x509.X509CertificateGenerator.create({
+        ...params,
+        extensions: [
+          ...extensions,
+          new x509.Extension(OID_SCT_LIST, false, arrayBuffer(sctListExtensionValue([sct]))),
+        ],
+      });
+    }
     return {
       pem: certificate.toString('pem'),
       der: Buffer.from(certificate.rawData),

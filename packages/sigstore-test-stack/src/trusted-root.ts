@@ -1,15 +1,18 @@
 import type { X509Certificate } from '@peculiar/x509';
 
+import type { TestCtLog } from './ct-log.js';
 import type { TestTransparencyLog } from './transparency-log.js';
 
 /**
  * A Sigstore trusted_root.json (media type application/vnd.dev.sigstore.trustedroot+json;
- * version=0.1) that trusts a test CA and a test transparency log.
+ * version=0.1) that trusts a test CA, a test transparency log and, when given, a test CT log
+ * (verifiers then require an SCT from it in every certificate).
  */
 export function buildTrustedRoot(options: {
   readonly ca: { readonly root: X509Certificate; readonly intermediate: X509Certificate };
   readonly log: TestTransparencyLog;
   readonly logBaseUrl: string;
+  readonly ctLog?: TestCtLog;
   readonly validFrom?: Date;
 }): Record<string, unknown> {
   const start = (options.validFrom ?? new Date(Date.now() - 24 * 60 * 60 * 1000)).toISOString();
@@ -40,7 +43,21 @@ export function buildTrustedRoot(options: {
         validFor: { start },
       },
     ],
-    ctlogs: [],
+    ctlogs:
+      options.ctLog === undefined
+        ? []
+        : [
+            {
+              baseUrl: 'https://ctfe.test.invalid',
+              hashAlgorithm: 'SHA2_256',
+              publicKey: {
+                rawBytes: options.ctLog.publicKeyDer.toString('base64'),
+                keyDetails: 'PKIX_ECDSA_P256_SHA_256',
+                validFor: { start },
+              },
+              logId: { keyId: Buffer.from(options.ctLog.logId, 'hex').toString('base64') },
+            },
+          ],
     timestampAuthorities: [],
   };
 }

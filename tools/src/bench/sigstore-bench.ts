@@ -21,6 +21,7 @@ import {
   pushBlob,
   pushManifest,
   TestCertificateAuthority,
+  TestCtLog,
   TestTransparencyLog,
 } from '@attestor/sigstore-test-stack';
 import { bundleFromJSON } from '@sigstore/bundle';
@@ -76,9 +77,15 @@ async function pushImage(repository: string): Promise<string> {
 }
 
 export async function sigstoreBenchmark(): Promise<string[]> {
-  const ca = await TestCertificateAuthority.create();
+  const ctLog = new TestCtLog();
+  const ca = await TestCertificateAuthority.create(undefined, { ctLog });
   const log = new TestTransparencyLog('rekor.test.invalid');
-  const trustedRoot = buildTrustedRoot({ ca, log, logBaseUrl: 'https://rekor.test.invalid' });
+  const trustedRoot = buildTrustedRoot({
+    ca,
+    log,
+    ctLog,
+    logBaseUrl: 'https://rekor.test.invalid',
+  });
   const repository = `attestor-bench/signed-${randomUUID().slice(0, 8)}`;
   const digest = await pushImage(repository);
   await publishCosignArtifacts(REGISTRY, repository, digest, IDENTITY, ca, log, {

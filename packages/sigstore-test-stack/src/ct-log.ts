@@ -1,0 +1,97 @@
+import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+
+/** The X.509 extension that carries embedded SCTs (RFC 6962 section 3.3). */
+export const OID_SCT_LIST = '1.3.6.1.4.1.11129.2.4.2';
+
+function sha256(data: Buffer): Buffer {
+  return createHash('sha256').update(data).digest();
+}
+
+function uint(value: number, bytes: number): Buffer {
+  const buffer = Buffer.alloc(bytes);
+  buffer.writeUIntBE(value, 0, bytes);
+  return buffer;
+}
+
+/** A DER length prefix. */
+export function derLength(length: number): Buffer {
+  if (length < 0x80) return Buffer.from([length]);
+  if (length < 0x100) return Buffer.from([0x81, length]);
+  if (length < 0x10000) return Buffer.from([0x82, length >> 8, length & 0xff]);
+  throw new RangeError(`DER length ${String(length)} is too large for the test stack`);
+}
+
+/**
+ * A certificate transparency log in the role of the one Sigstore's Fulcio submits to, for
+ * tests. It issues signed certificate timestamps (RFC 6962 section 3.2) for precertificate
+ * entries; it logs nothing, since verifiers of embedded SCTs never ask the log.
+ */
+export class TestCtLog {
+  /** The log's public key, SPKI DER (ECDSA P-256). */
+  readonly publicKeyDer: Buffer;
+  /** The log ID: SHA-256 of `publicKeyDer`, hex. */
+  readonly logId: string;
+  readonly #privateKey: KeyObject;
+
+  constructor() {
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    this.publicKeyDer = publicKey.export({ type: 'spki', format: 'der' });
+    this.logId = sha256(this.publicKeyDer).toString('hex');
+    this.#privateKey = privateKey;
+  }
+
+  /**
+   * A TLS-encoded SignedCertificateTimestamp v1 for the precertificate of `tbsCertificate` (the
+   * DER TBSCertificate of the final certificate without its SCT extension), issued under the
+   * key `issuerPublicKeyDer` (SPKI DER), timestamped `at`.
+   */
+  timestamp(issuerPublicKeyDer: Buffer, tbsCertificate: Buffer, at: Date): Buffer {
+    const timestamp = Buffer.alloc(8);
+    timestamp.writeBigUInt64BE(BigInt(at.getTime()));
+    const noExtensions = uint(0, 2);
+    const signed = Buffer.concat([
+      Buffer.from([0, 0]), // version v1, signature_type certificate_timestamp
+      timestamp,
+      uint(1, 2), // entry_type precert_entry
+      sha256(issuerPublicKeyDer),
+      uint(tbsCertificate.length, 3),
+      tbsCertificate,
+      noExtensions,
+    ]);
+    const signature = sign('sha256', signed, this.#privateKey);
+    return Buffer.concat([
+      Buffer.from([0]), // version v1
+      Buffer.from(this.logId, 'hex'),
+      timestamp,
+      noExtensions,
+      Buffer.from([4, 3]), // sha256, ecdsa
+      uint(signature.length, 2),
+      signature,
+    ]);
+  }
+}
+
+/**
+ * The extnValue contents of the SCT list extension: a DER OCTET STRING holding the TLS-encoded
+ * SignedCertificateTimestampList.
+ */
+export function sctListExtensionValue(scts: readonly Buffer[]): Buffer {
+  const list = Buffer.concat(scts.map((sct) => Buffer.concat([uint(sct.length, 2), sct])));
+  const tls = Buffer.concat([uint(list.length, 2), list]);
+  return Buffer.concat([Buffer.from([0x04]), derLength(tls.length), tls]);
+}
+
+/** The DER TBSCertificate of a DER certificate: the first element of its outer SEQUENCE. */
+export function tbsCertificateOf(certificate: Buffer): Buffer {
+  const element = (offset: number): { contentStart: number; end: number } => {
+    if (certificate[offset] !== 0x30) throw new Error('not a DER SEQUENCE');
+    const first = certificate[offset + 1] ?? 0;
+    if (first < 0x80) return { contentStart: offset + 2, end: offset + 2 + first };
+    const count = first & 0x7f;
+    const length = certificate.readUIntBE(offset + 2, count);
+    return { contentStart: offset + 2 + count, end: offset + 2 + count + length };
+  };
+  const outer = element(0);
+  const tbs = element(outer.contentStart);
+  return certificate.subarray(outer.contentStart, tbs.end);
+}

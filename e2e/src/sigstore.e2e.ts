@@ -394,7 +394,7 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
     expect(agent?.stderr).toContain('"result":"identity_mismatch"');
   });
 
-  it('gives up at the verification deadline when the registry stalls, and still attests', async () => {
+  it('gives up at the verification deadline when the registry stalls, and still attests; a caller that hangs up cancels', async () => {
     // A TCP proxy in front of the registry, so that an image can be pushed through it and the
     // proxy then made to stall (accept connections, never answer).
     let stalled = false;
@@ -451,6 +451,45 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
       expect(signatureAttributes(body)).toStrictEqual({});
       expect(Date.now() - started).toBeLessThan(5_000);
       expect(agent?.stderr).toContain('"result":"timeout"');
+
+      // A caller that hangs up while its verification waits on the stalled registry stops
+      // waiting; the verification is counted as cancelled, long before its 30 s deadline.
+      await reloadWith(() =>
+        writeFile(
+          configPath,
+          original
+            .replace('verificationTimeout: 10s', 'verificationTimeout: 30s')
+            .replace(
+              '      registries:',
+              `      registries:\n        "${proxyHost}": { insecure: true }`,
+            ),
+        ),
+      );
+      const hangUp = await run('curl', [
+        '-s',
+        '--max-time',
+        '1',
+        '--unix-socket',
+        apiSocket,
+        `http://agent/v1/attest?pid=${String(target)}`,
+      ]);
+      expect(hangUp.code).toBe(28); // curl's "operation timed out": it closed the connection
+      await vi.waitFor(
+        async () => {
+          const metrics = await run('curl', [
+            '-s',
+            '--unix-socket',
+            apiSocket,
+            'http://agent/metrics',
+          ]);
+          expect(metrics.stdout).toMatch(
+            /spirl_agent_sigstore_image_verification_total\{result="cancelled",attestor="docker"\} 1\b/,
+          );
+        },
+        { timeout: 5_000 },
+      );
+      // The shared verification itself is not over: it runs on to its deadline for other callers.
+      expect(agent?.stderr.split('"result":"timeout"')).toHaveLength(2);
       await writeFile(configPath, original);
       agent?.child.kill('SIGHUP');
     } finally {

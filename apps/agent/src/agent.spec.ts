@@ -16,7 +16,7 @@ import {
   containerId,
 } from '@attestor/testing';
 import { WorkloadAttestor } from '@attestor/workload-attestor';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { Agent } from './agent.js';
 import { LocalApiServer } from './api-server.js';
@@ -222,5 +222,54 @@ describe(Agent, () => {
         await agent.stop();
       }
     });
+  });
+});
+
+describe(LocalApiServer, () => {
+  let dir = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'attestor-api-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('tells a handler when its caller hangs up before the answer, and only then', async () => {
+    const socket = join(dir, 'api.sock');
+    const signals: AbortSignal[] = [];
+    let release: () => void = () => undefined;
+    const server = new LocalApiServer(socket, 0o600, new RecordingLogger())
+      .route('GET', '/slow', async (_request, _url, callerGone) => {
+        signals.push(callerGone);
+        await new Promise<void>((resolve) => {
+          release = resolve;
+          callerGone.addEventListener('abort', () => {
+            resolve();
+          });
+        });
+        return { status: 200, body: {} };
+      })
+      .route('GET', '/fast', (_request, _url, callerGone) => {
+        signals.push(callerGone);
+        return Promise.resolve({ status: 200, body: {} });
+      });
+    await server.start();
+    try {
+      expect(await get(socket, '/fast')).toMatchObject({ status: 200 });
+      const hungUp = request({ socketPath: socket, path: '/slow', method: 'GET' });
+      hungUp.on('error', () => undefined);
+      hungUp.end();
+      await vi.waitFor(() => {
+        expect(signals).toHaveLength(2);
+      });
+      hungUp.destroy();
+      await vi.waitFor(() => {
+        expect(signals[1]?.aborted).toBe(true);
+      });
+      expect(signals[0]?.aborted).toBe(false);
+    } finally {
+      release();
+      await server.stop();
+    }
   });
 });

@@ -1,5 +1,4 @@
 import type { AttestorConfig, SigstoreConfig } from '@attestor/config';
-import type { IncomingMessage } from 'node:http';
 
 import type { Logger } from '@attestor/ports';
 import type { SignatureVerificationHandle } from '@attestor/composition';
@@ -81,7 +80,7 @@ export class Agent {
       .route('GET', '/healthz', () => Promise.resolve({ status: 200, body: { status: 'ok' } }))
       .route('GET', '/readyz', () => Promise.resolve(this.#readiness()))
       .route('GET', '/metrics', async () => ({ status: 200, ...(await this.deps.metricsText()) }))
-      .route('GET', '/v1/attest', (request, url) => this.#attest(url, request));
+      .route('GET', '/v1/attest', (_request, url, callerGone) => this.#attest(url, callerGone));
     await server.start();
     this.#server = server;
     const { metricsListenAddress } = loaded.config.agent;
@@ -155,7 +154,7 @@ export class Agent {
       : { status: 200, body: { status: 'ready', config: this.#current.origin } };
   }
 
-  async #attest(url: URL, request: IncomingMessage): Promise<RouteResult> {
+  async #attest(url: URL, callerGone: AbortSignal): Promise<RouteResult> {
     const pid = url.searchParams.get('pid') ?? '';
     if (!PID.test(pid)) {
       return {
@@ -170,11 +169,7 @@ export class Agent {
     }
     try {
       // A client that hangs up stops waiting for an image verification (counted as cancelled).
-      const gone = new AbortController();
-      request.once('close', () => {
-        if (!request.complete || request.socket.destroyed) gone.abort();
-      });
-      const attestation = await this.deps.attestor.attest(Number(pid), gone.signal);
+      const attestation = await this.deps.attestor.attest(Number(pid), callerGone);
       this.deps.logger.debug('attested', {
         pid: Number(pid),
         kind: attestation.kind,

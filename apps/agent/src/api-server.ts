@@ -10,7 +10,15 @@ export type RouteResult =
   | { readonly status: number; readonly body: unknown }
   | { readonly status: number; readonly text: string; readonly contentType: string };
 
-export type RouteHandler = (request: IncomingMessage, url: URL) => Promise<RouteResult>;
+/**
+ * A route. `callerGone` aborts when the client closes the connection before the response is
+ * sent: work done only for this caller can stop.
+ */
+export type RouteHandler = (
+  request: IncomingMessage,
+  url: URL,
+  callerGone: AbortSignal,
+) => Promise<RouteResult>;
 
 /**
  * The agent's local HTTP API, on a unix socket only (never TCP): the socket's file mode is the
@@ -84,8 +92,13 @@ export class LocalApiServer {
       body: { error: { code: 'not_found', message: `no route for ${method} ${url.pathname}` } },
     };
     if (handler !== undefined) {
+      const gone = new AbortController();
+      // The response closes before it finishes only when the connection went away first.
+      response.once('close', () => {
+        if (!response.writableFinished) gone.abort();
+      });
       try {
-        result = await handler(request, url);
+        result = await handler(request, url, gone.signal);
       } catch (error) {
         this.logger.error('API handler failed', {
           path: url.pathname,

@@ -4,8 +4,10 @@ import {
   signAttestationLegacy,
   signImageLegacy,
   signStatement,
+  signStatementRekorV2,
   TestCertificateAuthority,
   TestCtLog,
+  TestTimestampAuthority,
   TestTransparencyLog,
 } from '@attestor/sigstore-test-stack';
 import { createHash } from 'node:crypto';
@@ -77,6 +79,44 @@ describe(SigstoreSignatureVerifier, () => {
           requireTransparencyLog: true,
         }),
       ).rejects.toThrow('SCT verification failed');
+    });
+  });
+
+  describe('having a cosign v3 signature on a Rekor v2 log, timestamped by a TSA', () => {
+    it('verifies it and returns the entry the inclusion proof authenticates, with no log time', async () => {
+      const tsa = await TestTimestampAuthority.create();
+      const withTsa = new SigstoreSignatureVerifier(
+        buildTrustedRoot({
+          ca,
+          log,
+          timestampAuthority: tsa,
+          logBaseUrl: 'https://rekor.test.invalid',
+        }),
+      );
+      const { bundle } = await signStatementRekorV2(
+        imageStatement(IMAGE, DIGEST, 'https://sigstore.dev/cosign/sign/v1'),
+        IDENTITY,
+        ca,
+        log,
+        tsa,
+      );
+      const verified = await withTsa.verify(
+        { format: 'sigstore-bundle', bundleJson: JSON.stringify(bundle) },
+        DIGEST,
+        { requireTransparencyLog: true },
+      );
+      expect(verified.signer).toStrictEqual(IDENTITY);
+      expect(verified.logEntry).toStrictEqual({
+        logId: log.logId,
+        logIndex: BigInt(log.entries().length - 1),
+        bodyBase64: expect.any(String) as unknown,
+      });
+      // Without the TSA in the trusted root, nothing vouches for the signing time.
+      await expect(
+        verifier.verify({ format: 'sigstore-bundle', bundleJson: JSON.stringify(bundle) }, DIGEST, {
+          requireTransparencyLog: true,
+        }),
+      ).rejects.toThrow('timestamp');
     });
   });
 

@@ -302,16 +302,25 @@ export class SigstoreSignatureVerifier implements SignatureVerifier {
         ? (content.dsseEnvelope.signatures[0]?.sig.toString('base64') ?? '')
         : content.messageSignature.signature.toString('base64');
     const entry = bundle.verificationMaterial.tlogEntries[0];
-    const logEntry: TransparencyLogEntry | undefined =
-      !requireTransparencyLog || entry?.inclusionPromise === undefined
-        ? undefined
-        : {
-            logId: entry.logId.keyId.toString('hex'),
-            logIndex: BigInt(entry.logIndex),
-            integratedTime: BigInt(entry.integratedTime),
-            signedEntryTimestamp: entry.inclusionPromise.signedEntryTimestamp.toString('base64'),
-            bodyBase64: entry.canonicalizedBody.toString('base64'),
-          };
+    // The entry verified above: a Rekor v1 entry with its signed entry timestamp, or a Rekor v2
+    // entry, whose index is the one its inclusion proof authenticates and which has no
+    // integrated time (its signing time came from a timestamp authority).
+    let logEntry: TransparencyLogEntry | undefined;
+    if (requireTransparencyLog && entry?.inclusionPromise !== undefined) {
+      logEntry = {
+        logId: entry.logId.keyId.toString('hex'),
+        logIndex: BigInt(entry.logIndex),
+        integratedTime: BigInt(entry.integratedTime),
+        signedEntryTimestamp: entry.inclusionPromise.signedEntryTimestamp.toString('base64'),
+        bodyBase64: entry.canonicalizedBody.toString('base64'),
+      };
+    } else if (requireTransparencyLog && entry?.inclusionProof !== undefined) {
+      logEntry = {
+        logId: entry.logId.keyId.toString('hex'),
+        logIndex: BigInt(entry.inclusionProof.logIndex),
+        bodyBase64: entry.canonicalizedBody.toString('base64'),
+      };
+    }
     const predicateType =
       payloadKind === 'in-toto' ? statementPredicateType(signedPayload) : undefined;
     return {

@@ -1,12 +1,15 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 
 import {
+  asBundleVersion,
   buildTrustedRoot,
   imageStatement,
   signArtifact,
+  signArtifactRekorV2,
   signArtifactWithKey,
   signStatement,
   TestCertificateAuthority,
+  TestTimestampAuthority,
   TestTransparencyLog,
 } from '@attestor/sigstore-test-stack';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -51,6 +54,25 @@ describe(verifySigstoreBundle, () => {
       });
     }).toThrow('pass the file, not its digest');
   });
+
+  it.each(['0.1', '0.2'] as const)(
+    'verifies a bundle v%s (certificate chain, Rekor v1 entry), and refuses another artifact',
+    async (version) => {
+      const artifact = Buffer.from(`release tarball ${version}`);
+      const { bundle } = await signArtifact(artifact, IDENTITY, ca, log);
+      const bundleJson = JSON.stringify(asBundleVersion(bundle, version));
+      expect(bundleJson).toContain(`bundle+json;version=${version}`);
+      const verify = (bytes: Buffer) => {
+        verifySigstoreBundle({ bundleJson, artifact: { bytes }, signer: keyless, trustedRootJson });
+      };
+      expect(() => {
+        verify(artifact);
+      }).not.toThrow();
+      expect(() => {
+        verify(Buffer.from('another'));
+      }).toThrow();
+    },
+  );
 
   it('verifies a DSSE bundle whose statement names the artifact', async () => {
     const digest = `sha256:${'a'.repeat(64)}`;
@@ -144,5 +166,78 @@ describe(verifySigstoreBundle, () => {
         trustedRootJson,
       });
     }).toThrow();
+  });
+
+  describe('having a Rekor v2 entry and an RFC 3161 timestamp', () => {
+    let tsa: TestTimestampAuthority;
+    let withTsa: unknown;
+    beforeAll(async () => {
+      tsa = await TestTimestampAuthority.create();
+      withTsa = buildTrustedRoot({
+        ca,
+        log,
+        timestampAuthority: tsa,
+        logBaseUrl: 'https://rekor.test.invalid',
+      });
+    });
+    const verify = (bundle: Record<string, unknown>, artifact: Buffer, root: unknown): void => {
+      verifySigstoreBundle({
+        bundleJson: JSON.stringify(bundle),
+        artifact: { bytes: artifact },
+        signer: keyless,
+        trustedRootJson: root,
+      });
+    };
+
+    it('verifies the inclusion proof and takes the signing time from the timestamp', async () => {
+      const artifact = Buffer.from('release tarball, rekor v2');
+      const { bundle } = await signArtifactRekorV2(artifact, IDENTITY, ca, log, tsa);
+      expect(() => {
+        verify(bundle, artifact, withTsa);
+      }).not.toThrow();
+    });
+
+    it('refuses it when the trusted root lists no timestamp authority: nothing says when it was signed', async () => {
+      const artifact = Buffer.from('release tarball, rekor v2');
+      const { bundle } = await signArtifactRekorV2(artifact, IDENTITY, ca, log, tsa);
+      expect(() => {
+        verify(bundle, artifact, trustedRootJson);
+      }).toThrow('timestamp');
+    });
+
+    it('refuses a timestamp from another authority', async () => {
+      const artifact = Buffer.from('release tarball, rekor v2');
+      const rogue = await TestTimestampAuthority.create();
+      const { bundle } = await signArtifactRekorV2(artifact, IDENTITY, ca, log, rogue);
+      expect(() => {
+        verify(bundle, artifact, withTsa);
+      }).toThrow('timestamp could not be verified');
+    });
+
+    it('refuses a timestamp over another signature', async () => {
+      const artifact = Buffer.from('release tarball, rekor v2');
+      const { bundle } = await signArtifactRekorV2(artifact, IDENTITY, ca, log, tsa);
+      const other = await signArtifactRekorV2(Buffer.from('other'), IDENTITY, ca, log, tsa);
+      const material = (b: Record<string, unknown>) =>
+        b['verificationMaterial'] as Record<string, unknown>;
+      material(bundle)['timestampVerificationData'] = material(other.bundle)[
+        'timestampVerificationData'
+      ];
+      expect(() => {
+        verify(bundle, artifact, withTsa);
+      }).toThrow('timestamp could not be verified');
+    });
+
+    it('refuses an entry whose log body names another signature', async () => {
+      const artifact = Buffer.from('release tarball, rekor v2');
+      const { bundle } = await signArtifactRekorV2(artifact, IDENTITY, ca, log, tsa);
+      const other = await signArtifactRekorV2(artifact, IDENTITY, ca, log, tsa);
+      const material = (b: Record<string, unknown>) =>
+        b['verificationMaterial'] as Record<string, unknown>;
+      material(bundle)['tlogEntries'] = material(other.bundle)['tlogEntries'];
+      expect(() => {
+        verify(bundle, artifact, withTsa);
+      }).toThrow();
+    });
   });
 });

@@ -41,4 +41,19 @@ describe(signatureAttributes, () => {
       'docker.image.signature.value',
     ]);
   });
+
+  it('gives a Rekor v2 entry its log ID and index only: it has no log time and no SET', () => {
+    const set = signatureAttributes(AttributeSet.builder(), {
+      signer,
+      signatureBase64: 'c2ln',
+      logEntry: { logId: 'ab'.repeat(32), logIndex: 7n, bodyBase64: 'e30=' },
+    }).done();
+    expect(set.names()).toStrictEqual([
+      'docker.image.signature.subject',
+      'docker.image.signature.issuer',
+      'docker.image.signature.value',
+      'docker.image.signature.log_id',
+      'docker.image.signature.log_index',
+    ]);
+  });
 });

@@ -24,11 +24,12 @@ export function signatureAttributes(
     .string(SIGNATURE_VALUE, signature.signatureBase64);
   const entry = signature.logEntry;
   if (entry !== undefined) {
-    builder
-      .string(SIGNATURE_LOG_ID, entry.logId)
-      .uint64(SIGNATURE_LOG_INDEX, entry.logIndex)
-      .uint64(SIGNATURE_INTEGRATED_TIME, entry.integratedTime)
-      .string(SIGNATURE_SIGNED_ENTRY_TIMESTAMP, entry.signedEntryTimestamp);
+    builder.string(SIGNATURE_LOG_ID, entry.logId).uint64(SIGNATURE_LOG_INDEX, entry.logIndex);
+    // A Rekor v2 entry has neither: no signed entry timestamp, so no time the log vouches for.
+    if (entry.integratedTime !== undefined)
+      builder.uint64(SIGNATURE_INTEGRATED_TIME, entry.integratedTime);
+    if (entry.signedEntryTimestamp !== undefined)
+      builder.string(SIGNATURE_SIGNED_ENTRY_TIMESTAMP, entry.signedEntryTimestamp);
   }
   return builder;
 }

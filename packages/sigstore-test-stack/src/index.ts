@@ -8,10 +8,14 @@ export {
 export { TestTransparencyLog, type LogEntryEvidence } from './transparency-log.js';
 export { buildTrustedRoot } from './trusted-root.js';
 export { OID_SCT_LIST, TestCtLog } from './ct-log.js';
+export { TestTimestampAuthority } from './timestamp-authority.js';
 export {
+  asBundleVersion,
   signArtifact,
+  signArtifactRekorV2,
   signArtifactWithKey,
   signStatement,
+  signStatementRekorV2,
   signImageLegacy,
   signAttestationLegacy,
   imageStatement,

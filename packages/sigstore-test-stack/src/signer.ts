@@ -1,6 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, sign } from 'node:crypto';
 
 import type { SignerIdentity, TestCertificateAuthority } from './test-ca.js';
+import type { TestTimestampAuthority } from './timestamp-authority.js';
 import type { LogEntryEvidence, TestTransparencyLog } from './transparency-log.js';
 
 /** Canonical JSON (sorted keys, no spaces) of a JSON value, as Rekor canonicalizes bodies. */
@@ -31,13 +32,28 @@ function hashedrekordBody(digest: Buffer, signature: Buffer, verifierPem: string
   );
 }
 
-function tlogEntry(evidence: LogEntryEvidence, kind: string): Record<string, unknown> {
+/**
+ * The bundle's transparency-log entry. A Rekor v1 entry carries the signed entry timestamp
+ * (inclusion promise) and the time it vouches for; a Rekor v2 entry (version 0.0.2) has
+ * neither, only the inclusion proof.
+ */
+function tlogEntry(
+  evidence: LogEntryEvidence,
+  kind: string,
+  rekor: 'v1' | 'v2' = 'v1',
+): Record<string, unknown> {
   return {
     logIndex: String(evidence.logIndex),
     logId: { keyId: Buffer.from(evidence.logId, 'hex').toString('base64') },
-    kindVersion: { kind, version: '0.0.1' },
-    integratedTime: String(evidence.integratedTime),
-    inclusionPromise: { signedEntryTimestamp: evidence.signedEntryTimestamp.toString('base64') },
+    ...(rekor === 'v1'
+      ? {
+          kindVersion: { kind, version: '0.0.1' },
+          integratedTime: String(evidence.integratedTime),
+          inclusionPromise: {
+            signedEntryTimestamp: evidence.signedEntryTimestamp.toString('base64'),
+          },
+        }
+      : { kindVersion: { kind, version: '0.0.2' }, integratedTime: '0' }),
     inclusionProof: {
       logIndex: String(evidence.inclusionProof.logIndex),
       rootHash: evidence.inclusionProof.rootHash.toString('base64'),
@@ -81,6 +97,78 @@ export async function signArtifact(
     },
   };
   return { bundle, certificatePem: certificate.pem, signature, evidence };
+}
+
+/**
+ * Signs `artifact` keylessly the way clients of Rekor v2 do: a hashedrekord v0.0.2 entry,
+ * whose log evidence is an inclusion proof with a signed checkpoint and no signed entry
+ * timestamp, and an RFC 3161 timestamp over the signature from `tsa` for the signing time.
+ */
+export async function signArtifactRekorV2(
+  artifact: Buffer,
+  identity: SignerIdentity,
+  ca: TestCertificateAuthority,
+  log: TestTransparencyLog,
+  tsa: TestTimestampAuthority,
+): Promise<{ bundle: Record<string, unknown>; signature: Buffer }> {
+  const certificate = await ca.issue(identity);
+  const signature = sign('sha256', artifact, createPrivateKey(certificate.privateKeyPem));
+  const digest = createHash('sha256').update(artifact).digest();
+  const body = Buffer.from(
+    canonicalize({
+      apiVersion: '0.0.2',
+      kind: 'hashedrekord',
+      spec: {
+        hashedRekordV002: {
+          data: { algorithm: 'SHA2_256', digest: digest.toString('base64') },
+          signature: {
+            content: signature.toString('base64'),
+            verifier: {
+              keyDetails: 'PKIX_ECDSA_P256_SHA_256',
+              x509Certificate: { rawBytes: certificate.der.toString('base64') },
+            },
+          },
+        },
+      },
+    }),
+  );
+  const evidence = log.append(body);
+  const bundle = {
+    mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+    verificationMaterial: {
+      certificate: { rawBytes: certificate.der.toString('base64') },
+      tlogEntries: [tlogEntry(evidence, 'hashedrekord', 'v2')],
+      timestampVerificationData: {
+        rfc3161Timestamps: [
+          { signedTimestamp: (await tsa.timestamp(signature)).toString('base64') },
+        ],
+      },
+    },
+    messageSignature: {
+      messageDigest: { algorithm: 'SHA2_256', digest: digest.toString('base64') },
+      signature: signature.toString('base64'),
+    },
+  };
+  return { bundle, signature };
+}
+
+/**
+ * A v0.3 bundle of this module rewritten in the older media types: v0.1 and v0.2 carry the
+ * certificate as a one-element `x509CertificateChain` (v0.3 has `certificate`); otherwise the
+ * same content, which both versions allow (v0.1 requires the signed entry timestamp, v0.2 the
+ * inclusion proof; this module's Rekor v1 entries have both).
+ */
+export function asBundleVersion(
+  bundle: Record<string, unknown>,
+  version: '0.1' | '0.2',
+): Record<string, unknown> {
+  const { certificate, ...material } = bundle['verificationMaterial'] as Record<string, unknown>;
+  if (certificate === undefined) throw new Error('not a keyless v0.3 bundle of the test stack');
+  return {
+    ...bundle,
+    mediaType: `application/vnd.dev.sigstore.bundle+json;version=${version}`,
+    verificationMaterial: { ...material, x509CertificateChain: { certificates: [certificate] } },
+  };
 }
 
 /** The certificate chain and Rekor bundle as cosign's legacy layer annotations carry them. */
@@ -204,6 +292,65 @@ export async function signStatement(
     dsseEnvelope: envelope,
   };
   return { bundle, envelope, certificatePem: certificate.pem, evidence };
+}
+
+/**
+ * Signs an in-toto statement keylessly the way clients of Rekor v2 do (a cosign v3 signature
+ * or attestation on a Rekor v2 log): a dsse v0.0.2 entry proven by an inclusion proof with a
+ * signed checkpoint, no signed entry timestamp, and an RFC 3161 timestamp over the envelope
+ * signature from `tsa`.
+ */
+export async function signStatementRekorV2(
+  statement: Record<string, unknown>,
+  identity: SignerIdentity,
+  ca: TestCertificateAuthority,
+  log: TestTransparencyLog,
+  tsa: TestTimestampAuthority,
+): Promise<{ bundle: Record<string, unknown> }> {
+  const { certificate, payload, signature, envelope } = await signDsseKeyless(
+    statement,
+    identity,
+    ca,
+  );
+  const body = Buffer.from(
+    canonicalize({
+      apiVersion: '0.0.2',
+      kind: 'dsse',
+      spec: {
+        dsseV002: {
+          payloadHash: {
+            algorithm: 'SHA2_256',
+            digest: createHash('sha256').update(payload).digest('base64'),
+          },
+          signatures: [
+            {
+              content: signature.toString('base64'),
+              verifier: {
+                keyDetails: 'PKIX_ECDSA_P256_SHA_256',
+                x509Certificate: { rawBytes: certificate.der.toString('base64') },
+              },
+            },
+          ],
+        },
+      },
+    }),
+  );
+  const evidence = log.append(body);
+  return {
+    bundle: {
+      mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+      verificationMaterial: {
+        certificate: { rawBytes: certificate.der.toString('base64') },
+        tlogEntries: [tlogEntry(evidence, 'dsse', 'v2')],
+        timestampVerificationData: {
+          rfc3161Timestamps: [
+            { signedTimestamp: (await tsa.timestamp(signature)).toString('base64') },
+          ],
+        },
+      },
+      dsseEnvelope: envelope,
+    },
+  };
 }
 
 /**

@@ -1,18 +1,21 @@
 import type { X509Certificate } from '@peculiar/x509';
 
 import type { TestCtLog } from './ct-log.js';
+import type { TestTimestampAuthority } from './timestamp-authority.js';
 import type { TestTransparencyLog } from './transparency-log.js';
 
 /**
  * A Sigstore trusted_root.json (media type application/vnd.dev.sigstore.trustedroot+json;
  * version=0.1) that trusts a test CA, a test transparency log and, when given, a test CT log
- * (verifiers then require an SCT from it in every certificate).
+ * (verifiers then require an SCT from it in every certificate) and a test RFC 3161 timestamp
+ * authority.
  */
 export function buildTrustedRoot(options: {
   readonly ca: { readonly root: X509Certificate; readonly intermediate: X509Certificate };
   readonly log: TestTransparencyLog;
   readonly logBaseUrl: string;
   readonly ctLog?: TestCtLog;
+  readonly timestampAuthority?: TestTimestampAuthority;
   readonly validFrom?: Date;
 }): Record<string, unknown> {
   const start = (options.validFrom ?? new Date(Date.now() - 24 * 60 * 60 * 1000)).toISOString();
@@ -58,6 +61,20 @@ export function buildTrustedRoot(options: {
               logId: { keyId: Buffer.from(options.ctLog.logId, 'hex').toString('base64') },
             },
           ],
-    timestampAuthorities: [],
+    timestampAuthorities:
+      options.timestampAuthority === undefined
+        ? []
+        : [
+            {
+              subject: { organization: 'sigstore.mock', commonName: 'tsa' },
+              uri: 'https://tsa.test.invalid',
+              certChain: {
+                certificates: options.timestampAuthority.certificateChain.map((der) => ({
+                  rawBytes: der.toString('base64'),
+                })),
+              },
+              validFor: { start },
+            },
+          ],
   };
 }

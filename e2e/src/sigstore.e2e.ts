@@ -285,6 +285,26 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
     );
   });
 
+  it('drops the cache on reload: the next attestation verifies the image again', async () => {
+    const metric = async (pattern: RegExp): Promise<number> => {
+      const metrics = await run('curl', ['-s', '--unix-socket', apiSocket, 'http://agent/metrics']);
+      return Number(pattern.exec(metrics.stdout)?.[1] ?? Number.NaN);
+    };
+    const verified =
+      /spirl_agent_sigstore_image_verification_total\{result="verified",attestor="docker"\} (\d+)/;
+    const misses =
+      /spirl_agent_sigstore_verification_cache_total\{result="miss",attestor="docker"\} (\d+)/;
+    const [verifiedBefore, missesBefore] = [await metric(verified), await metric(misses)];
+    // The same policy, rewritten: the reload alone must drop the cached success.
+    await reloadWith(() => writeConfig([SUBJECT], false));
+    expect(signatureAttributes(await attest())).toHaveProperty(
+      'docker.image.signature.subject',
+      SUBJECT,
+    );
+    expect(await metric(verified)).toBe(verifiedBefore + 1);
+    expect(await metric(misses)).toBe(missesBefore + 1);
+  });
+
   it('emits the signature attributes for a cosign v3 signature (a bundle referrer, no legacy signature)', async () => {
     const ref = `${registry}/${repository}-v3:1`;
     await publish(ref, 'v3', { signature: 'none', bundleSignature: true, provenance: true });

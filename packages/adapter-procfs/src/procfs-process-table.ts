@@ -1,5 +1,4 @@
 import { closeSync, openSync, readlinkSync, readSync } from 'node:fs';
-import { join } from 'node:path';
 
 import { ProcessTableError, type ProcessHandle, type ProcessTable } from '@attestor/ports';
 
@@ -15,16 +14,7 @@ function quote(text: string): string {
  * may itself contain spaces and parentheses, so fields are counted after the last `)`.
  */
 export function parseStartTime(stat: string, pid: number): bigint {
-  const close = stat.lastIndexOf(')');
-  const fields =
-    close < 0
-      ? []
-      : stat
-          .slice(close + 1)
-          .trim()
-          .split(/\s+/);
-  // fields[0] is field 3 (state); field 22 is fields[19].
-  const startTime = fields[19];
+  const startTime = fieldAfterCommand(stat, 22);
   if (startTime === undefined || !/^\d{1,20}$/.test(startTime)) {
     throw new ProcessTableError(
       'malformed',
@@ -32,6 +22,28 @@ export function parseStartTime(stat: string, pid: number): bigint {
     );
   }
   return BigInt(startTime);
+}
+
+/**
+ * Field `field` (1-based, 3 or more) of a stat line: fields are counted from the last `)`,
+ * which ends field 2, and separated by runs of whitespace. A scan rather than a split: this
+ * runs several times per attestation.
+ */
+function fieldAfterCommand(stat: string, field: number): string | undefined {
+  let index = stat.lastIndexOf(')');
+  if (index < 0) return undefined;
+  index++;
+  for (let current = 2; ;) {
+    while (index < stat.length && isSpace(stat.charCodeAt(index))) index++;
+    if (index >= stat.length) return undefined;
+    const start = index;
+    while (index < stat.length && !isSpace(stat.charCodeAt(index))) index++;
+    if (++current === field) return stat.slice(start, index);
+  }
+}
+
+function isSpace(code: number): boolean {
+  return code === 0x20 || code === 0x0a || code === 0x09 || code === 0x0d;
 }
 
 /** The real uid: the first number of the `Uid:` line of /proc/<pid>/status. */
@@ -82,12 +94,17 @@ export class ProcfsProcessTable implements ProcessTable {
   /** One read buffer, reused: reads are synchronous, so no two use it at once. */
   readonly #buffer = Buffer.allocUnsafe(MAX_PROC_FILE_BYTES + 1);
 
-  constructor(private readonly procRoot = '/proc') {}
+  readonly #procRoot: string;
+
+  /** `procRoot`: /proc, or a directory of fixture files in tests. */
+  constructor(procRoot = '/proc') {
+    this.#procRoot = procRoot.replace(/\/+$/, '');
+  }
 
   open(pid: number): Promise<ProcessHandle> {
     return settled(() => {
       this.#checkPid(pid);
-      const path = join(this.procRoot, String(pid), 'stat');
+      const path = `${this.#procRoot}/${String(pid)}/stat`;
       let fd: number;
       try {
         fd = openSync(path, 'r');
@@ -124,7 +141,7 @@ export class ProcfsProcessTable implements ProcessTable {
 
   #pidNamespace(pid: number): bigint {
     this.#checkPid(pid);
-    const path = join(this.procRoot, String(pid), 'ns', 'pid');
+    const path = `${this.#procRoot}/${String(pid)}/ns/pid`;
     let link: string;
     try {
       link = readlinkSync(path);
@@ -136,7 +153,7 @@ export class ProcfsProcessTable implements ProcessTable {
 
   #read(pid: number, name: string): string {
     this.#checkPid(pid);
-    const path = join(this.procRoot, String(pid), name);
+    const path = `${this.#procRoot}/${String(pid)}/${name}`;
     let fd: number;
     try {
       fd = openSync(path, 'r');
@@ -158,11 +175,14 @@ export class ProcfsProcessTable implements ProcessTable {
     const buffer = this.#buffer;
     let length = 0;
     try {
+      // A /proc/<pid> file is generated whole on each read that starts at offset 0, and a read
+      // that returns less than asked for has reached its end: one read is the common case. (A
+      // further read at a later offset would make the kernel generate the file again.)
       for (;;) {
-        const count = readSync(fd, buffer, length, buffer.length - length, length);
-        if (count === 0) break;
+        const wanted = buffer.length - length;
+        const count = readSync(fd, buffer, length, wanted, length);
         length += count;
-        if (length === buffer.length) break;
+        if (count < wanted || length === buffer.length) break;
       }
     } catch (error) {
       throw this.#translate(error, pid, path);

@@ -80,6 +80,35 @@ async function measure(
   return { p50: at(0.5), p99: at(0.99), opsPerSecond: (count / elapsed) * 1000 };
 }
 
+const COLD_ROUNDS = 5;
+
+/**
+ * Runs each operation `count` times per round, the operations one after the other in every
+ * round; returns, per operation, the median over the rounds of each figure.
+ */
+async function measureInterleaved<
+  const Operations extends readonly ((index: number) => Promise<unknown>)[],
+>(
+  rounds: number,
+  count: number,
+  concurrency: number,
+  operations: Operations,
+): Promise<{ [K in keyof Operations]: Measurement }> {
+  const results = operations.map((): Measurement[] => []);
+  for (let round = 0; round < rounds; round++) {
+    for (const [index, operation] of operations.entries())
+      results[index]?.push(await measure(count, concurrency, operation));
+  }
+  const median = (values: number[]): number =>
+    values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+  // One result per operation, in order: the mapped tuple type says so to the caller.
+  return results.map((measurements) => ({
+    p50: median(measurements.map((m) => m.p50)),
+    p99: median(measurements.map((m) => m.p99)),
+    opsPerSecond: median(measurements.map((m) => m.opsPerSecond)),
+  })) as { [K in keyof Operations]: Measurement };
+}
+
 /**
  * Open loop: starts operations at `ratePerSecond` for `durationMs`, never more than
  * `maxInFlight` at once; latency counts from each operation's intended start time.
@@ -300,14 +329,26 @@ async function main(): Promise<void> {
     const verdicts: string[] = [];
     const rssBefore = process.memoryUsage().rss;
     for (const concurrency of [1, 64]) {
-      const coldCount = concurrency === 1 ? 1000 : 4000;
+      const coldCount = concurrency === 1 ? 2000 : 8000;
       const cachedCount = concurrency === 1 ? 20_000 : 100_000;
-      const rawBoth = await measure(coldCount, concurrency, rawInspectAndImage);
-      const floorBothResult = await measure(coldCount, concurrency, floorBoth);
-      const fullyColdResult = await measure(coldCount, concurrency, fullyCold);
-      const rawOne = await measure(coldCount, concurrency, rawInspect);
-      const floorOneResult = await measure(coldCount, concurrency, floorOne);
-      const coldContainerResult = await measure(coldCount, concurrency, coldContainer);
+      // The cold scenarios and their baselines run interleaved, in rounds, and each figure is
+      // the median over the rounds: the daemon's own pace drifts over seconds, and a scenario
+      // measured at another moment than its baseline would carry that drift into the ratio.
+      const [
+        rawBoth,
+        floorBothResult,
+        fullyColdResult,
+        rawOne,
+        floorOneResult,
+        coldContainerResult,
+      ] = await measureInterleaved(COLD_ROUNDS, coldCount / COLD_ROUNDS, concurrency, [
+        rawInspectAndImage,
+        floorBoth,
+        fullyCold,
+        rawInspect,
+        floorOne,
+        coldContainer,
+      ]);
       const rawProcfsResult = await measure(cachedCount, concurrency, rawProcfs);
       const cachedResult = await measure(cachedCount, concurrency, cached);
       lines.push(row('raw: container + image inspect', concurrency, rawBoth));

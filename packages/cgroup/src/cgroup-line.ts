@@ -23,33 +23,50 @@ export function quote(text: string): string {
  */
 export function parseCgroupLines(text: string): CgroupLine[] {
   const lines: CgroupLine[] = [];
-  const rawLines = text.split('\n');
-  for (let index = 0; index < rawLines.length; index++) {
-    const rawLine = rawLines[index] ?? '';
-    if (rawLine === '' || rawLine.trim() === '') continue;
-    const firstColon = rawLine.indexOf(':');
-    const secondColon = firstColon < 0 ? -1 : rawLine.indexOf(':', firstColon + 1);
-    if (secondColon < 0) throw malformed(index, rawLine, 'expected hierarchy-ID:controllers:path');
-    const hierarchyText = rawLine.slice(0, firstColon);
-    const controllersText = rawLine.slice(firstColon + 1, secondColon);
-    const path = rawLine.slice(secondColon + 1);
-    if (!HIERARCHY_ID.test(hierarchyText))
-      throw malformed(index, rawLine, 'hierarchy ID is not a number');
-    if (!path.startsWith('/')) throw malformed(index, rawLine, 'path is not absolute');
+  scanCgroupLines(text, (hierarchyId, controllersText, path) => {
     lines.push({
-      hierarchyId: Number(hierarchyText),
+      hierarchyId,
       controllers: controllersText === '' ? [] : controllersText.split(','),
       path,
     });
-  }
+  });
   return lines;
+}
+
+/**
+ * The validation of `parseCgroupLines`, calling `visit` for each well-formed line instead of
+ * building a list: the attestation path needs only the paths.
+ */
+export function scanCgroupLines(
+  text: string,
+  visit: (hierarchyId: number, controllersText: string, path: string) => void,
+): void {
+  let lineNumber = 0;
+  for (let start = 0; start <= text.length;) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const rawLine = text.slice(start, end);
+    start = end + 1;
+    lineNumber++;
+    if (rawLine === '' || rawLine.trim() === '') continue;
+    const firstColon = rawLine.indexOf(':');
+    const secondColon = firstColon < 0 ? -1 : rawLine.indexOf(':', firstColon + 1);
+    if (secondColon < 0)
+      throw malformed(lineNumber, rawLine, 'expected hierarchy-ID:controllers:path');
+    const hierarchyText = rawLine.slice(0, firstColon);
+    const path = rawLine.slice(secondColon + 1);
+    if (!HIERARCHY_ID.test(hierarchyText))
+      throw malformed(lineNumber, rawLine, 'hierarchy ID is not a number');
+    if (!path.startsWith('/')) throw malformed(lineNumber, rawLine, 'path is not absolute');
+    visit(Number(hierarchyText), rawLine.slice(firstColon + 1, secondColon), path);
+  }
 }
 
 const HIERARCHY_ID = /^\d{1,10}$/;
 
-function malformed(index: number, rawLine: string, reason: string): CgroupError {
+function malformed(lineNumber: number, rawLine: string, reason: string): CgroupError {
   return new CgroupError(
     'malformed_line',
-    `malformed cgroup line ${String(index + 1)} (${reason}): ${quote(rawLine)}`,
+    `malformed cgroup line ${String(lineNumber)} (${reason}): ${quote(rawLine)}`,
   );
 }

@@ -1,4 +1,4 @@
-import { parseCgroupLines, quote, type CgroupLine } from './cgroup-line.js';
+import { quote, scanCgroupLines } from './cgroup-line.js';
 import { CgroupError } from './errors.js';
 
 /** Which runtime the cgroup path suggests. A hint only: the runtime API has the last word. */
@@ -97,36 +97,34 @@ function matchPath(path: string): LineMatch | undefined {
  * controllers, hybrid layouts), two different IDs is an error naming both.
  */
 export function containerIdFromCgroup(text: string): ContainerLocation {
-  const matches: { match: LineMatch; line: CgroupLine }[] = [];
-  // cgroup v1 repeats one path for every controller: match each distinct path once.
-  const byPath = new Map<string, LineMatch | undefined>();
-  for (const line of parseCgroupLines(text)) {
-    let match = byPath.get(line.path);
-    if (match === undefined && !byPath.has(line.path)) {
-      match = matchPath(line.path);
-      byPath.set(line.path, match);
-    }
-    if (match !== undefined) matches.push({ match, line });
-  }
-  const first = matches[0];
-  if (first === undefined) return { kind: 'not_in_container' };
-  for (const other of matches) {
-    if (other.match.containerId !== first.match.containerId) {
+  let first: { match: LineMatch; path: string } | undefined;
+  let runtime: RuntimeHint | undefined;
+  let runtimesAgree = true;
+  let rootlessUid: number | undefined;
+  // cgroup v1 repeats one path for every controller: match a path once, not once per line.
+  let previousPath: string | undefined;
+  let previousMatch: LineMatch | undefined;
+  scanCgroupLines(text, (_hierarchyId, _controllers, path) => {
+    const match = path === previousPath ? previousMatch : matchPath(path);
+    previousPath = path;
+    previousMatch = match;
+    if (match === undefined) return;
+    first ??= { match, path };
+    if (match.containerId !== first.match.containerId) {
       throw new CgroupError(
         'conflicting_container_ids',
-        `cgroup lines name two different containers: ${first.match.containerId} in ${quote(first.line.path)} and ${other.match.containerId} in ${quote(other.line.path)}`,
+        `cgroup lines name two different containers: ${first.match.containerId} in ${quote(first.path)} and ${match.containerId} in ${quote(path)}`,
       );
     }
-  }
-  const runtimes = new Set(
-    matches.map(({ match }) => match.runtime).filter((r) => r !== 'unknown'),
-  );
-  const runtime: RuntimeHint = runtimes.size === 1 ? ([...runtimes][0] ?? 'unknown') : 'unknown';
-  const rootlessUid =
-    runtime === 'podman'
-      ? matches.find(({ match }) => match.rootlessUid !== undefined)?.match.rootlessUid
-      : undefined;
-  return rootlessUid === undefined
-    ? { kind: 'container', containerId: first.match.containerId, runtime }
-    : { kind: 'container', containerId: first.match.containerId, runtime, rootlessUid };
+    if (match.runtime !== 'unknown') {
+      if (runtime === undefined) runtime = match.runtime;
+      else if (runtime !== match.runtime) runtimesAgree = false;
+    }
+    rootlessUid ??= match.rootlessUid;
+  });
+  if (first === undefined) return { kind: 'not_in_container' };
+  const agreed: RuntimeHint = runtimesAgree ? (runtime ?? 'unknown') : 'unknown';
+  return agreed === 'podman' && rootlessUid !== undefined
+    ? { kind: 'container', containerId: first.match.containerId, runtime: agreed, rootlessUid }
+    : { kind: 'container', containerId: first.match.containerId, runtime: agreed };
 }

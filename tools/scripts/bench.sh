@@ -8,4 +8,4 @@ cd "$(dirname "$0")/../.."
 . tools/provision/session.sh
 if [ ! -x node_modules/.bin/node ]; then npm ci --no-audit --no-fund; fi
 node_modules/.bin/tsc -b tsconfig.json
-node_modules/.bin/node tools/out-tsc/bench/attestation-bench.js
+node_modules/.bin/node --expose-gc tools/out-tsc/bench/attestation-bench.js

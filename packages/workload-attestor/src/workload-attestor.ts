@@ -51,7 +51,11 @@ export type Attestation =
 interface Workload {
   readonly pid: number;
   readonly startTime: bigint;
-  readonly pidNamespace: bigint;
+  /**
+   * Its pid namespace, read once, when first needed: for a container not in the cache, while
+   * the runtime works on the inspect request.
+   */
+  pidNamespace(): Promise<bigint>;
 }
 
 const MAX_REMEMBERED_LOCATIONS = 4096;
@@ -134,10 +138,11 @@ export class WorkloadAttestor {
     }
     try {
       const location = this.#locate(pid, await this.#read(pid, (table) => table.cgroup(pid)));
+      let pidNamespace: Promise<bigint> | undefined;
       const workload: Workload = {
         pid,
         startTime: handle.startTime,
-        pidNamespace: await this.#read(pid, (table) => table.pidNamespace(pid)),
+        pidNamespace: () => (pidNamespace ??= this.#read(pid, (table) => table.pidNamespace(pid))),
       };
       // The uid matters only when the cgroup does not name the runtime; skip the read otherwise.
       const uid =
@@ -282,7 +287,8 @@ export class WorkloadAttestor {
     config: DockerAttestationConfig,
   ): Promise<CachedContainer | undefined> {
     if (endpoints.length === 0) return undefined;
-    if (workload.pidNamespace === (await this.#hostNamespace())) return undefined;
+    const workloadNamespace = await workload.pidNamespace();
+    if (workloadNamespace === (await this.#hostNamespace())) return undefined;
     const failures: string[] = [];
     for (const endpoint of endpoints) {
       let ids: readonly string[];
@@ -310,7 +316,7 @@ export class WorkloadAttestor {
         if (
           container !== undefined &&
           !container.hostPidNamespace &&
-          container.initPidNamespace === workload.pidNamespace
+          container.initPidNamespace === workloadNamespace
         ) {
           return container;
         }
@@ -343,7 +349,12 @@ export class WorkloadAttestor {
         : this.#initUnchanged(entry),
     );
     if (cached !== undefined) return cached;
-    const details = await this.deps.runtime.inspectContainer(endpoint, containerId);
+    // The request is written to the socket before inspectContainer returns; the workload's
+    // namespace link is read while the runtime works on it.
+    const inspecting = this.deps.runtime.inspectContainer(endpoint, containerId);
+    inspecting.catch(() => undefined);
+    const workloadNamespace = await workload.pidNamespace();
+    const details = await inspecting;
     if (details === undefined) return undefined;
     if (!details.running || details.initPid === 0) {
       throw new AttestationError(
@@ -358,7 +369,7 @@ export class WorkloadAttestor {
     const attributes = containerAttributes(details, filterEnv(details.env, config.includeEnvVars));
     const init =
       details.initPid === workload.pid
-        ? { startTime: workload.startTime, pidNamespace: workload.pidNamespace }
+        ? { startTime: workload.startTime, pidNamespace: workloadNamespace }
         : await this.#initProcess(containerId, details.initPid);
     const imageDetails = await image;
     const repoDigest = imageDetails?.repoDigests
@@ -435,7 +446,7 @@ export class WorkloadAttestor {
     if (container.hostPidNamespace) {
       // --pid=host: the container has no pid namespace of its own to compare. The cgroup tie
       // stands alone; callers see pidNamespace: 'host'.
-      if (workload.pidNamespace !== (await this.#hostNamespace())) {
+      if ((await workload.pidNamespace()) !== (await this.#hostNamespace())) {
         throw new AttestationError(
           'pid_namespace_mismatch',
           `process ${String(workload.pid)}: container ${container.containerId} uses the host pid namespace, but the process does not`,
@@ -446,7 +457,7 @@ export class WorkloadAttestor {
       });
       return;
     }
-    if (container.initPidNamespace !== workload.pidNamespace) {
+    if (container.initPidNamespace !== (await workload.pidNamespace())) {
       throw new AttestationError(
         'pid_namespace_mismatch',
         `process ${String(workload.pid)} is not in the pid namespace of container ${container.containerId} (init process ${String(container.initPid)})`,

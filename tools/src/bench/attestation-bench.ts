@@ -56,12 +56,22 @@ interface Measurement {
   readonly opsPerSecond: number;
 }
 
+/**
+ * A full collection before each measurement (bench.sh runs node with --expose-gc), so that a
+ * scenario pays for its own garbage, not for what the scenario before it left behind.
+ */
+function collectGarbage(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+}
+
 /** Runs `operation` `count` times with `concurrency` in flight; latencies in milliseconds. */
 async function measure(
   count: number,
   concurrency: number,
   operation: (index: number) => Promise<unknown>,
 ): Promise<Measurement> {
+  collectGarbage();
   const latencies = new Float64Array(count);
   let next = 0;
   const started = performance.now();
@@ -119,6 +129,7 @@ async function measurePaced(
   maxInFlight: number,
   operation: (index: number) => Promise<unknown>,
 ): Promise<Measurement> {
+  collectGarbage();
   const latencies: number[] = [];
   let started = 0;
   let inFlight = 0;

@@ -24,6 +24,7 @@ const SUBJECT = 'https://github.com/myorg/app/.github/workflows/release.yaml@ref
 
 interface AttestBody {
   readonly kind?: string;
+  readonly containerId?: string;
   readonly attributes?: Record<string, string>;
 }
 
@@ -143,6 +144,13 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
         'spec:',
         `  apiSocketPath: ${apiSocket}`,
         `  metricsListenAddress: 127.0.0.1:${String(metricsPort)}`,
+        '---',
+        // An identity that only a verified signature can give.
+        'section: WorkloadIdentity',
+        'schema: v1',
+        'spec:',
+        '  trustDomain: e2e.test',
+        "  pathTemplate: '/signed/{{docker.image.signature.log_index}}'",
         '',
       ].join('\n'),
     );
@@ -207,6 +215,14 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
       'docker.image.signature.log_index': expect.stringMatching(/^\d+$/) as unknown,
       'docker.image.signature.integrated_time': expect.stringMatching(/^\d+$/) as unknown,
       'docker.image.signature.signed_entry_timestamp': expect.any(String) as unknown,
+    });
+    expect(await getJson(apiSocket, `/v1/identity?pid=${String(pid)}`)).toStrictEqual({
+      status: 200,
+      body: {
+        pid,
+        containerId: body.containerId,
+        spiffeId: `spiffe://e2e.test/signed/${String(body.attributes?.['docker.image.signature.log_index'])}`,
+      },
     });
   });
 
@@ -349,9 +365,17 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
       const ref = `${registry}/${repository}-${variant}:1`;
       const imageDigest = await publish(ref, variant, options);
       try {
-        const body = await attestPid(await start(ref));
+        const target = await start(ref);
+        const body = await attestPid(target);
         expect(body.kind).toBe('attested');
         expect(signatureAttributes(body)).toStrictEqual({});
+        // Attestation is fail-open; an identity built from a signature attribute is not.
+        expect(await getJson(apiSocket, `/v1/identity?pid=${String(target)}`)).toMatchObject({
+          status: 422,
+          body: {
+            error: { code: 'missing_attribute', attribute: 'docker.image.signature.log_index' },
+          },
+        });
         expect(agent?.stderr).toContain(
           `"image":"${registry}/${repository}-${variant}@${imageDigest}","result":"${result}"`,
         );

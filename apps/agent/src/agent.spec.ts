@@ -159,6 +159,87 @@ describe(Agent, () => {
     });
   });
 
+  describe('GET /v1/identity', () => {
+    const withIdentity = (pathTemplate: string): string =>
+      [
+        'section: WorkloadAttestation',
+        'schema: v1',
+        'spec:',
+        '  docker:',
+        '    enabled: true',
+        '---',
+        'section: WorkloadIdentity',
+        'schema: v1',
+        'spec:',
+        '  trustDomain: example.org',
+        `  pathTemplate: '${pathTemplate}'`,
+        '',
+      ].join('\n');
+
+    it('builds the SPIFFE ID from the attested attributes', async () => {
+      const path = join(dir, 'identity.yaml');
+      await writeFile(
+        path,
+        withIdentity('/workloads/{{docker.container.label["com.example.app"]}}'),
+      );
+      const socket = join(dir, 'identity.sock');
+      const { agent } = agentFor(path, socket);
+      expect(await agent.start()).toBe(true);
+      try {
+        expect(await get(socket, '/v1/identity?pid=4242')).toMatchObject({
+          status: 200,
+          body: { pid: 4242, containerId: ID, spiffeId: 'spiffe://example.org/workloads/payments' },
+        });
+        expect(await get(socket, '/v1/identity?pid=31337')).toMatchObject({
+          status: 404,
+          body: { error: { code: 'process_not_found' } },
+        });
+      } finally {
+        await agent.stop();
+      }
+    });
+
+    it('issues no SPIFFE ID when the template references a signature attribute the workload lacks', async () => {
+      const path = join(dir, 'identity-signed.yaml');
+      await writeFile(path, withIdentity('/signed/{{docker.image.signature.log_index}}'));
+      const socket = join(dir, 'identity-signed.sock');
+      const { agent, logger } = agentFor(path, socket);
+      expect(await agent.start()).toBe(true);
+      try {
+        // The attestation itself succeeds (verification is fail-open); the identity does not.
+        expect(await get(socket, '/v1/attest?pid=4242')).toMatchObject({ status: 200 });
+        expect(await get(socket, '/v1/identity?pid=4242')).toMatchObject({
+          status: 422,
+          body: {
+            error: {
+              code: 'missing_attribute',
+              attribute: 'docker.image.signature.log_index',
+              message:
+                'missing attribute docker.image.signature.log_index (referenced at column 9)',
+            },
+          },
+        });
+        expect(logger.text()).toContain('no SPIFFE ID for the workload');
+      } finally {
+        await agent.stop();
+      }
+    });
+
+    it('says identity_not_configured without a WorkloadIdentity section', async () => {
+      const socket = join(dir, 'no-identity.sock');
+      const { agent } = agentFor(join(dir, 'absent.yaml'), socket);
+      await agent.start();
+      try {
+        expect(await get(socket, '/v1/identity?pid=4242')).toMatchObject({
+          status: 404,
+          body: { error: { code: 'identity_not_configured' } },
+        });
+      } finally {
+        await agent.stop();
+      }
+    });
+  });
+
   describe('GET /v1/attest', () => {
     it('attests a pid, reports errors with codes, and refuses bad input', async () => {
       const socket = join(dir, 'attest.sock');

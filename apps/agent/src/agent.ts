@@ -1,3 +1,4 @@
+import { AttributeError } from '@attestor/attributes';
 import type { AttestorConfig, SigstoreConfig } from '@attestor/config';
 
 import type { Logger } from '@attestor/ports';
@@ -7,6 +8,8 @@ import {
   AttestationError,
   attestationErrorToJson,
   attestationToJson,
+  spiffeIdOf,
+  type Attestation,
   type WorkloadAttestor,
 } from '@attestor/workload-attestor';
 
@@ -80,7 +83,8 @@ export class Agent {
       .route('GET', '/healthz', () => Promise.resolve({ status: 200, body: { status: 'ok' } }))
       .route('GET', '/readyz', () => Promise.resolve(this.#readiness()))
       .route('GET', '/metrics', async () => ({ status: 200, ...(await this.deps.metricsText()) }))
-      .route('GET', '/v1/attest', (_request, url, callerGone) => this.#attest(url, callerGone));
+      .route('GET', '/v1/attest', (_request, url, callerGone) => this.#attest(url, callerGone))
+      .route('GET', '/v1/identity', (_request, url, callerGone) => this.#identity(url, callerGone));
     await server.start();
     this.#server = server;
     const { metricsListenAddress } = loaded.config.agent;
@@ -155,6 +159,68 @@ export class Agent {
   }
 
   async #attest(url: URL, callerGone: AbortSignal): Promise<RouteResult> {
+    const outcome = await this.#attestation(url, callerGone);
+    return 'status' in outcome
+      ? outcome
+      : { status: 200, body: attestationToJson(outcome.attestation) };
+  }
+
+  /**
+   * The SPIFFE ID of the process under the `WorkloadIdentity` section. Attestation is the same
+   * as /v1/attest (image verification fail-open included); building the ID is not fail-open: a
+   * template that references an attribute the workload lacks is a missing_attribute error.
+   */
+  async #identity(url: URL, callerGone: AbortSignal): Promise<RouteResult> {
+    const identity = this.#current?.config.workloadIdentity;
+    if (identity === undefined) {
+      return {
+        status: 404,
+        body: {
+          error: {
+            code: 'identity_not_configured',
+            message: 'the configuration has no WorkloadIdentity section',
+          },
+        },
+      };
+    }
+    const outcome = await this.#attestation(url, callerGone);
+    if ('status' in outcome) return outcome;
+    const { attestation } = outcome;
+    try {
+      const spiffeId = spiffeIdOf(identity, attestation.attributes);
+      return {
+        status: 200,
+        body: {
+          pid: attestation.pid,
+          spiffeId,
+          ...(attestation.kind === 'attested' ? { containerId: attestation.containerId } : {}),
+        },
+      };
+    } catch (error) {
+      if (!AttributeError.is(error)) throw error;
+      // The error names the attribute or the path segment, never an attribute's value.
+      this.deps.logger.warn('no SPIFFE ID for the workload', {
+        pid: attestation.pid,
+        code: error.code,
+        reason: error.message,
+      });
+      return {
+        status: 422,
+        body: {
+          error: {
+            code: error.code,
+            message: error.message,
+            ...(error.attribute === undefined ? {} : { attribute: error.attribute }),
+          },
+        },
+      };
+    }
+  }
+
+  async #attestation(
+    url: URL,
+    callerGone: AbortSignal,
+  ): Promise<{ readonly attestation: Attestation } | RouteResult> {
     const pid = url.searchParams.get('pid') ?? '';
     if (!PID.test(pid)) {
       return {
@@ -175,7 +241,7 @@ export class Agent {
         kind: attestation.kind,
         containerId: attestation.kind === 'attested' ? attestation.containerId : undefined,
       });
-      return { status: 200, body: attestationToJson(attestation) };
+      return { attestation };
     } catch (error) {
       if (!AttestationError.is(error)) throw error;
       this.deps.logger.warn('attestation failed', {

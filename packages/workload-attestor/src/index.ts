@@ -12,3 +12,4 @@ export {
   type AttestationJson,
 } from './attestation-json.js';
 export { imageDigestReference } from './image-reference.js';
+export { spiffeIdOf } from './workload-identity.js';

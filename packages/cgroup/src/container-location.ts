@@ -97,34 +97,39 @@ function matchPath(path: string): LineMatch | undefined {
  * controllers, hybrid layouts), two different IDs is an error naming both.
  */
 export function containerIdFromCgroup(text: string): ContainerLocation {
-  let first: { match: LineMatch; path: string } | undefined;
-  let runtime: RuntimeHint | undefined;
-  let runtimesAgree = true;
-  let rootlessUid: number | undefined;
-  // cgroup v1 repeats one path for every controller: match a path once, not once per line.
-  let previousPath: string | undefined;
-  let previousMatch: LineMatch | undefined;
+  // What the lines say so far (a record, not closure-assigned variables, so that the type
+  // checker sees the writes made in the callback).
+  const seen: {
+    first?: { readonly match: LineMatch; readonly path: string };
+    runtime?: RuntimeHint;
+    runtimesAgree: boolean;
+    rootlessUid?: number | undefined;
+    previousPath?: string;
+    previousMatch?: LineMatch | undefined;
+  } = { runtimesAgree: true };
   scanCgroupLines(text, (_hierarchyId, _controllers, path) => {
-    const match = path === previousPath ? previousMatch : matchPath(path);
-    previousPath = path;
-    previousMatch = match;
+    // cgroup v1 repeats one path for every controller: match a path once, not once per line.
+    const match = path === seen.previousPath ? seen.previousMatch : matchPath(path);
+    seen.previousPath = path;
+    seen.previousMatch = match;
     if (match === undefined) return;
-    first ??= { match, path };
-    if (match.containerId !== first.match.containerId) {
+    seen.first ??= { match, path };
+    if (match.containerId !== seen.first.match.containerId) {
       throw new CgroupError(
         'conflicting_container_ids',
-        `cgroup lines name two different containers: ${first.match.containerId} in ${quote(first.path)} and ${match.containerId} in ${quote(path)}`,
+        `cgroup lines name two different containers: ${seen.first.match.containerId} in ${quote(seen.first.path)} and ${match.containerId} in ${quote(path)}`,
       );
     }
     if (match.runtime !== 'unknown') {
-      if (runtime === undefined) runtime = match.runtime;
-      else if (runtime !== match.runtime) runtimesAgree = false;
+      if (seen.runtime === undefined) seen.runtime = match.runtime;
+      else if (seen.runtime !== match.runtime) seen.runtimesAgree = false;
     }
-    rootlessUid ??= match.rootlessUid;
+    seen.rootlessUid ??= match.rootlessUid;
   });
-  if (first === undefined) return { kind: 'not_in_container' };
-  const agreed: RuntimeHint = runtimesAgree ? (runtime ?? 'unknown') : 'unknown';
-  return agreed === 'podman' && rootlessUid !== undefined
-    ? { kind: 'container', containerId: first.match.containerId, runtime: agreed, rootlessUid }
-    : { kind: 'container', containerId: first.match.containerId, runtime: agreed };
+  if (seen.first === undefined) return { kind: 'not_in_container' };
+  const containerId = seen.first.match.containerId;
+  const runtime: RuntimeHint = seen.runtimesAgree ? (seen.runtime ?? 'unknown') : 'unknown';
+  return runtime === 'podman' && seen.rootlessUid !== undefined
+    ? { kind: 'container', containerId, runtime, rootlessUid: seen.rootlessUid }
+    : { kind: 'container', containerId, runtime };
 }

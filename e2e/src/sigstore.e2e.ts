@@ -335,20 +335,27 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
     }
   });
 
-  it('emits the signature attributes for provenance in the cosign legacy .att format', async () => {
-    const ref = `${registry}/${repository}-legacyatt:1`;
-    await publish(ref, 'legacyatt', {
-      signature: 'valid',
-      provenance: false,
-      legacyProvenance: true,
-    });
-    try {
-      const body = await attestPid(await start(ref));
-      expect(signatureAttributes(body)).toHaveProperty(['docker.image.signature.subject'], SUBJECT);
-    } finally {
-      await docker('rmi', '-f', ref).catch(() => undefined);
-    }
-  });
+  it.each([
+    ['v0.2', 'legacy .att', { legacyProvenance: true, provenance: false }],
+    ['v0.2', 'v3 bundle', { legacyProvenance: false, provenance: true }],
+    ['v1', 'legacy .att', { legacyProvenance: true, provenance: false }],
+  ] as const)(
+    'emits the signature attributes for SLSA provenance %s in the cosign %s format',
+    async (version, _format, where) => {
+      const variant = `prov-${version.replace('.', '')}-${where.legacyProvenance ? 'att' : 'v3'}`;
+      const ref = `${registry}/${repository}-${variant}:1`;
+      await publish(ref, variant, { signature: 'valid', provenanceVersion: version, ...where });
+      try {
+        const body = await attestPid(await start(ref));
+        expect(signatureAttributes(body)).toHaveProperty(
+          ['docker.image.signature.subject'],
+          SUBJECT,
+        );
+      } finally {
+        await docker('rmi', '-f', ref).catch(() => undefined);
+      }
+    },
+  );
 
   it.each([
     ['an unsigned image', 'unsigned', { signature: 'none', provenance: false }, 'not_signed'],

@@ -9,10 +9,12 @@ const BUNDLE_ARTIFACT = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 export interface PublishOptions {
   /** A legacy `sha256-<hex>.sig` signature: valid, with a flipped bit, or none. */
   readonly signature: 'valid' | 'tampered' | 'none';
-  /** SLSA provenance v1 as a cosign v3 bundle in the `sha256-<hex>` referrers tag. */
+  /** SLSA provenance as a cosign v3 bundle in the `sha256-<hex>` referrers tag. */
   readonly provenance: boolean;
-  /** SLSA provenance v1 as a cosign legacy attestation (`sha256-<hex>.att`). */
+  /** SLSA provenance as a cosign legacy attestation (`sha256-<hex>.att`). */
   readonly legacyProvenance?: boolean;
+  /** The SLSA provenance version of both (default v1). */
+  readonly provenanceVersion?: 'v0.2' | 'v1';
   /** Whether the signature layer carries cosign's Rekor bundle annotation (default true). */
   readonly rekorAnnotation?: boolean;
   /** A cosign v3 signature: a DSSE bundle (cosign's sign predicate) as a referrer. */
@@ -63,12 +65,13 @@ export async function publishCosignArtifacts(
       ],
     });
   }
+  const provenance = slsaProvenance(options.provenanceVersion ?? 'v1');
   if (options.legacyProvenance === true) {
     const statement = imageStatement(
       `${registry}/${repository}`,
       digest,
-      'https://slsa.dev/provenance/v1',
-      { buildDefinition: { buildType: 'https://example.com/ci' } },
+      provenance.predicateType,
+      provenance.predicate,
     );
     const attestation = await signAttestationLegacy(statement, identity, ca, log);
     await pushManifest(registry, repository, `${tagBase}.att`, {
@@ -80,7 +83,7 @@ export async function publishCosignArtifacts(
           mediaType: 'application/vnd.dsse.envelope.v1+json',
           ...(await pushBlob(registry, repository, attestation.envelopeJson)),
           annotations: {
-            predicateType: 'https://slsa.dev/provenance/v1',
+            predicateType: provenance.predicateType,
             'dev.cosignproject.cosign/signature': '',
             'dev.sigstore.cosign/certificate': attestation.certificateChainPem[0] ?? '',
             'dev.sigstore.cosign/chain': attestation.certificateChainPem.slice(1).join(''),
@@ -91,20 +94,18 @@ export async function publishCosignArtifacts(
     });
   }
   // cosign v3 bundles: each a referrer manifest, all listed in the referrers tag index.
-  const bundles: { predicateType: string; tag: string }[] = [];
+  const bundles: { predicateType: string; predicate: unknown; tag: string }[] = [];
   if (options.bundleSignature === true)
     bundles.push({
       predicateType: 'https://sigstore.dev/cosign/sign/v1',
+      predicate: {},
       tag: `signature-${tagBase}`,
     });
-  if (options.provenance)
-    bundles.push({ predicateType: 'https://slsa.dev/provenance/v1', tag: `provenance-${tagBase}` });
+  if (options.provenance) bundles.push({ ...provenance, tag: `provenance-${tagBase}` });
   const referrers: Record<string, unknown>[] = [];
-  for (const { predicateType, tag } of bundles) {
+  for (const { predicateType, predicate, tag } of bundles) {
     const { bundle } = await signStatement(
-      imageStatement(`${registry}/${repository}`, digest, predicateType, {
-        buildDefinition: { buildType: 'https://example.com/ci' },
-      }),
+      imageStatement(`${registry}/${repository}`, digest, predicateType, predicate),
       identity,
       ca,
       log,
@@ -135,4 +136,45 @@ export async function publishCosignArtifacts(
       manifests: referrers,
     });
   }
+}
+
+/**
+ * A SLSA provenance predicate of the given version, shaped as builders write them: v0.2 with
+ * `builder`, `buildType`, `invocation` and `materials`; v1 with `buildDefinition` and
+ * `runDetails`.
+ */
+export function slsaProvenance(version: 'v0.2' | 'v1'): {
+  predicateType: string;
+  predicate: Record<string, unknown>;
+} {
+  const builder = { id: 'https://ci.example/builders/release@v1' };
+  const source = {
+    uri: 'git+https://git.example/team/app@refs/heads/main',
+    digest: { sha1: '0123456789abcdef0123456789abcdef01234567' },
+  };
+  if (version === 'v0.2') {
+    return {
+      predicateType: 'https://slsa.dev/provenance/v0.2',
+      predicate: {
+        builder,
+        buildType: 'https://ci.example/build-types/container@v1',
+        invocation: {
+          configSource: { ...source, entryPoint: '.ci/release.yaml' },
+          parameters: {},
+        },
+        materials: [source],
+      },
+    };
+  }
+  return {
+    predicateType: 'https://slsa.dev/provenance/v1',
+    predicate: {
+      buildDefinition: {
+        buildType: 'https://ci.example/build-types/container@v1',
+        externalParameters: { workflow: '.ci/release.yaml' },
+        resolvedDependencies: [source],
+      },
+      runDetails: { builder, metadata: { invocationId: 'run-1' } },
+    },
+  };
 }

@@ -22,6 +22,6 @@ export {
   canonicalize,
 } from './signer.js';
 export { pushBlob, pushManifest, sha256 } from './oci-push.js';
-export { publishCosignArtifacts, type PublishOptions } from './cosign-publisher.js';
+export { publishCosignArtifacts, slsaProvenance, type PublishOptions } from './cosign-publisher.js';
 export { TestRekorServer } from './rekor-server.js';
 export { TestTufRepository } from './tuf-repository.js';

@@ -110,6 +110,9 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
   async function attestPid(target: number): Promise<AttestBody> {
     return (await getJson(apiSocket, `/v1/attest?pid=${String(target)}`)).body as AttestBody;
   }
+  /** The agent's /metrics text, through its API socket. */
+  const scrape = async (): Promise<string> =>
+    (await run('curl', ['-s', '--unix-socket', apiSocket, 'http://agent/metrics'])).stdout;
   const docker = async (...args: string[]): Promise<string> => {
     const result = await run(
       '/usr/bin/docker',
@@ -289,22 +292,19 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
 
   it('serves the second attestation from the cache, as the metrics show', async () => {
     await attest();
-    const metrics = await run('curl', ['-s', '--unix-socket', apiSocket, 'http://agent/metrics']);
-    expect(metrics.stdout).toMatch(
+    const metrics = await scrape();
+    expect(metrics).toMatch(
       /spirl_agent_sigstore_verification_cache_total\{result="hit",attestor="docker"\} [1-9]/,
     );
-    expect(metrics.stdout).toMatch(
+    expect(metrics).toMatch(
       /spirl_agent_sigstore_image_verification_total\{result="verified",attestor="docker"\} 1\b/,
     );
-    expect(metrics.stdout).toContain(
-      'spirl_agent_sigstore_signature_count_count{attestor="docker"} 1',
-    );
+    expect(metrics).toContain('spirl_agent_sigstore_signature_count_count{attestor="docker"} 1');
   });
 
   it('drops the cache on reload: the next attestation verifies the image again', async () => {
     const metric = async (pattern: RegExp): Promise<number> => {
-      const metrics = await run('curl', ['-s', '--unix-socket', apiSocket, 'http://agent/metrics']);
-      return Number(pattern.exec(metrics.stdout)?.[1] ?? Number.NaN);
+      return Number(pattern.exec(await scrape())?.[1] ?? Number.NaN);
     };
     const verified =
       /spirl_agent_sigstore_image_verification_total\{result="verified",attestor="docker"\} (\d+)/;
@@ -386,13 +386,7 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
         expect(agent?.stderr).toContain(
           `"image":"${registry}/${repository}-${variant}@${imageDigest}","result":"${result}"`,
         );
-        const metrics = await run('curl', [
-          '-s',
-          '--unix-socket',
-          apiSocket,
-          'http://agent/metrics',
-        ]);
-        expect(metrics.stdout).toMatch(
+        expect(await scrape()).toMatch(
           new RegExp(
             `spirl_agent_sigstore_image_verification_total\\{result="${result}",attestor="docker"\\} [1-9]`,
           ),
@@ -527,13 +521,7 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
       expect(hangUp.code).toBe(28); // curl's "operation timed out": it closed the connection
       await vi.waitFor(
         async () => {
-          const metrics = await run('curl', [
-            '-s',
-            '--unix-socket',
-            apiSocket,
-            'http://agent/metrics',
-          ]);
-          expect(metrics.stdout).toMatch(
+          expect(await scrape()).toMatch(
             /spirl_agent_sigstore_image_verification_total\{result="cancelled",attestor="docker"\} 1\b/,
           );
         },

@@ -103,14 +103,7 @@ export class ProcfsProcessTable implements ProcessTable {
 
   open(pid: number): Promise<ProcessHandle> {
     return settled(() => {
-      this.#checkPid(pid);
-      const path = `${this.#procRoot}/${String(pid)}/stat`;
-      let fd: number;
-      try {
-        fd = openSync(path, 'r');
-      } catch (error) {
-        throw this.#translate(error, pid, path);
-      }
+      const { fd, path } = this.#open(pid, 'stat');
       try {
         const startTime = parseStartTime(this.#readOpen(fd, pid, path), pid);
         return new ProcfsProcessHandle(fd, pid, path, startTime, () =>
@@ -152,18 +145,21 @@ export class ProcfsProcessTable implements ProcessTable {
   }
 
   #read(pid: number, name: string): string {
-    this.#checkPid(pid);
-    const path = `${this.#procRoot}/${String(pid)}/${name}`;
-    let fd: number;
-    try {
-      fd = openSync(path, 'r');
-    } catch (error) {
-      throw this.#translate(error, pid, path);
-    }
+    const { fd, path } = this.#open(pid, name);
     try {
       return this.#readOpen(fd, pid, path);
     } finally {
       closeSync(fd);
+    }
+  }
+
+  #open(pid: number, name: string): { fd: number; path: string } {
+    this.#checkPid(pid);
+    const path = `${this.#procRoot}/${String(pid)}/${name}`;
+    try {
+      return { fd: openSync(path, 'r'), path };
+    } catch (error) {
+      throw this.#translate(error, pid, path);
     }
   }
 

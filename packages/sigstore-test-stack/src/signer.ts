@@ -132,24 +132,42 @@ export async function signArtifactRekorV2(
       },
     }),
   );
-  const evidence = log.append(body);
-  const bundle = {
+  const bundle = await rekorV2Bundle(certificate.der, log.append(body), 'hashedrekord', {
+    signature,
+    tsa,
+    content: {
+      messageSignature: {
+        messageDigest: { algorithm: 'SHA2_256', digest: digest.toString('base64') },
+        signature: signature.toString('base64'),
+      },
+    },
+  });
+  return { bundle, signature };
+}
+
+/**
+ * A bundle v0.3 whose log evidence is a Rekor v2 entry (inclusion proof only) and whose signing
+ * time is an RFC 3161 timestamp over `signature` from `tsa`.
+ */
+async function rekorV2Bundle(
+  certificateDer: Buffer,
+  evidence: LogEntryEvidence,
+  kind: 'hashedrekord' | 'dsse',
+  { signature, tsa, content }: { signature: Buffer; tsa: TestTimestampAuthority; content: object },
+): Promise<Record<string, unknown>> {
+  return {
     mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
     verificationMaterial: {
-      certificate: { rawBytes: certificate.der.toString('base64') },
-      tlogEntries: [tlogEntry(evidence, 'hashedrekord', 'v2')],
+      certificate: { rawBytes: certificateDer.toString('base64') },
+      tlogEntries: [tlogEntry(evidence, kind, 'v2')],
       timestampVerificationData: {
         rfc3161Timestamps: [
           { signedTimestamp: (await tsa.timestamp(signature)).toString('base64') },
         ],
       },
     },
-    messageSignature: {
-      messageDigest: { algorithm: 'SHA2_256', digest: digest.toString('base64') },
-      signature: signature.toString('base64'),
-    },
+    ...content,
   };
-  return { bundle, signature };
 }
 
 /**
@@ -335,21 +353,12 @@ export async function signStatementRekorV2(
       },
     }),
   );
-  const evidence = log.append(body);
   return {
-    bundle: {
-      mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
-      verificationMaterial: {
-        certificate: { rawBytes: certificate.der.toString('base64') },
-        tlogEntries: [tlogEntry(evidence, 'dsse', 'v2')],
-        timestampVerificationData: {
-          rfc3161Timestamps: [
-            { signedTimestamp: (await tsa.timestamp(signature)).toString('base64') },
-          ],
-        },
-      },
-      dsseEnvelope: envelope,
-    },
+    bundle: await rekorV2Bundle(certificate.der, log.append(body), 'dsse', {
+      signature,
+      tsa,
+      content: { dsseEnvelope: envelope },
+    }),
   };
 }
 

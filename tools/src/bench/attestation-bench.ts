@@ -277,15 +277,12 @@ async function main(): Promise<void> {
         readFile(`/proc/${pid}/cgroup`);
         readlinkSync(`/proc/${pid}/ns/pid`);
         await readJson(pool, containerPath(index));
-        const image = withImage
-          ? readJson(pool, `/v${apiVersion}/images/${imageId}/json`)
-          : undefined;
+        if (withImage) await readJson(pool, `/v${apiVersion}/images/${imageId}/json`);
         const initStat = openSync(`/proc/${init}/stat`, 'r');
         readAll(initStat);
         readlinkSync(`/proc/${init}/ns/pid`);
         readAll(initStat);
         closeSync(initStat);
-        await image;
         readAll(workload);
         closeSync(workload);
       };

@@ -231,6 +231,82 @@ describe('Cli', () => {
       expect(c.stdout()).toContain('docker.container.env.APP_VERSION = 1.2.3\n');
     });
 
+    describe('with --identity', () => {
+      const identityConfig = async (name: string, pathTemplate: string): Promise<string> => {
+        const path = file(name);
+        await writeFile(
+          path,
+          [
+            'section: WorkloadAttestation',
+            'schema: v1',
+            'spec:',
+            '  docker:',
+            '    enabled: true',
+            '---',
+            'section: WorkloadIdentity',
+            'schema: v1',
+            'spec:',
+            '  trustDomain: example.org',
+            `  pathTemplate: '${pathTemplate}'`,
+            '',
+          ].join('\n'),
+        );
+        return path;
+      };
+
+      it('prints the SPIFFE ID built from the attributes', async () => {
+        const { table, runtime } = world();
+        const path = await identityConfig(
+          'identity.yaml',
+          '/workloads/{{docker.container.label["com.example.app"]}}',
+        );
+        const c = cli(table, runtime);
+        expect(await c.run(['attest', '--pid', '4242', '--config', path, '--identity'])).toBe(0);
+        expect(JSON.parse(c.stdout())).toStrictEqual({
+          pid: 4242,
+          containerId: id,
+          spiffeId: 'spiffe://example.org/workloads/payments',
+        });
+        const text = cli(table, runtime);
+        expect(
+          await text.run([
+            'attest',
+            '--pid',
+            '4242',
+            '--config',
+            path,
+            '--identity',
+            '--output',
+            'text',
+          ]),
+        ).toBe(0);
+        expect(text.stdout()).toBe('spiffe://example.org/workloads/payments\n');
+      });
+
+      it('exits 4 naming the attribute when the template references one the workload lacks', async () => {
+        const { table, runtime } = world();
+        const path = await identityConfig(
+          'identity-signed.yaml',
+          '/signed/{{docker.image.signature.subject}}',
+        );
+        const c = cli(table, runtime);
+        expect(await c.run(['attest', '--pid', '4242', '--config', path, '--identity'])).toBe(4);
+        expect(c.stderr()).toContain(
+          'attestor attest: missing_attribute: missing attribute docker.image.signature.subject (referenced at column 9)\n',
+        );
+        expect(c.stdout()).toBe('');
+      });
+
+      it('exits 1 without a WorkloadIdentity section', async () => {
+        const { table, runtime } = world();
+        const c = cli(table, runtime);
+        expect(await c.run(['attest', '--pid', '4242', '--identity'])).toBe(1);
+        expect(c.stderr()).toContain(
+          '--identity needs a configuration with a WorkloadIdentity section',
+        );
+      });
+    });
+
     it('exits 1 listing the errors of an invalid --config', async () => {
       const c = cli(...(Object.values(world()) as [FakeProcessTable, FakeContainerRuntime]));
       expect(await c.run(['attest', '--pid', '4242', '--config', file('bad.yaml')])).toBe(1);

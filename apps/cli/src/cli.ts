@@ -80,6 +80,7 @@ export class Cli {
             pid: { type: 'string' },
             config: { type: 'string' },
             output: { type: 'string' },
+            identity: { type: 'boolean' },
           },
         });
         return this.commands.attest.run(values);

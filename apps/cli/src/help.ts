@@ -2,8 +2,9 @@ export const HELP = `attestor: identify the container behind a process
 
 Usage:
   attestor config validate FILE...         check configuration files; list every error
-  attestor attest --pid N [--config FILE] [--output json|text]
-                                           attest a process: its container's attributes
+  attestor attest --pid N [--config FILE] [--output json|text] [--identity]
+                                           attest a process: its container's attributes;
+                                           with --identity, its SPIFFE ID (WorkloadIdentity)
   attestor verify-image REF [--config FILE] [--output json|text]
                                            verify an image's Sigstore signature (exit 0 only when verified)
   attestor sigstore verify-bundle --bundle FILE (--certificate-identity ID --certificate-oidc-issuer URL | --key KEY)

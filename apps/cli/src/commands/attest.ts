@@ -1,7 +1,10 @@
+import { AttributeError } from '@attestor/attributes';
 import type { AttestorConfig } from '@attestor/config';
 import {
   AttestationError,
   attestationToJson,
+  spiffeIdOf,
+  type Attestation,
   type AttestationErrorCode,
   type WorkloadAttestor,
 } from '@attestor/workload-attestor';
@@ -23,8 +26,11 @@ const EXIT_BY_CODE: Readonly<Record<AttestationErrorCode, ExitCode>> = {
 };
 
 /**
- * `attestor attest --pid N [--config F] [--output json|text]`: attests one process in this
- * process, with the same use case and adapters as the agent.
+ * `attestor attest --pid N [--config F] [--output json|text] [--identity]`: attests one process
+ * in this process, with the same use case and adapters as the agent. With `--identity`, prints
+ * the SPIFFE ID the `WorkloadIdentity` section builds from the attributes instead, as the
+ * agent's /v1/identity does; a template that references an attribute the workload lacks is
+ * refused (exit 4), while the attestation itself stays fail-open.
  */
 export class AttestCommand {
   constructor(
@@ -37,6 +43,7 @@ export class AttestCommand {
     pid?: string | undefined;
     config?: string | undefined;
     output?: string | undefined;
+    identity?: boolean | undefined;
   }): Promise<ExitCode> {
     if (options.pid === undefined) throw new UsageError('attest needs --pid N');
     if (!/^[1-9]\d{0,9}$/.test(options.pid))
@@ -47,9 +54,16 @@ export class AttestCommand {
 
     const config = await configForCommand(this.loadConfig, this.output, options.config);
     if (typeof config === 'number') return config;
+    if (options.identity === true && config.workloadIdentity === undefined) {
+      this.output.stderr(
+        'attestor attest: --identity needs a configuration with a WorkloadIdentity section\n',
+      );
+      return ExitCode.invalid;
+    }
     const attestor = this.createAttestor(config);
     try {
       const attestation = await attestor.attest(Number(options.pid));
+      if (options.identity === true) return this.#identity(config, attestation, format);
       const json = attestationToJson(attestation);
       if (format === 'json') {
         this.output.stdout(`${JSON.stringify(json, null, 2)}\n`);
@@ -67,5 +81,24 @@ export class AttestCommand {
       this.output.stderr(`attestor attest: ${error.code}: ${error.message}\n`);
       return EXIT_BY_CODE[error.code];
     }
+  }
+
+  #identity(config: AttestorConfig, attestation: Attestation, format: 'json' | 'text'): ExitCode {
+    if (config.workloadIdentity === undefined) return ExitCode.invalid;
+    let spiffeId: string;
+    try {
+      spiffeId = spiffeIdOf(config.workloadIdentity, attestation.attributes);
+    } catch (error) {
+      if (!AttributeError.is(error)) throw error;
+      this.output.stderr(`attestor attest: ${error.code}: ${error.message}\n`);
+      return ExitCode.refused;
+    }
+    const containerId = attestation.kind === 'attested' ? attestation.containerId : undefined;
+    this.output.stdout(
+      format === 'json'
+        ? `${JSON.stringify({ pid: attestation.pid, ...(containerId === undefined ? {} : { containerId }), spiffeId }, null, 2)}\n`
+        : `${spiffeId}\n`,
+    );
+    return ExitCode.ok;
   }
 }

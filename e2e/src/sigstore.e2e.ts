@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -85,16 +85,22 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
     return imageDigest;
   }
 
-  /** Rewrites the configuration, sends SIGHUP, and waits until the agent says it reloaded. */
+  /**
+   * Rewrites the configuration and waits until the agent has applied exactly the new text (its
+   * SHA-256 in the "configuration applied" line), so that a reload which read the file earlier
+   * cannot pass for this one. Exactly one reload happens: the file watcher's when the content
+   * changed, a SIGHUP's when it did not.
+   */
   async function reloadWith(write: () => Promise<void>): Promise<void> {
-    const reloads = (): number =>
-      (agent?.stderr ?? '').split('"msg":"configuration reloaded"').length;
-    const before = reloads();
+    const previous = await readFile(configPath).catch(() => Buffer.alloc(0));
+    const offset = (agent?.stderr ?? '').length;
     await write();
-    agent?.child.kill('SIGHUP');
+    const text = await readFile(configPath);
+    const sha256 = createHash('sha256').update(text).digest('hex');
+    if (text.equals(previous)) agent?.child.kill('SIGHUP');
     await vi.waitFor(
       () => {
-        expect(reloads()).toBeGreaterThan(before);
+        expect((agent?.stderr ?? '').slice(offset)).toContain(`"configSha256":"${sha256}"`);
       },
       { timeout: 10_000 },
     );
@@ -398,22 +404,22 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
   );
 
   it('fails keyless signatures when skipTransparencyLog is true, as the specification warns', async () => {
-    await writeFile(
-      configPath,
-      (await readFile(configPath, 'utf8')).replace(
-        '      skipProvenance: false',
-        '      skipProvenance: false\n      skipTransparencyLog: true',
-      ),
-    );
-    agent?.child.kill('SIGHUP');
+    await reloadWith(async () => {
+      await writeFile(
+        configPath,
+        (await readFile(configPath, 'utf8')).replace(
+          '      skipProvenance: false',
+          '      skipProvenance: false\n      skipTransparencyLog: true',
+        ),
+      );
+    });
     await vi.waitFor(
       async () => {
         expect(signatureAttributes(await attest())).toStrictEqual({});
       },
       { timeout: 15_000, interval: 250 },
     );
-    await writeConfig([SUBJECT], false);
-    agent?.child.kill('SIGHUP');
+    await reloadWith(() => writeConfig([SUBJECT], false));
     await vi.waitFor(
       async () => {
         expect(signatureAttributes(await attest())).toHaveProperty(
@@ -426,8 +432,7 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
   });
 
   it('omits every signature attribute when the signer is not allowed (after a reload)', async () => {
-    await writeConfig(['https://github.com/other/*'], false);
-    agent?.child.kill('SIGHUP');
+    await reloadWith(() => writeConfig(['https://github.com/other/*'], false));
     await vi.waitFor(
       async () => {
         const body = await attest();
@@ -471,24 +476,16 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
       stalled = true;
       for (const socket of sockets) socket.destroy();
       const original = await readFile(configPath, 'utf8');
-      await writeFile(
-        configPath,
-        original
-          .replace('verificationTimeout: 10s', 'verificationTimeout: 1s')
-          .replace(
-            '      registries:',
-            `      registries:\n        "${proxyHost}": { insecure: true }`,
-          ),
-      );
-      const reloads = (): number =>
-        (agent?.stderr ?? '').split('"msg":"configuration reloaded"').length;
-      const before = reloads();
-      agent?.child.kill('SIGHUP');
-      await vi.waitFor(
-        () => {
-          expect(reloads()).toBeGreaterThan(before);
-        },
-        { timeout: 10_000 },
+      await reloadWith(() =>
+        writeFile(
+          configPath,
+          original
+            .replace('verificationTimeout: 10s', 'verificationTimeout: 1s')
+            .replace(
+              '      registries:',
+              `      registries:\n        "${proxyHost}": { insecure: true }`,
+            ),
+        ),
       );
       const started = Date.now();
       const body = await attestPid(target);
@@ -529,8 +526,7 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
       );
       // The shared verification itself is not over: it runs on to its deadline for other callers.
       expect(agent?.stderr.split('"result":"timeout"')).toHaveLength(2);
-      await writeFile(configPath, original);
-      agent?.child.kill('SIGHUP');
+      await reloadWith(() => writeFile(configPath, original));
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => proxy.close(resolve));

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -9,12 +10,16 @@ import {
   ContainerDetailsMother,
   FakeClock,
   FakeContainerRuntime,
+  FakeImageRegistry,
   FakeProcessTable,
+  FakeSignatureVerifier,
   ProcessMother,
   RecordingLogger,
   RecordingMetrics,
   containerId,
 } from '@attestor/testing';
+import type { SignatureVerificationHandle } from '@attestor/composition';
+import { ImageSignatureVerification } from '@attestor/sigstore-policy';
 import { WorkloadAttestor } from '@attestor/workload-attestor';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
@@ -55,7 +60,13 @@ describe(Agent, () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  function agentFor(configPath: string, socketPath: string) {
+  function agentFor(
+    configPath: string,
+    socketPath: string,
+    watched: (onChange: (sha256: string) => Promise<void>) => void = () => undefined,
+    createSignatureVerification: () => Promise<SignatureVerificationHandle | undefined> = () =>
+      Promise.resolve(undefined),
+  ) {
     const logger = new RecordingLogger();
     const processes = new FakeProcessTable()
       .set(ProcessMother.onHost({ pid: 1, pidNamespace: 1n }))
@@ -90,10 +101,13 @@ describe(Agent, () => {
       configLoader: loader,
       attestor,
       createApiServer: () => new LocalApiServer(socketPath, 0o600, logger),
-      createConfigWatcher: () => ({ start: () => Promise.resolve(), stop: () => undefined }),
+      createConfigWatcher: (onChange) => {
+        watched(onChange);
+        return { start: () => Promise.resolve(), stop: () => undefined };
+      },
       metricsText: () =>
         Promise.resolve({ contentType: 'text/plain; version=0.0.4', text: 'metric 1\n' }),
-      createSignatureVerification: () => Promise.resolve(undefined),
+      createSignatureVerification,
       logger,
     });
     return { agent, logger };
@@ -155,6 +169,80 @@ describe(Agent, () => {
         await expect(second.start()).rejects.toThrow(`another process is serving ${socket}`);
       } finally {
         await first.stop();
+      }
+    });
+  });
+
+  describe('.reload', () => {
+    it('applies a new configuration without waiting for the previous verification to close', async () => {
+      const path = join(dir, 'retire.yaml');
+      await writeFile(
+        path,
+        'section: WorkloadAttestation\nschema: v1\nspec:\n  docker:\n    enabled: true\n',
+      );
+      const releases: (() => void)[] = [];
+      const handle = (): SignatureVerificationHandle => ({
+        verification: new ImageSignatureVerification({
+          registry: new FakeImageRegistry(),
+          verifier: new FakeSignatureVerifier(),
+          metrics: new RecordingMetrics(),
+          clock: new FakeClock(),
+          logger: new RecordingLogger(),
+        }),
+        resolve: () => Promise.resolve(undefined),
+        // A handle whose connections drain only when the test says so (a stalled registry).
+        close: () => new Promise<void>((resolve) => releases.push(resolve)),
+      });
+      const { agent, logger } = agentFor(path, join(dir, 'retire.sock'), undefined, () =>
+        Promise.resolve(handle()),
+      );
+      expect(await agent.start()).toBe(true);
+      await agent.reload();
+      expect(
+        logger.records.filter((record) => record.message === 'configuration reloaded'),
+      ).toHaveLength(1);
+      expect(releases).toHaveLength(1);
+      let stopped = false;
+      const stopping = agent.stop().then(() => {
+        stopped = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      // stop() closes the current handle and waits for the retiring one too.
+      expect(stopped).toBe(false);
+      for (const release of releases) release();
+      await vi.waitFor(() => {
+        for (const release of releases) release();
+        expect(stopped).toBe(true);
+      });
+      await stopping;
+    });
+
+    it('does not apply twice a file change that a SIGHUP reload applied already', async () => {
+      const path = join(dir, 'watched.yaml');
+      const text =
+        'section: WorkloadAttestation\nschema: v1\nspec:\n  docker:\n    enabled: true\n';
+      await writeFile(path, text);
+      let onChange: (sha256: string) => Promise<void> = () => Promise.resolve();
+      const { agent, logger } = agentFor(path, join(dir, 'watched.sock'), (callback) => {
+        onChange = callback;
+      });
+      expect(await agent.start()).toBe(true);
+      try {
+        const reloads = (): number =>
+          logger.records.filter((record) => record.message === 'configuration reloaded').length;
+        const applied = createHash('sha256').update(text).digest('hex');
+        expect(agent.configuration?.origin).toStrictEqual({ kind: 'file', path, sha256: applied });
+        // The watcher reports the content the agent runs on: nothing to do.
+        await onChange(applied);
+        expect(reloads()).toBe(0);
+        // New content: reloaded once.
+        const changed = `${text}    includeEnvVars: [APP_]\n`;
+        await writeFile(path, changed);
+        await onChange(createHash('sha256').update(changed).digest('hex'));
+        expect(reloads()).toBe(1);
+        expect(agent.configuration?.config.docker.includeEnvVars).toStrictEqual(['APP_']);
+      } finally {
+        await agent.stop();
       }
     });
   });

@@ -30,7 +30,8 @@ export interface AgentDependencies {
   readonly configLoader: AgentConfigLoader;
   readonly attestor: WorkloadAttestor;
   readonly createApiServer: ApiServerFactory;
-  readonly createConfigWatcher: (onChange: () => Promise<void>) => ConfigChangeSource;
+  /** `onChange` gets the SHA-256 (hex) of the file's new content. */
+  readonly createConfigWatcher: (onChange: (sha256: string) => Promise<void>) => ConfigChangeSource;
   readonly metricsText: () => Promise<{ contentType: string; text: string }>;
   /**
    * Builds the image signature verification for a sigstore block (reading its trusted root
@@ -55,6 +56,8 @@ export class Agent {
   #watcher: ConfigChangeSource | undefined;
   #metricsServer: MetricsHttpServer | undefined;
   #signatures: SignatureVerificationHandle | undefined;
+  /** Verification handles of earlier configurations, still draining their connections. */
+  readonly #retiring = new Set<Promise<void>>();
   #current: LoadedConfig | undefined;
 
   constructor(private readonly deps: AgentDependencies) {}
@@ -96,7 +99,12 @@ export class Agent {
       );
       await this.#metricsServer.start();
     }
-    this.#watcher = this.deps.createConfigWatcher(() => this.reload());
+    this.#watcher = this.deps.createConfigWatcher((sha256) =>
+      // A change that a SIGHUP reload has applied already is not applied a second time.
+      this.#current?.origin.kind === 'file' && this.#current.origin.sha256 === sha256
+        ? Promise.resolve()
+        : this.reload(),
+    );
     await this.#watcher.start();
     this.deps.logger.info('agent started');
     return true;
@@ -138,6 +146,7 @@ export class Agent {
     this.#server = undefined;
     await this.#signatures?.close();
     this.#signatures = undefined;
+    await Promise.allSettled([...this.#retiring]);
     this.deps.logger.info('agent stopped');
   }
 
@@ -148,8 +157,23 @@ export class Agent {
     this.#current = loaded;
     this.#signatures = signatures;
     this.deps.attestor.configure(loaded.config.docker, signatures?.verification);
-    await previous?.close();
     this.deps.logger.info('configuration applied', summarize(loaded));
+    // The previous handle closes in the background: its connections drain as the verifications
+    // still using them end (each within its deadline). Waiting here would hold up this reload,
+    // and every later one, behind a stalled registry.
+    if (previous !== undefined) this.#retire(previous);
+  }
+
+  #retire(handle: SignatureVerificationHandle): void {
+    const closing = handle
+      .close()
+      .catch((error: unknown) => {
+        this.deps.logger.warn('closing the previous signature verification failed', {
+          reason: error instanceof Error ? error.message : String(error),
+        });
+      })
+      .finally(() => this.#retiring.delete(closing));
+    this.#retiring.add(closing);
   }
 
   #readiness(): RouteResult {
@@ -261,6 +285,7 @@ function summarize({
   const { docker }: AttestorConfig = config;
   return {
     config: origin.kind === 'file' ? origin.path : 'embedded default',
+    ...(origin.kind === 'file' ? { configSha256: origin.sha256 } : {}),
     dockerEnabled: docker.enabled,
     dockerSocket: docker.dockerSocketPath,
     podmanSocket: docker.podmanSocketPath,

@@ -7,7 +7,13 @@ export type ConfigTextLoader = (text: string) => ConfigLoadResult;
 
 /** Where the running configuration came from, for logs and /readyz. */
 export type ConfigOrigin =
-  { readonly kind: 'file'; readonly path: string } | { readonly kind: 'embedded' };
+  | {
+      readonly kind: 'file';
+      readonly path: string;
+      /** SHA-256 (hex) of the text applied: an operator or a test can tell which revision is live. */
+      readonly sha256: string;
+    }
+  | { readonly kind: 'embedded' };
 
 export interface LoadedConfig {
   readonly config: AttestorConfig;
@@ -63,7 +69,10 @@ export class AgentConfigLoader {
           }
           return undefined;
         }
-        return { config: result.config, origin: { kind: 'file', path: this.path } };
+        return {
+          config: result.config,
+          origin: { kind: 'file', path: this.path, sha256: loaded.sha256 },
+        };
       }
     }
   }

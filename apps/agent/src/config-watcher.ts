@@ -21,7 +21,8 @@ export class ConfigWatcher {
 
   constructor(
     private readonly path: string,
-    private readonly onChange: () => Promise<void>,
+    /** Called with the SHA-256 (hex) of the file's new content. */
+    private readonly onChange: (sha256: string) => Promise<void>,
     private readonly logger: Logger,
     private readonly pollIntervalMs = 2_000,
   ) {}
@@ -67,7 +68,7 @@ export class ConfigWatcher {
     if (fingerprint === this.#fingerprint) return;
     this.#fingerprint = fingerprint;
     try {
-      await this.onChange();
+      await this.onChange(fingerprint);
     } catch (error) {
       this.logger.error('configuration reload failed', {
         reason: error instanceof Error ? error.message : String(error),

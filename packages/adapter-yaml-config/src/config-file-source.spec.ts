@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,14 +18,13 @@ describe(loadConfigFile, () => {
 
   it('loads and validates a file', async () => {
     const path = join(dir, 'agent.yaml');
-    await writeFile(
-      path,
-      'section: WorkloadAttestation\nschema: v1\nspec:\n  docker:\n    enabled: true\n',
-    );
+    const text = 'section: WorkloadAttestation\nschema: v1\nspec:\n  docker:\n    enabled: true\n';
+    await writeFile(path, text);
     const loaded = await loadConfigFile(path);
     expect(loaded).toMatchObject({
       kind: 'loaded',
       path,
+      sha256: createHash('sha256').update(text).digest('hex'),
       result: { ok: true, config: { docker: { enabled: true } } },
     });
   });

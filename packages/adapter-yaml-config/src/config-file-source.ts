@@ -1,10 +1,18 @@
+import { createHash } from 'node:crypto';
+
 import type { ConfigLoadResult } from '@attestor/config';
 
 import { readConfigFile } from './config-file.js';
 import { loadYamlConfig } from './yaml-config.js';
 
 export type ConfigFileResult =
-  | { readonly kind: 'loaded'; readonly path: string; readonly result: ConfigLoadResult }
+  | {
+      readonly kind: 'loaded';
+      readonly path: string;
+      /** SHA-256 (hex) of the file's text: which revision of the file this is. */
+      readonly sha256: string;
+      readonly result: ConfigLoadResult;
+    }
   | { readonly kind: 'missing'; readonly path: string }
   | { readonly kind: 'unreadable'; readonly path: string; readonly reason: string };
 
@@ -24,7 +32,12 @@ export async function loadConfigFile(path: string): Promise<ConfigFileResult> {
       reason: error instanceof Error ? error.message : String(error),
     };
   }
-  return { kind: 'loaded', path, result: loadYamlConfig(text) };
+  return {
+    kind: 'loaded',
+    path,
+    sha256: createHash('sha256').update(text).digest('hex'),
+    result: loadYamlConfig(text),
+  };
 }
 
 function isErrnoException(error: unknown): error is NodeJS.ErrnoException {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { loadConfigFile, loadYamlConfig } from '@attestor/adapter-yaml-config';
 import { DEFAULT_CONFIG, EMBEDDED_DEFAULT_CONFIG } from '@attestor/config';
 import {
+  ConfigTextMother,
   ContainerDetailsMother,
   FakeClock,
   FakeContainerRuntime,
@@ -249,20 +250,7 @@ describe(Agent, () => {
 
   describe('GET /v1/identity', () => {
     const withIdentity = (pathTemplate: string): string =>
-      [
-        'section: WorkloadAttestation',
-        'schema: v1',
-        'spec:',
-        '  docker:',
-        '    enabled: true',
-        '---',
-        'section: WorkloadIdentity',
-        'schema: v1',
-        'spec:',
-        '  trustDomain: example.org',
-        `  pathTemplate: '${pathTemplate}'`,
-        '',
-      ].join('\n');
+      ConfigTextMother.withIdentity(pathTemplate);
 
     it('builds the SPIFFE ID from the attested attributes', async () => {
       const path = join(dir, 'identity.yaml');

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import {
+  ConfigTextMother,
   ContainerDetailsMother,
   FakeContainerRuntime,
   FakeProcessTable,
@@ -234,23 +235,7 @@ describe('Cli', () => {
     describe('with --identity', () => {
       const identityConfig = async (name: string, pathTemplate: string): Promise<string> => {
         const path = file(name);
-        await writeFile(
-          path,
-          [
-            'section: WorkloadAttestation',
-            'schema: v1',
-            'spec:',
-            '  docker:',
-            '    enabled: true',
-            '---',
-            'section: WorkloadIdentity',
-            'schema: v1',
-            'spec:',
-            '  trustDomain: example.org',
-            `  pathTemplate: '${pathTemplate}'`,
-            '',
-          ].join('\n'),
-        );
+        await writeFile(path, ConfigTextMother.withIdentity(pathTemplate));
         return path;
       };
 

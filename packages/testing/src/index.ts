@@ -3,5 +3,5 @@ export { RecordingLogger, type LogRecord } from './recording-logger.js';
 export { FakeProcessTable, type FakeProcess } from './fake-process-table.js';
 export { FakeContainerRuntime } from './fake-container-runtime.js';
 export { RecordingMetrics } from './recording-metrics.js';
-export { ContainerDetailsMother, ProcessMother, containerId } from './mothers.js';
+export { ConfigTextMother, ContainerDetailsMother, ProcessMother, containerId } from './mothers.js';
 export { FakeImageRegistry, FakeSignatureVerifier, artifactKey } from './fake-sigstore.js';

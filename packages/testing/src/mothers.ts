@@ -47,3 +47,24 @@ export const ProcessMother = {
     };
   },
 };
+
+/** Object mother for configuration file texts. */
+export const ConfigTextMother = {
+  /** Docker attestation on, and a `WorkloadIdentity` section in trust domain example.org. */
+  withIdentity(pathTemplate: string): string {
+    return [
+      'section: WorkloadAttestation',
+      'schema: v1',
+      'spec:',
+      '  docker:',
+      '    enabled: true',
+      '---',
+      'section: WorkloadIdentity',
+      'schema: v1',
+      'spec:',
+      '  trustDomain: example.org',
+      `  pathTemplate: '${pathTemplate}'`,
+      '',
+    ].join('\n');
+  },
+};

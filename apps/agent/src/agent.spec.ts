@@ -218,6 +218,35 @@ describe(Agent, () => {
       await stopping;
     });
 
+    it('applies reloads in the order asked, even when an earlier one is slower', async () => {
+      const path = join(dir, 'ordered.yaml');
+      const first =
+        'section: WorkloadAttestation\nschema: v1\nspec:\n  docker:\n    enabled: true\n';
+      await writeFile(path, first);
+      // The verification built for the first reload takes long; the second is quick.
+      let builds = 0;
+      let releaseSlow: () => void = () => undefined;
+      const { agent } = agentFor(path, join(dir, 'ordered.sock'), undefined, async () => {
+        builds++;
+        if (builds === 2) await new Promise<void>((resolve) => (releaseSlow = resolve));
+        return undefined;
+      });
+      expect(await agent.start()).toBe(true);
+      try {
+        const slow = agent.reload(); // reads `first`
+        await vi.waitFor(() => {
+          expect(builds).toBe(2);
+        });
+        await writeFile(path, `${first}    includeEnvVars: [APP_]\n`);
+        const quick = agent.reload(); // reads the new text, but only after `slow` is done
+        releaseSlow();
+        await Promise.all([slow, quick]);
+        expect(agent.configuration?.config.docker.includeEnvVars).toStrictEqual(['APP_']);
+      } finally {
+        await agent.stop();
+      }
+    });
+
     it('does not apply twice a file change that a SIGHUP reload applied already', async () => {
       const path = join(dir, 'watched.yaml');
       const text =

@@ -56,6 +56,7 @@ export class Agent {
   #watcher: ConfigChangeSource | undefined;
   #metricsServer: MetricsHttpServer | undefined;
   #signatures: SignatureVerificationHandle | undefined;
+  #reloading: Promise<void> = Promise.resolve();
   /** Verification handles of earlier configurations, still draining their connections. */
   readonly #retiring = new Set<Promise<void>>();
   #current: LoadedConfig | undefined;
@@ -110,8 +111,19 @@ export class Agent {
     return true;
   }
 
-  /** Reloads the configuration; on any error keeps the last good one (errors are logged). */
-  async reload(): Promise<void> {
+  /**
+   * Reloads the configuration; on any error keeps the last good one (errors are logged).
+   * Reloads run one at a time, in the order asked: a reload that read the file earlier can
+   * never be applied after one that read it later (a SIGHUP and a file change close together).
+   */
+  reload(): Promise<void> {
+    const next = this.#reloading.then(() => this.#reloadOnce());
+    // A failed reload (already logged) must not stop the ones after it.
+    this.#reloading = next.catch(() => undefined);
+    return next;
+  }
+
+  async #reloadOnce(): Promise<void> {
     const loaded = await this.deps.configLoader.load();
     if (loaded === undefined) {
       this.deps.logger.warn('configuration reload rejected; keeping the last good configuration');

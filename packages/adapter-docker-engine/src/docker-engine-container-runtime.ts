@@ -35,12 +35,6 @@ const IMAGE_REF = /^(?:sha256:)?[0-9a-f]{64}$/;
 interface Connection {
   readonly pool: Pool;
   apiVersion: Promise<string> | undefined;
-  /**
-   * The negotiated version once known. With it, a request is written to the socket in the
-   * caller's own turn of the event loop rather than a microtask later, so that synchronous
-   * work the caller does next (procfs reads) overlaps the daemon's work instead of delaying it.
-   */
-  negotiated: string | undefined;
 }
 
 interface Response {
@@ -103,23 +97,18 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
 
   async #getVersioned(endpoint: RuntimeEndpoint, path: string, what: string): Promise<Response> {
     const connection = this.#connection(endpoint.socketPath);
-    const version = connection.negotiated ?? (await this.#awaitVersion(endpoint, connection));
-    const response = await this.#get(endpoint, connection, `/v${version}${path}`, what);
-    if (response.status !== 200 && response.status !== 404)
-      throw this.#unexpected(endpoint, what, response);
-    return response;
-  }
-
-  async #awaitVersion(endpoint: RuntimeEndpoint, connection: Connection): Promise<string> {
     connection.apiVersion ??= this.#negotiate(endpoint, connection);
+    let version: string;
     try {
-      const version = await connection.apiVersion;
-      connection.negotiated = version;
-      return version;
+      version = await connection.apiVersion;
     } catch (error) {
       connection.apiVersion = undefined;
       throw error;
     }
+    const response = await this.#get(endpoint, connection, `/v${version}${path}`, what);
+    if (response.status !== 200 && response.status !== 404)
+      throw this.#unexpected(endpoint, what, response);
+    return response;
   }
 
   async #negotiate(endpoint: RuntimeEndpoint, connection: Connection): Promise<string> {
@@ -153,7 +142,6 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
           maxResponseSize: this.#options.maxResponseBytes,
         }),
         apiVersion: undefined,
-        negotiated: undefined,
       };
       this.#connections.set(socketPath, connection);
     }
@@ -180,7 +168,6 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
       });
     } catch (error) {
       connection.apiVersion = undefined;
-      connection.negotiated = undefined;
       throw this.#transportError(error, endpoint, what, where);
     }
     const { statusCode, headers, body } = response;

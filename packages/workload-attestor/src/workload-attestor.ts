@@ -1,6 +1,5 @@
 import {
   AttributeSet,
-  type AttributeSetBuilder,
   DOCKER_CONTAINER_IMAGE,
   DOCKER_CONTAINER_IMAGE_CONFIG_DIGEST,
   DOCKER_RUNTIME,
@@ -360,19 +359,18 @@ export class WorkloadAttestor {
       details.initPid === workload.pid
         ? { startTime: workload.startTime, pidNamespace: workload.pidNamespace }
         : await this.#initProcess(containerId, details.initPid);
-    const attributes = containerAttributes(details, filterEnv(details.env, config.includeEnvVars));
     const repoDigest = imageDetails?.repoDigests
       .map(imageDigestReference)
       .find((reference) => reference !== undefined);
-    if (imageDetails !== undefined)
-      attributes.string(DOCKER_CONTAINER_IMAGE_CONFIG_DIGEST, imageDetails.configDigest);
-    attributes.string(DOCKER_RUNTIME, endpoint.kind);
-    if (endpoint.ownerUid !== undefined)
-      attributes.uint64(DOCKER_RUNTIME_OWNER_UID, endpoint.ownerUid);
     const container: CachedContainer = {
       endpoint,
       containerId,
-      attributes: attributes.done(),
+      attributes: containerAttributes(
+        endpoint,
+        details,
+        filterEnv(details.env, config.includeEnvVars),
+        imageDetails?.configDigest,
+      ),
       ...(repoDigest === undefined ? {} : { repoDigest }),
       initPid: details.initPid,
       initStartTime: init.startTime,
@@ -529,17 +527,22 @@ export class WorkloadAttestor {
 }
 
 /**
- * The attributes of a container known from its inspect: the image reference, one per label and
- * the allowed env vars. The caller adds the image config digest (unless the image inspect
- * failed) and which runtime vouched, in that order.
+ * The attributes of a container: the specification's (image, one per label, the allowed env
+ * vars, the image config digest unless the image inspect failed) and which runtime vouched.
  */
 function containerAttributes(
+  endpoint: RuntimeEndpoint,
   details: ContainerDetails,
   allowedEnv: readonly AllowedEnvVar[],
-): AttributeSetBuilder {
+  imageConfigDigest: string | undefined,
+): AttributeSet {
   const builder = AttributeSet.builder().string(DOCKER_CONTAINER_IMAGE, details.imageReference);
   for (const [key, value] of Object.entries(details.labels))
     builder.string(labelAttributeName(key), value);
   for (const { name, value } of allowedEnv) builder.string(envAttributeName(name), value);
-  return builder;
+  if (imageConfigDigest !== undefined)
+    builder.string(DOCKER_CONTAINER_IMAGE_CONFIG_DIGEST, imageConfigDigest);
+  builder.string(DOCKER_RUNTIME, endpoint.kind);
+  if (endpoint.ownerUid !== undefined) builder.uint64(DOCKER_RUNTIME_OWNER_UID, endpoint.ownerUid);
+  return builder.done();
 }

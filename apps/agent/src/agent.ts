@@ -8,6 +8,7 @@ import {
   AttestationError,
   attestationErrorToJson,
   attestationToJson,
+  identityToJson,
   spiffeIdOf,
   type Attestation,
   type WorkloadAttestor,
@@ -223,14 +224,9 @@ export class Agent {
     if ('status' in outcome) return outcome;
     const { attestation } = outcome;
     try {
-      const spiffeId = spiffeIdOf(identity, attestation.attributes);
       return {
         status: 200,
-        body: {
-          pid: attestation.pid,
-          spiffeId,
-          ...(attestation.kind === 'attested' ? { containerId: attestation.containerId } : {}),
-        },
+        body: identityToJson(attestation, spiffeIdOf(identity, attestation.attributes)),
       };
     } catch (error) {
       if (!AttributeError.is(error)) throw error;

@@ -53,3 +53,13 @@ export function attestationErrorToJson(error: AttestationError): {
 } {
   return { error: { code: error.code, message: error.message } };
 }
+
+/** The JSON form of a workload's SPIFFE ID, shared by /v1/identity and `attestor attest --identity`. */
+export function identityToJson(
+  attestation: Attestation,
+  spiffeId: string,
+): { readonly pid: number; readonly containerId?: string; readonly spiffeId: string } {
+  return attestation.kind === 'attested'
+    ? { pid: attestation.pid, containerId: attestation.containerId, spiffeId }
+    : { pid: attestation.pid, spiffeId };
+}

@@ -8,6 +8,7 @@ export { ContainerMetadataCache, type CachedContainer } from './container-metada
 export {
   attestationToJson,
   attestationErrorToJson,
+  identityToJson,
   ATTESTATION_ERROR_STATUS,
   type AttestationJson,
 } from './attestation-json.js';

@@ -1,8 +1,9 @@
 import { AttributeError } from '@attestor/attributes';
-import type { AttestorConfig } from '@attestor/config';
+import type { AttestorConfig, WorkloadIdentityConfig } from '@attestor/config';
 import {
   AttestationError,
   attestationToJson,
+  identityToJson,
   spiffeIdOf,
   type Attestation,
   type AttestationErrorCode,
@@ -63,7 +64,8 @@ export class AttestCommand {
     const attestor = this.createAttestor(config);
     try {
       const attestation = await attestor.attest(Number(options.pid));
-      if (options.identity === true) return this.#identity(config, attestation, format);
+      if (options.identity === true && config.workloadIdentity !== undefined)
+        return this.#identity(config.workloadIdentity, attestation, format);
       const json = attestationToJson(attestation);
       if (format === 'json') {
         this.output.stdout(`${JSON.stringify(json, null, 2)}\n`);
@@ -83,20 +85,22 @@ export class AttestCommand {
     }
   }
 
-  #identity(config: AttestorConfig, attestation: Attestation, format: 'json' | 'text'): ExitCode {
-    if (config.workloadIdentity === undefined) return ExitCode.invalid;
+  #identity(
+    identity: WorkloadIdentityConfig,
+    attestation: Attestation,
+    format: 'json' | 'text',
+  ): ExitCode {
     let spiffeId: string;
     try {
-      spiffeId = spiffeIdOf(config.workloadIdentity, attestation.attributes);
+      spiffeId = spiffeIdOf(identity, attestation.attributes);
     } catch (error) {
       if (!AttributeError.is(error)) throw error;
       this.output.stderr(`attestor attest: ${error.code}: ${error.message}\n`);
       return ExitCode.refused;
     }
-    const containerId = attestation.kind === 'attested' ? attestation.containerId : undefined;
     this.output.stdout(
       format === 'json'
-        ? `${JSON.stringify({ pid: attestation.pid, ...(containerId === undefined ? {} : { containerId }), spiffeId }, null, 2)}\n`
+        ? `${JSON.stringify(identityToJson(attestation, spiffeId), null, 2)}\n`
         : `${spiffeId}\n`,
     );
     return ExitCode.ok;

@@ -11,13 +11,8 @@ import { randomBytes, webcrypto } from 'node:crypto';
 
 import * as x509 from '@peculiar/x509';
 
-import {
-  derLength,
-  OID_SCT_LIST,
-  sctListExtensionValue,
-  tbsCertificateOf,
-  type TestCtLog,
-} from './ct-log.js';
+import { OID_SCT_LIST, sctListExtensionValue, type TestCtLog } from './ct-log.js';
+import { derLength, tbsCertificateOf } from './der.js';
 
 x509.cryptoProvider.set(webcrypto);
 

@@ -2,7 +2,7 @@ import { createHash, generateKeyPairSync, randomInt } from 'node:crypto';
 
 import { initializeTSA, type TSA } from '@sigstore/mock/dist/timestamp/tsa.js';
 
-import { derChildren } from './ct-log.js';
+import { derChildren } from './der.js';
 
 const OID_SHA256 = '2.16.840.1.101.3.4.2.1';
 /** A policy OID for the test TSA's timestamps (Sigstore's private enterprise arc). */

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
+import { writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -181,4 +182,56 @@ export function freePort(): Promise<number> {
       });
     });
   });
+}
+
+/** The docker CLI against the given daemon socket: its trimmed stdout, or an error with stderr. */
+export function dockerCli(socketPath: string): (...args: string[]) => Promise<string> {
+  return async (...args) => {
+    const result = await run(
+      '/usr/bin/docker',
+      ['--host', `unix://${socketPath}`, ...args],
+      120_000,
+    );
+    if (result.code !== 0) throw new Error(`docker ${args.join(' ')} failed: ${result.stderr}`);
+    return result.stdout.trim();
+  };
+}
+
+/** One series of a Prometheus instant query. */
+export interface PrometheusSample {
+  readonly metric: Record<string, string>;
+  readonly value: [number, string];
+}
+
+/**
+ * A real Prometheus (the Debian package) scraping `127.0.0.1:<metricsPort>` every second, its
+ * data in `dir`. Dispose of `server` to stop it.
+ */
+export async function startPrometheus(
+  dir: string,
+  metricsPort: number,
+): Promise<{
+  server: Background;
+  query: (expression: string) => Promise<PrometheusSample[]>;
+}> {
+  const port = await freePort();
+  await writeFile(
+    join(dir, 'prometheus.yml'),
+    `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: attestor\n    static_configs:\n      - targets: ['127.0.0.1:${String(metricsPort)}']\n`,
+  );
+  const server = new Background('prometheus', [
+    `--config.file=${join(dir, 'prometheus.yml')}`,
+    `--storage.tsdb.path=${join(dir, 'tsdb')}`,
+    `--web.listen-address=127.0.0.1:${String(port)}`,
+  ]);
+  return {
+    server,
+    query: async (expression) => {
+      const response = await fetch(
+        `http://127.0.0.1:${String(port)}/api/v1/query?query=${encodeURIComponent(expression)}`,
+      );
+      const body = (await response.json()) as { data: { result: PrometheusSample[] } };
+      return body.data.result;
+    },
+  };
 }

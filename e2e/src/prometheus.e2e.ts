@@ -4,14 +4,7 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
-import { AGENT_BIN, Background, freePort, getJson, NODE } from './processes.js';
-
-interface QueryResult {
-  readonly status: string;
-  readonly data: {
-    readonly result: readonly { metric: Record<string, string>; value: [number, string] }[];
-  };
-}
+import { AGENT_BIN, Background, freePort, getJson, NODE, startPrometheus } from './processes.js';
 
 /** A real Prometheus scrapes the agent's metrics listener. */
 describe('metrics scraped by Prometheus', { timeout: 120_000 }, () => {
@@ -25,7 +18,6 @@ describe('metrics scraped by Prometheus', { timeout: 120_000 }, () => {
 
   it('exposes attestation counts and latency with the attestor label', async () => {
     const metricsPort = await freePort();
-    const prometheusPort = await freePort();
     const apiSocket = join(dir, 'agent.sock');
     const configPath = join(dir, 'agent.yaml');
     await writeFile(
@@ -38,25 +30,12 @@ describe('metrics scraped by Prometheus', { timeout: 120_000 }, () => {
     for (const pid of [process.pid, process.pid, process.pid, 4_000_000])
       await getJson(apiSocket, `/v1/attest?pid=${String(pid)}`);
 
-    await writeFile(
-      join(dir, 'prometheus.yml'),
-      `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: attestor\n    static_configs:\n      - targets: ['127.0.0.1:${String(metricsPort)}']\n`,
-    );
-    await using prometheus = new Background('prometheus', [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'tsdb')}`,
-      `--web.listen-address=127.0.0.1:${String(prometheusPort)}`,
-    ]);
-    const query = async (expression: string): Promise<QueryResult['data']['result']> => {
-      const response = await fetch(
-        `http://127.0.0.1:${String(prometheusPort)}/api/v1/query?query=${encodeURIComponent(expression)}`,
-      );
-      const body = (await response.json()) as QueryResult;
-      return body.data.result;
-    };
+    const prometheus = await startPrometheus(dir, metricsPort);
+    await using server = prometheus.server;
+    const { query } = prometheus;
     await vi.waitFor(
       async () => {
-        expect(prometheus.child.exitCode).toBeNull();
+        expect(server.child.exitCode).toBeNull();
         const series = await query('attestor_workload_attestations_total');
         expect(series.length).toBeGreaterThan(0);
       },

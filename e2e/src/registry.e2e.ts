@@ -8,7 +8,7 @@ import { pushBlob, pushManifest } from '@attestor/sigstore-test-stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { e2eEnvironment } from './environment.js';
-import { run } from './processes.js';
+import { dockerCli } from './processes.js';
 
 /** The OCI registry adapter against a real registry (Debian's docker-registry, distribution 2.8). */
 describe('OCI registry client against a real registry', { timeout: 120_000 }, () => {
@@ -16,15 +16,7 @@ describe('OCI registry client against a real registry', { timeout: 120_000 }, ()
   const registry = environment.registry;
   const repository = `attestor-e2e/busybox-${randomUUID().slice(0, 8)}`;
   const reference = `${registry}/${repository}:1`;
-  const docker = async (...args: string[]): Promise<string> => {
-    const result = await run(
-      '/usr/bin/docker',
-      ['--host', `unix://${environment.dockerSocket}`, ...args],
-      120_000,
-    );
-    if (result.code !== 0) throw new Error(`docker ${args.join(' ')} failed: ${result.stderr}`);
-    return result.stdout.trim();
-  };
+  const docker = dockerCli(environment.dockerSocket);
   let dir = '';
   let client: OciRegistryClient;
 

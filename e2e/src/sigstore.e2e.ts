@@ -17,7 +17,17 @@ import {
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { e2eEnvironment } from './environment.js';
-import { AGENT_BIN, Background, CLI_BIN, freePort, getJson, NODE, run } from './processes.js';
+import {
+  AGENT_BIN,
+  Background,
+  CLI_BIN,
+  dockerCli,
+  freePort,
+  getJson,
+  NODE,
+  run,
+  startPrometheus,
+} from './processes.js';
 
 const ISSUER = 'https://token.actions.githubusercontent.com';
 const SUBJECT = 'https://github.com/myorg/app/.github/workflows/release.yaml@refs/heads/main';
@@ -119,15 +129,7 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
   /** The agent's /metrics text, through its API socket. */
   const scrape = async (): Promise<string> =>
     (await run('curl', ['-s', '--unix-socket', apiSocket, 'http://agent/metrics'])).stdout;
-  const docker = async (...args: string[]): Promise<string> => {
-    const result = await run(
-      '/usr/bin/docker',
-      ['--host', `unix://${environment.dockerSocket}`, ...args],
-      120_000,
-    );
-    if (result.code !== 0) throw new Error(`docker ${args.join(' ')} failed: ${result.stderr}`);
-    return result.stdout.trim();
-  };
+  const docker = dockerCli(environment.dockerSocket);
   const writeConfig = (subjects: readonly string[], skipProvenance: boolean) =>
     writeFile(
       configPath,
@@ -565,16 +567,8 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
   });
 
   it('lets a real Prometheus scrape all four Sigstore metrics', async () => {
-    const prometheusPort = await freePort();
-    await writeFile(
-      join(dir, 'prometheus.yml'),
-      `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: attestor\n    static_configs:\n      - targets: ['127.0.0.1:${String(metricsPort)}']\n`,
-    );
-    await using prometheus = new Background('prometheus', [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'tsdb')}`,
-      `--web.listen-address=127.0.0.1:${String(prometheusPort)}`,
-    ]);
+    const prometheus = await startPrometheus(dir, metricsPort);
+    await using server = prometheus.server;
     const names = [
       'spirl_agent_sigstore_image_verification_total',
       'spirl_agent_sigstore_image_verification_duration_seconds_count',
@@ -583,17 +577,12 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
     ];
     await vi.waitFor(
       async () => {
-        expect(prometheus.child.exitCode).toBeNull();
+        expect(server.child.exitCode).toBeNull();
         for (const name of names) {
-          const response = await fetch(
-            `http://127.0.0.1:${String(prometheusPort)}/api/v1/query?query=${encodeURIComponent(name)}`,
-          );
-          const body = (await response.json()) as {
-            data: { result: { metric: Record<string, string> }[] };
-          };
-          expect(body.data.result.length, name).toBeGreaterThan(0);
+          const result = await prometheus.query(name);
+          expect(result.length, name).toBeGreaterThan(0);
           expect(
-            body.data.result.every((sample) => sample.metric['attestor'] === 'docker'),
+            result.every((sample) => sample.metric['attestor'] === 'docker'),
             name,
           ).toBe(true);
         }

@@ -58,11 +58,12 @@ function certificateChain(pems: readonly string[]): Record<string, unknown> {
 
 /**
  * The Sigstore bundle (v0.1, which allows a log entry without an inclusion proof) equivalent to
- * a cosign legacy signature: the simple-signing payload's digest and signature, the
- * certificate chain, and the log entry from cosign's Rekor bundle annotation.
+ * a cosign legacy artifact: its certificate chain, the log entry from cosign's Rekor bundle
+ * annotation, and `content` (the signature or the DSSE envelope).
  */
-export function legacyBundleJson(
-  artifact: Extract<SignatureArtifact, { format: 'cosign-legacy' }>,
+function legacyBundle(
+  artifact: { readonly certificateChainPem: readonly string[]; readonly rekorBundleJson?: string },
+  content: Record<string, unknown>,
 ): Record<string, unknown> {
   return {
     mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.1',
@@ -70,6 +71,15 @@ export function legacyBundleJson(
       x509CertificateChain: certificateChain(artifact.certificateChainPem),
       tlogEntries: legacyTlogEntries(artifact.rekorBundleJson),
     },
+    ...content,
+  };
+}
+
+/** The bundle equivalent to a cosign legacy signature: the simple-signing payload's digest and signature. */
+export function legacyBundleJson(
+  artifact: Extract<SignatureArtifact, { format: 'cosign-legacy' }>,
+): Record<string, unknown> {
+  return legacyBundle(artifact, {
     messageSignature: {
       messageDigest: {
         algorithm: 'SHA2_256',
@@ -77,21 +87,14 @@ export function legacyBundleJson(
       },
       signature: artifact.signatureBase64,
     },
-  };
+  });
 }
 
-/** The bundle (v0.1) equivalent to a cosign legacy attestation: its DSSE envelope and log entry. */
+/** The bundle equivalent to a cosign legacy attestation: its DSSE envelope. */
 export function legacyAttestationBundleJson(
   artifact: Extract<AttestationArtifact, { format: 'cosign-legacy' }>,
 ): Record<string, unknown> {
-  return {
-    mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.1',
-    verificationMaterial: {
-      x509CertificateChain: certificateChain(artifact.certificateChainPem),
-      tlogEntries: legacyTlogEntries(artifact.rekorBundleJson),
-    },
-    dsseEnvelope: JSON.parse(artifact.envelopeJson) as unknown,
-  };
+  return legacyBundle(artifact, { dsseEnvelope: JSON.parse(artifact.envelopeJson) as unknown });
 }
 
 /** The image digest a simple-signing payload or an in-toto statement binds, or undefined. */

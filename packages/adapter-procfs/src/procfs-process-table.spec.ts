@@ -14,6 +14,16 @@ import {
   ProcfsProcessTable,
 } from './procfs-process-table.js';
 
+/** What `read` throws; fails the test if it returns. */
+function thrownBy(read: () => void): unknown {
+  try {
+    read();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('the read succeeded');
+}
+
 const STAT =
   '4242 (my (odd) cmd) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1000 10';
 
@@ -74,52 +84,52 @@ describe(ProcfsProcessTable, () => {
   });
 
   describe('reads', () => {
-    it('reads every fact of a process', async () => {
+    it('reads every fact of a process', () => {
       const table = new ProcfsProcessTable(root);
-      const handle = await table.open(4242);
+      const handle = table.open(4242);
       expect(handle.pid).toBe(4242);
       expect(handle.startTime).toBe(987654n);
-      expect(await table.cgroup(4242)).toBe(`0::/docker/${'a'.repeat(64)}\n`);
-      expect(await table.pidNamespace(4242)).toBe(4026532000n);
-      expect(await table.startTime(4242)).toBe(987654n);
-      expect(await table.uid(4242)).toBe(0);
+      expect(table.cgroup(4242)).toBe(`0::/docker/${'a'.repeat(64)}\n`);
+      expect(table.pidNamespace(4242)).toBe(4026532000n);
+      expect(table.startTime(4242)).toBe(987654n);
+      expect(table.uid(4242)).toBe(0);
       handle.close();
     });
 
-    it('says not_found for a process that does not exist', async () => {
-      await expect(new ProcfsProcessTable(root).open(99)).rejects.toMatchObject({
+    it('says not_found for a process that does not exist', () => {
+      expect(thrownBy(() => new ProcfsProcessTable(root).open(99))).toMatchObject({
         code: 'not_found',
         message: `process 99 does not exist (${join(root, '99', 'stat')})`,
       });
-      await expect(new ProcfsProcessTable(root).cgroup(99)).rejects.toMatchObject({
+      expect(thrownBy(() => new ProcfsProcessTable(root).cgroup(99))).toMatchObject({
         code: 'not_found',
         message: `process 99 does not exist (${join(root, '99', 'cgroup')})`,
       });
     });
 
-    it('says malformed for a broken stat file', async () => {
-      await expect(new ProcfsProcessTable(root).open(7)).rejects.toMatchObject({
+    it('says malformed for a broken stat file', () => {
+      expect(thrownBy(() => new ProcfsProcessTable(root).open(7))).toMatchObject({
         code: 'malformed',
       });
     });
 
-    it.each([0, -1, 1.5, Number.NaN])('refuses the pid %s', async (pid) => {
-      await expect(new ProcfsProcessTable(root).startTime(pid)).rejects.toMatchObject({
+    it.each([0, -1, 1.5, Number.NaN])('refuses the pid %s', (pid) => {
+      expect(thrownBy(() => new ProcfsProcessTable(root).startTime(pid))).toMatchObject({
         code: 'not_found',
       });
-      await expect(new ProcfsProcessTable(root).open(pid)).rejects.toMatchObject({
+      expect(thrownBy(() => new ProcfsProcessTable(root).open(pid))).toMatchObject({
         code: 'not_found',
       });
     });
 
-    it('reads this very process from the real /proc', async () => {
+    it('reads this very process from the real /proc', () => {
       const table = new ProcfsProcessTable();
-      const handle = await table.open(process.pid);
+      const handle = table.open(process.pid);
       expect(handle.startTime).toBeGreaterThan(0n);
-      expect(await table.startTime(process.pid)).toBe(handle.startTime);
-      expect(await table.uid(process.pid)).toBe(process.getuid?.());
-      expect(await table.cgroup(process.pid)).toMatch(/^\d+:/);
-      await handle.confirm();
+      expect(table.startTime(process.pid)).toBe(handle.startTime);
+      expect(table.uid(process.pid)).toBe(process.getuid?.());
+      expect(table.cgroup(process.pid)).toMatch(/^\d+:/);
+      handle.confirm();
       handle.close();
     });
   });
@@ -129,12 +139,16 @@ describe(ProcfsProcessTable, () => {
       const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)']);
       const pid = child.pid ?? 0;
       const table = new ProcfsProcessTable();
-      const handle = await table.open(pid);
+      const handle = table.open(pid);
       try {
-        await handle.confirm();
+        handle.confirm();
         child.kill('SIGKILL');
         await once(child, 'exit');
-        await expect(handle.confirm()).rejects.toMatchObject({
+        expect(
+          thrownBy(() => {
+            handle.confirm();
+          }),
+        ).toMatchObject({
           code: 'not_found',
           message: `process ${String(pid)} does not exist (/proc/${String(pid)}/stat)`,
         });
@@ -143,19 +157,19 @@ describe(ProcfsProcessTable, () => {
       }
     });
 
-    it('refuses to confirm once closed, and closes only once', async () => {
-      const handle = await new ProcfsProcessTable().open(process.pid);
+    it('refuses to confirm once closed, and closes only once', () => {
+      const handle = new ProcfsProcessTable().open(process.pid);
       handle.close();
       handle.close();
-      await expect(handle.confirm()).rejects.toThrow(
-        `the handle on /proc/${String(process.pid)}/stat is closed`,
-      );
+      expect(() => {
+        handle.confirm();
+      }).toThrow(`the handle on /proc/${String(process.pid)}/stat is closed`);
     });
 
     it('holds one file descriptor until closed', async () => {
       const table = new ProcfsProcessTable();
       const before = (await readdir('/proc/self/fd')).length;
-      const handle = await table.open(process.pid);
+      const handle = table.open(process.pid);
       expect((await readdir('/proc/self/fd')).length).toBe(before + 1);
       handle.close();
       expect((await readdir('/proc/self/fd')).length).toBe(before);
@@ -163,7 +177,7 @@ describe(ProcfsProcessTable, () => {
 
     it('releases the file when the stat file is malformed', async () => {
       const before = (await readdir('/proc/self/fd')).length;
-      await expect(new ProcfsProcessTable(root).open(7)).rejects.toMatchObject({
+      expect(thrownBy(() => new ProcfsProcessTable(root).open(7))).toMatchObject({
         code: 'malformed',
       });
       expect((await readdir('/proc/self/fd')).length).toBe(before);

@@ -72,23 +72,15 @@ export function parsePidNamespaceLink(link: string, pid: number): bigint {
   return BigInt(match[1]);
 }
 
-/** The result of a synchronous read as a settled promise (the port is asynchronous). */
-function settled<T>(read: () => T): Promise<T> {
-  try {
-    return Promise.resolve(read());
-  } catch (error) {
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-  }
-}
-
 /**
  * Reads processes from procfs. `procRoot` is /proc on a host; tests point it at a directory
  * of fixture files. Only /proc/<pid>/{stat,status,cgroup} and the ns/pid link are read.
  *
- * Reads are synchronous on purpose: procfs files are generated from kernel memory and never
- * wait on a disk. A synchronous open/read/close into a reused buffer costs a few microseconds,
- * where an asynchronous readFile makes four thread-pool round trips (open, fstat, read,
- * close). That matters on the cached attestation path, which is mostly procfs reads.
+ * Reads are synchronous, as the port says: procfs files are generated from kernel memory and
+ * never wait on a disk. A synchronous open/read/close into a reused buffer costs a few
+ * microseconds, where an asynchronous readFile makes four thread-pool round trips (open,
+ * fstat, read, close). That matters on the cached attestation path, which is mostly procfs
+ * reads.
  */
 export class ProcfsProcessTable implements ProcessTable {
   /** One read buffer, reused: reads are synchronous, so no two use it at once. */
@@ -101,38 +93,30 @@ export class ProcfsProcessTable implements ProcessTable {
     this.#procRoot = procRoot.replace(/\/+$/, '');
   }
 
-  open(pid: number): Promise<ProcessHandle> {
-    return settled(() => {
-      const { fd, path } = this.#open(pid, 'stat');
-      try {
-        const startTime = parseStartTime(this.#readOpen(fd, pid, path), pid);
-        return new ProcfsProcessHandle(fd, pid, path, startTime, () =>
-          this.#readOpen(fd, pid, path),
-        );
-      } catch (error) {
-        closeSync(fd);
-        throw error;
-      }
-    });
+  open(pid: number): ProcessHandle {
+    const { fd, path } = this.#open(pid, 'stat');
+    try {
+      const startTime = parseStartTime(this.#readOpen(fd, pid, path), pid);
+      return new ProcfsProcessHandle(fd, pid, path, startTime, () => this.#readOpen(fd, pid, path));
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
   }
 
-  cgroup(pid: number): Promise<string> {
-    return settled(() => this.#read(pid, 'cgroup'));
+  cgroup(pid: number): string {
+    return this.#read(pid, 'cgroup');
   }
 
-  uid(pid: number): Promise<number> {
-    return settled(() => parseRealUid(this.#read(pid, 'status'), pid));
+  uid(pid: number): number {
+    return parseRealUid(this.#read(pid, 'status'), pid);
   }
 
-  startTime(pid: number): Promise<bigint> {
-    return settled(() => parseStartTime(this.#read(pid, 'stat'), pid));
+  startTime(pid: number): bigint {
+    return parseStartTime(this.#read(pid, 'stat'), pid);
   }
 
-  pidNamespace(pid: number): Promise<bigint> {
-    return settled(() => this.#pidNamespace(pid));
-  }
-
-  #pidNamespace(pid: number): bigint {
+  pidNamespace(pid: number): bigint {
     this.#checkPid(pid);
     const path = `${this.#procRoot}/${String(pid)}/ns/pid`;
     let link: string;
@@ -232,19 +216,17 @@ class ProcfsProcessHandle implements ProcessHandle {
     private readonly reread: () => string,
   ) {}
 
-  confirm(): Promise<void> {
-    return settled(() => {
-      if (!this.#open) throw new Error(`the handle on ${this.path} is closed`);
-      // ESRCH (the process has exited) comes out as not_found.
-      const startTime = parseStartTime(this.reread(), this.pid);
-      // The kernel ties the open file to its process, so this cannot differ; checked regardless.
-      if (startTime !== this.startTime) {
-        throw new ProcessTableError(
-          'not_found',
-          `process ${String(this.pid)} is not the process opened as ${this.path}`,
-        );
-      }
-    });
+  confirm(): void {
+    if (!this.#open) throw new Error(`the handle on ${this.path} is closed`);
+    // ESRCH (the process has exited) comes out as not_found.
+    const startTime = parseStartTime(this.reread(), this.pid);
+    // The kernel ties the open file to its process, so this cannot differ; checked regardless.
+    if (startTime !== this.startTime) {
+      throw new ProcessTableError(
+        'not_found',
+        `process ${String(this.pid)} is not the process opened as ${this.path}`,
+      );
+    }
   }
 
   close(): void {

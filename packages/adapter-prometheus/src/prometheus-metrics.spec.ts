@@ -38,6 +38,32 @@ describe(PrometheusMetrics, () => {
     );
   });
 
+  it('counts each outcome in its own series, every time', async () => {
+    const registry = new Registry();
+    const metrics = new PrometheusMetrics(registry, 'podman');
+    metrics.attestation('attested', 0.001);
+    metrics.attestation('error', 0.002);
+    metrics.attestation('attested', 0.003);
+    metrics.attestation('not_in_container', 0.0001);
+    metrics.attestation('attested', 0.02);
+    const text = await registry.metrics();
+    expect(text).toContain(
+      'attestor_workload_attestations_total{outcome="attested",attestor="podman"} 3',
+    );
+    expect(text).toContain(
+      'attestor_workload_attestations_total{outcome="error",attestor="podman"} 1',
+    );
+    expect(text).toContain(
+      'attestor_workload_attestations_total{outcome="not_in_container",attestor="podman"} 1',
+    );
+    expect(text).toContain(
+      'attestor_workload_attestation_duration_seconds_sum{outcome="attested",attestor="podman"} 0.024',
+    );
+    expect(text).toContain(
+      'attestor_workload_attestation_duration_seconds_bucket{le="0.0025",outcome="attested",attestor="podman"} 1',
+    );
+  });
+
   it('uses only the registry it is given', async () => {
     const first = new Registry();
     const second = new Registry();

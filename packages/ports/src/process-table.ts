@@ -10,10 +10,10 @@ export interface ProcessHandle {
   /** Field 22 of /proc/<pid>/stat: clock ticks after boot, read when the handle was opened. */
   readonly startTime: bigint;
   /**
-   * Resolves if the process the handle was opened on still exists (a zombie counts); throws
+   * Returns if the process the handle was opened on still exists (a zombie counts); throws
    * ProcessTableError `not_found` if it has exited.
    */
-  confirm(): Promise<void>;
+  confirm(): void;
   /** Releases the handle. Idempotent. */
   close(): void;
 }
@@ -22,18 +22,23 @@ export interface ProcessHandle {
  * The host's process table (procfs on Linux). Read-only. Reads by PID describe whatever
  * process has that PID at the moment of the read; bracket them between `open` and
  * `ProcessHandle.confirm` to tie them to one process.
+ *
+ * Synchronous on purpose. procfs files are generated from kernel memory and never wait on a
+ * disk, so a read costs a few microseconds; a promise per read would cost about as much again,
+ * on a path (the cached attestation) that is mostly these reads. Every method throws
+ * ProcessTableError.
  */
 export interface ProcessTable {
-  /** Opens a handle on `pid` and reads its start time; throws ProcessTableError. */
-  open(pid: number): Promise<ProcessHandle>;
+  /** Opens a handle on `pid` and reads its start time. */
+  open(pid: number): ProcessHandle;
   /** The raw text of /proc/<pid>/cgroup. */
-  cgroup(pid: number): Promise<string>;
+  cgroup(pid: number): string;
   /** The real uid of `pid` (host view), from the `Uid:` line of /proc/<pid>/status. */
-  uid(pid: number): Promise<number>;
+  uid(pid: number): number;
   /** The start time of whatever process has `pid` now (a cached container's init check). */
-  startTime(pid: number): Promise<bigint>;
+  startTime(pid: number): bigint;
   /** The pid namespace inode, from the /proc/<pid>/ns/pid link (`pid:[4026531836]` -> 4026531836n). */
-  pidNamespace(pid: number): Promise<bigint>;
+  pidNamespace(pid: number): bigint;
 }
 
 export type ProcessTableErrorCode = 'not_found' | 'permission_denied' | 'malformed' | 'io';

@@ -1,5 +1,5 @@
 export {
-  resolveRuntimeEndpoints,
+  RuntimeEndpointResolver,
   type RuntimeResolverSettings,
   type WorkloadFacts,
 } from './resolve-endpoints.js';

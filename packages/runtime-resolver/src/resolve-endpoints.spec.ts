@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 
-import { resolveRuntimeEndpoints, type RuntimeResolverSettings } from './resolve-endpoints.js';
+import {
+  RuntimeEndpointResolver,
+  type RuntimeResolverSettings,
+  type WorkloadFacts,
+} from './resolve-endpoints.js';
 
 const ID = 'f'.repeat(64);
 const settings: RuntimeResolverSettings = {
@@ -17,7 +21,14 @@ const rootless = (uid: number) => ({
   ownerUid: uid,
 });
 
-describe(resolveRuntimeEndpoints, () => {
+function resolveRuntimeEndpoints(
+  resolverSettings: RuntimeResolverSettings,
+  workload: WorkloadFacts,
+): readonly unknown[] {
+  return new RuntimeEndpointResolver(resolverSettings).endpointsFor(workload);
+}
+
+describe(RuntimeEndpointResolver, () => {
   describe('having a Docker hint', () => {
     it('asks Docker only', () => {
       const location = { kind: 'container', containerId: ID, runtime: 'docker' } as const;
@@ -133,6 +144,30 @@ describe(resolveRuntimeEndpoints, () => {
           { location, uid: 0 },
         ),
       ).toThrow('"tcp://1.2.3.4:2375"');
+    });
+  });
+
+  describe('being built', () => {
+    it('refuses an invalid rootless template up front, and ignores it with discovery off', () => {
+      const template = 'unix:///run/user/%s/podman.sock';
+      expect(
+        () => new RuntimeEndpointResolver({ ...settings, podmanSocketPathTemplate: template }),
+      ).toThrow('must contain exactly one %d placeholder');
+      const off = new RuntimeEndpointResolver({
+        ...settings,
+        podmanSocketPathTemplate: template,
+        rootlessPodmanDiscovery: false,
+      });
+      const location = { kind: 'container', containerId: ID, runtime: 'unknown' } as const;
+      expect(off.endpointsFor({ location, uid: 1000 })).toStrictEqual([docker, podman]);
+    });
+
+    it('answers every workload from the one parse, and nobody can change its answer', () => {
+      const resolver = new RuntimeEndpointResolver(settings);
+      const location = { kind: 'container', containerId: ID, runtime: 'docker' } as const;
+      const first = resolver.endpointsFor({ location });
+      expect(resolver.endpointsFor({ location })).toBe(first);
+      expect(Object.isFrozen(first) && Object.isFrozen(first[0])).toBe(true);
     });
   });
 });

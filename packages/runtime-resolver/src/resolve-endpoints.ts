@@ -1,7 +1,11 @@
 import type { RuntimeEndpoint } from '@attestor/ports';
 import type { ContainerLocation } from '@attestor/cgroup';
 
-import { expandPodmanSocketTemplate, socketPathFromUrl } from './socket-url.js';
+import {
+  expandPodmanSocketTemplate,
+  socketPathFromUrl,
+  validatePodmanSocketTemplate,
+} from './socket-url.js';
 
 /** The configuration that decides which runtime sockets exist. */
 export interface RuntimeResolverSettings {
@@ -23,7 +27,9 @@ export interface WorkloadFacts {
 }
 
 /**
- * The runtime endpoints to ask about a workload, most likely first.
+ * The runtime endpoints to ask about a workload, most likely first. Built once per
+ * configuration: the socket URLs are parsed, and refused if invalid, when it is built, not on
+ * every attestation.
  *
  * - A cgroup path that names the runtime is trusted as a hint: Docker paths ask Docker;
  *   rootful Podman paths ask rootful Podman; rootless Podman paths ask the socket of the uid
@@ -34,44 +40,59 @@ export interface WorkloadFacts {
  *   hosts a rootless container's processes stay in their user's cgroup and show no ID.
  * uid 0 has no rootless socket. With rootless discovery off, no rootless socket is ever asked.
  */
-export function resolveRuntimeEndpoints(
-  settings: RuntimeResolverSettings,
-  workload: WorkloadFacts,
-): RuntimeEndpoint[] {
-  const docker: RuntimeEndpoint = {
-    kind: 'docker',
-    socketPath: socketPathFromUrl(settings.dockerSocketPath),
-  };
-  const podman: RuntimeEndpoint = {
-    kind: 'podman',
-    socketPath: socketPathFromUrl(settings.podmanSocketPath),
-  };
-  const rootless = (uid: number): RuntimeEndpoint[] =>
-    settings.rootlessPodmanDiscovery && uid !== 0
-      ? [
-          {
-            kind: 'podman-rootless',
-            socketPath: expandPodmanSocketTemplate(settings.podmanSocketPathTemplate, uid),
-            ownerUid: uid,
-          },
-        ]
-      : [];
+export class RuntimeEndpointResolver {
+  readonly #docker: RuntimeEndpoint;
+  readonly #podman: RuntimeEndpoint;
+  readonly #dockerOnly: readonly RuntimeEndpoint[];
+  readonly #podmanOnly: readonly RuntimeEndpoint[];
+  readonly #rootlessTemplate: string | undefined;
 
-  const { location } = workload;
-  const workloadUid = (): number => {
+  constructor(settings: RuntimeResolverSettings) {
+    this.#docker = Object.freeze({
+      kind: 'docker',
+      socketPath: socketPathFromUrl(settings.dockerSocketPath),
+    });
+    this.#podman = Object.freeze({
+      kind: 'podman',
+      socketPath: socketPathFromUrl(settings.podmanSocketPath),
+    });
+    this.#dockerOnly = Object.freeze([this.#docker]);
+    this.#podmanOnly = Object.freeze([this.#podman]);
+    if (settings.rootlessPodmanDiscovery) {
+      validatePodmanSocketTemplate(settings.podmanSocketPathTemplate);
+      this.#rootlessTemplate = settings.podmanSocketPathTemplate;
+    }
+  }
+
+  endpointsFor(workload: WorkloadFacts): readonly RuntimeEndpoint[] {
+    const { location } = workload;
+    if (location.kind === 'not_in_container') return this.#rootless(this.#uidOf(workload));
+    switch (location.runtime) {
+      case 'docker':
+        return this.#dockerOnly;
+      case 'podman':
+        return location.rootlessUid === undefined
+          ? this.#podmanOnly
+          : [...this.#rootless(location.rootlessUid), this.#podman];
+      case 'unknown':
+        return [this.#docker, this.#podman, ...this.#rootless(this.#uidOf(workload))];
+    }
+  }
+
+  #rootless(uid: number): RuntimeEndpoint[] {
+    if (this.#rootlessTemplate === undefined || uid === 0) return [];
+    return [
+      {
+        kind: 'podman-rootless',
+        socketPath: expandPodmanSocketTemplate(this.#rootlessTemplate, uid),
+        ownerUid: uid,
+      },
+    ];
+  }
+
+  #uidOf(workload: WorkloadFacts): number {
     if (workload.uid === undefined)
       throw new RangeError('the workload uid is needed when the cgroup does not name the runtime');
     return workload.uid;
-  };
-  if (location.kind === 'not_in_container') return rootless(workloadUid());
-  switch (location.runtime) {
-    case 'docker':
-      return [docker];
-    case 'podman':
-      return location.rootlessUid === undefined
-        ? [podman]
-        : [...rootless(location.rootlessUid), podman];
-    case 'unknown':
-      return [docker, podman, ...rootless(workloadUid())];
   }
 }

@@ -33,53 +33,38 @@ export class FakeProcessTable implements ProcessTable {
     return this.#openHandles;
   }
 
-  open(pid: number): Promise<ProcessHandle> {
-    try {
-      const process = this.#get(pid);
-      this.#openHandles++;
-      let open = true;
-      const handle: ProcessHandle = {
-        pid,
-        startTime: process.startTime,
-        confirm: () =>
-          this.#processes.get(pid) === process
-            ? Promise.resolve()
-            : Promise.reject(
-                new ProcessTableError('not_found', `process ${String(pid)} does not exist`),
-              ),
-        close: () => {
-          if (open) this.#openHandles--;
-          open = false;
-        },
-      };
-      return Promise.resolve(handle);
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
+  open(pid: number): ProcessHandle {
+    const process = this.#get(pid);
+    this.#openHandles++;
+    let open = true;
+    return {
+      pid,
+      startTime: process.startTime,
+      confirm: () => {
+        if (this.#processes.get(pid) !== process)
+          throw new ProcessTableError('not_found', `process ${String(pid)} does not exist`);
+      },
+      close: () => {
+        if (open) this.#openHandles--;
+        open = false;
+      },
+    };
   }
 
-  cgroup(pid: number): Promise<string> {
-    return this.#answer(pid, (process) => process.cgroup);
+  cgroup(pid: number): string {
+    return this.#get(pid).cgroup;
   }
 
-  uid(pid: number): Promise<number> {
-    return this.#answer(pid, (process) => process.uid);
+  uid(pid: number): number {
+    return this.#get(pid).uid;
   }
 
-  startTime(pid: number): Promise<bigint> {
-    return this.#answer(pid, (process) => process.startTime);
+  startTime(pid: number): bigint {
+    return this.#get(pid).startTime;
   }
 
-  pidNamespace(pid: number): Promise<bigint> {
-    return this.#answer(pid, (process) => process.pidNamespace);
-  }
-
-  #answer<T>(pid: number, fact: (process: FakeProcess) => T): Promise<T> {
-    try {
-      return Promise.resolve(fact(this.#get(pid)));
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
+  pidNamespace(pid: number): bigint {
+    return this.#get(pid).pidNamespace;
   }
 
   #get(pid: number): FakeProcess {

@@ -50,16 +50,16 @@ export class ContainerMetadataCache {
    * The entry for a container, if one exists, has not expired, and `isCurrent` confirms its
    * init process is unchanged. Entries that fail are dropped.
    */
-  async get(
+  get(
     endpoint: RuntimeEndpoint,
     containerId: string,
-    isCurrent: (container: CachedContainer) => Promise<boolean>,
-  ): Promise<CachedContainer | undefined> {
+    isCurrent: (container: CachedContainer) => boolean,
+  ): CachedContainer | undefined {
     const key = keyOf(endpoint, containerId);
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
-    if (this.clock.now() >= entry.expiresAt || !(await isCurrent(entry.container))) {
-      if (this.#entries.get(key) === entry) this.#entries.delete(key);
+    if (this.clock.now() >= entry.expiresAt || !isCurrent(entry.container)) {
+      this.#entries.delete(key);
       return undefined;
     }
     return entry.container;

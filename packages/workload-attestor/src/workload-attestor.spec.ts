@@ -94,8 +94,8 @@ function replacedAfterOpen(
 ): ProcessTable {
   let opened = 0;
   return {
-    open: async (p) => {
-      const handle = await table.open(p);
+    open: (p) => {
+      const handle = table.open(p);
       if (p === pid && ++opened === 1) {
         if (replacement === undefined) table.remove(pid);
         else table.set(replacement);

@@ -23,7 +23,7 @@ import {
   type ProcessTable,
   type RuntimeEndpoint,
 } from '@attestor/ports';
-import { resolveRuntimeEndpoints } from '@attestor/runtime-resolver';
+import { RuntimeEndpointResolver } from '@attestor/runtime-resolver';
 import { signatureAttributes, type ImageSignatureVerification } from '@attestor/sigstore-policy';
 
 import { ContainerMetadataCache, type CachedContainer } from './container-metadata-cache.js';
@@ -74,10 +74,12 @@ export interface WorkloadAttestorDependencies {
  */
 export class WorkloadAttestor {
   #config: DockerAttestationConfig;
+  /** Built from #config, replaced with it. */
+  #endpoints: RuntimeEndpointResolver;
   readonly #cache: ContainerMetadataCache;
   readonly #locations = new Map<string, ContainerLocation>();
   readonly #images = new Map<string, { image: ImageDetails; expiresAt: number }>();
-  #hostPidNamespace: Promise<bigint> | undefined;
+  #hostPidNamespace: bigint | undefined;
   #signatures: ImageSignatureVerification | undefined;
 
   constructor(
@@ -86,6 +88,7 @@ export class WorkloadAttestor {
     cache?: ContainerMetadataCache,
   ) {
     this.#config = config;
+    this.#endpoints = new RuntimeEndpointResolver(config);
     this.#cache = cache ?? new ContainerMetadataCache(deps.clock);
   }
 
@@ -95,6 +98,7 @@ export class WorkloadAttestor {
    * which owns its registry and trust-root I/O); without it, no signature attribute is emitted.
    */
   configure(config: DockerAttestationConfig, signatures?: ImageSignatureVerification): void {
+    this.#endpoints = new RuntimeEndpointResolver(config);
     this.#config = config;
     this.#signatures = signatures;
     this.#cache.clear();
@@ -104,7 +108,7 @@ export class WorkloadAttestor {
   async attest(pid: number, signal?: AbortSignal): Promise<Attestation> {
     const started = this.deps.clock.monotonic();
     try {
-      const attestation = await this.#attest(pid, this.#config, signal);
+      const attestation = await this.#attest(pid, this.#config, this.#endpoints, signal);
       this.deps.metrics.attestation(
         attestation.kind,
         (this.deps.clock.monotonic() - started) / 1000,
@@ -119,6 +123,7 @@ export class WorkloadAttestor {
   async #attest(
     pid: number,
     config: DockerAttestationConfig,
+    resolver: RuntimeEndpointResolver,
     signal: AbortSignal | undefined,
   ): Promise<Attestation> {
     if (!config.enabled) return { kind: 'not_in_container', pid, attributes: AttributeSet.empty };
@@ -127,38 +132,38 @@ export class WorkloadAttestor {
     // fails and nothing read is returned.
     let handle: ProcessHandle;
     try {
-      handle = await this.deps.processTable.open(pid);
+      handle = this.deps.processTable.open(pid);
     } catch (error) {
       throw this.#processError(error, pid);
     }
     try {
-      const location = this.#locate(pid, await this.#read(pid, (table) => table.cgroup(pid)));
+      const location = this.#locate(
+        pid,
+        this.#read(pid, (table) => table.cgroup(pid)),
+      );
       const workload: Workload = {
         pid,
         startTime: handle.startTime,
-        pidNamespace: await this.#read(pid, (table) => table.pidNamespace(pid)),
+        pidNamespace: this.#read(pid, (table) => table.pidNamespace(pid)),
       };
       // The uid matters only when the cgroup does not name the runtime; skip the read otherwise.
       const uid =
         location.kind === 'container' && location.runtime !== 'unknown'
           ? undefined
-          : await this.#read(pid, (table) => table.uid(pid));
-      const endpoints = resolveRuntimeEndpoints(
-        config,
-        uid === undefined ? { location } : { location, uid },
-      );
+          : this.#read(pid, (table) => table.uid(pid));
+      const endpoints = resolver.endpointsFor(uid === undefined ? { location } : { location, uid });
 
       const container =
         location.kind === 'container'
           ? await this.#findById(location.containerId, endpoints, workload, config)
           : await this.#discover(endpoints, workload, config);
       if (container === undefined) {
-        await this.#confirm(handle);
+        this.#confirm(handle);
         return { kind: 'not_in_container', pid, attributes: AttributeSet.empty };
       }
 
       const attributes = await this.#withSignature(container, signal);
-      await this.#confirm(handle);
+      this.#confirm(handle);
       return {
         kind: 'attested',
         pid,
@@ -195,9 +200,9 @@ export class WorkloadAttestor {
    * A read by PID of the workload, whose handle is open: a process that is not found now has
    * exited since the handle was opened.
    */
-  async #read<T>(pid: number, read: (table: ProcessTable) => Promise<T>): Promise<T> {
+  #read<T>(pid: number, read: (table: ProcessTable) => T): T {
     try {
-      return await read(this.deps.processTable);
+      return read(this.deps.processTable);
     } catch (error) {
       if (ProcessTableError.is(error) && error.code === 'not_found') {
         throw new AttestationError(
@@ -250,7 +255,7 @@ export class WorkloadAttestor {
         continue;
       }
       if (container === undefined) continue;
-      await this.#checkSameNamespace(container, workload);
+      this.#checkSameNamespace(container, workload);
       return container;
     }
     const asked = endpoints
@@ -281,7 +286,7 @@ export class WorkloadAttestor {
     config: DockerAttestationConfig,
   ): Promise<CachedContainer | undefined> {
     if (endpoints.length === 0) return undefined;
-    if (workload.pidNamespace === (await this.#hostNamespace())) return undefined;
+    if (workload.pidNamespace === this.#hostNamespace()) return undefined;
     const failures: string[] = [];
     for (const endpoint of endpoints) {
       let ids: readonly string[];
@@ -336,9 +341,9 @@ export class WorkloadAttestor {
     config: DockerAttestationConfig,
     workload: Workload,
   ): Promise<CachedContainer | undefined> {
-    const cached = await this.#cache.get(endpoint, containerId, (entry) =>
+    const cached = this.#cache.get(endpoint, containerId, (entry) =>
       entry.initPid === workload.pid
-        ? Promise.resolve(entry.initStartTime === workload.startTime)
+        ? entry.initStartTime === workload.startTime
         : this.#initUnchanged(entry),
     );
     if (cached !== undefined) return cached;
@@ -358,7 +363,7 @@ export class WorkloadAttestor {
     const init =
       details.initPid === workload.pid
         ? { startTime: workload.startTime, pidNamespace: workload.pidNamespace }
-        : await this.#initProcess(containerId, details.initPid);
+        : this.#initProcess(containerId, details.initPid);
     const repoDigest = imageDetails?.repoDigests
       .map(imageDigestReference)
       .find((reference) => reference !== undefined);
@@ -420,20 +425,20 @@ export class WorkloadAttestor {
     }
   }
 
-  async #initUnchanged(entry: CachedContainer): Promise<boolean> {
+  #initUnchanged(entry: CachedContainer): boolean {
     try {
-      return (await this.deps.processTable.startTime(entry.initPid)) === entry.initStartTime;
+      return this.deps.processTable.startTime(entry.initPid) === entry.initStartTime;
     } catch (error) {
       if (ProcessTableError.is(error)) return false;
       throw error;
     }
   }
 
-  async #checkSameNamespace(container: CachedContainer, workload: Workload): Promise<void> {
+  #checkSameNamespace(container: CachedContainer, workload: Workload): void {
     if (container.hostPidNamespace) {
       // --pid=host: the container has no pid namespace of its own to compare. The cgroup tie
       // stands alone; callers see pidNamespace: 'host'.
-      if (workload.pidNamespace !== (await this.#hostNamespace())) {
+      if (workload.pidNamespace !== this.#hostNamespace()) {
         throw new AttestationError(
           'pid_namespace_mismatch',
           `process ${String(workload.pid)}: container ${container.containerId} uses the host pid namespace, but the process does not`,
@@ -456,10 +461,7 @@ export class WorkloadAttestor {
    * The start time and pid namespace of a container's init process, both read from the one
    * process a handle denotes.
    */
-  async #initProcess(
-    containerId: string,
-    initPid: number,
-  ): Promise<{ startTime: bigint; pidNamespace: bigint }> {
+  #initProcess(containerId: string, initPid: number): { startTime: bigint; pidNamespace: bigint } {
     const initError = (error: unknown): Error =>
       ProcessTableError.is(error) && error.code === 'not_found'
         ? new AttestationError(
@@ -470,13 +472,13 @@ export class WorkloadAttestor {
         : this.#processError(error, initPid);
     let handle: ProcessHandle;
     try {
-      handle = await this.deps.processTable.open(initPid);
+      handle = this.deps.processTable.open(initPid);
     } catch (error) {
       throw initError(error);
     }
     try {
-      const pidNamespace = await this.deps.processTable.pidNamespace(initPid);
-      await handle.confirm();
+      const pidNamespace = this.deps.processTable.pidNamespace(initPid);
+      handle.confirm();
       return { startTime: handle.startTime, pidNamespace };
     } catch (error) {
       throw initError(error);
@@ -486,14 +488,19 @@ export class WorkloadAttestor {
   }
 
   /** Confirms the workload's handle: the process read at the start is still the same one. */
-  async #confirm(handle: ProcessHandle): Promise<void> {
+  #confirm(handle: ProcessHandle): void {
     try {
-      await handle.confirm();
+      handle.confirm();
     } catch (error) {
       if (!(ProcessTableError.is(error) && error.code === 'not_found'))
         throw this.#processError(error, handle.pid);
       // Say which happened: the process exited, or exited and its PID went to another one.
-      const now = await this.deps.processTable.startTime(handle.pid).catch(() => undefined);
+      let now: bigint | undefined;
+      try {
+        now = this.deps.processTable.startTime(handle.pid);
+      } catch {
+        now = undefined;
+      }
       throw new AttestationError(
         'process_changed',
         now === undefined || now === handle.startTime
@@ -504,8 +511,15 @@ export class WorkloadAttestor {
     }
   }
 
-  #hostNamespace(): Promise<bigint> {
-    this.#hostPidNamespace ??= this.deps.processTable.pidNamespace(this.deps.agentPid);
+  /** The agent's own pid namespace, taken as the host's; read once. */
+  #hostNamespace(): bigint {
+    if (this.#hostPidNamespace === undefined) {
+      try {
+        this.#hostPidNamespace = this.deps.processTable.pidNamespace(this.deps.agentPid);
+      } catch (error) {
+        throw this.#processError(error, this.deps.agentPid);
+      }
+    }
     return this.#hostPidNamespace;
   }
 

@@ -32,7 +32,7 @@ export class LocateCommand {
           throw new UsageError(
             `--pid must be a positive integer, got ${JSON.stringify(options.pid)}`,
           );
-        text = await this.processTable.cgroup(Number(options.pid));
+        text = this.processTable.cgroup(Number(options.pid));
       } else {
         text = await this.readTextFile(options.cgroupFile ?? '');
       }

@@ -22,6 +22,14 @@ describe(AttributeSet, () => {
       );
     });
 
+    it('builds once: a done set cannot be changed through its builder', () => {
+      const builder = AttributeSet.builder().string('a', '1');
+      const set = builder.done();
+      expect(() => builder.string('b', '2')).toThrow('already done');
+      expect(() => builder.done()).toThrow('already done');
+      expect(set.toJSON()).toStrictEqual({ a: '1' });
+    });
+
     it.each([-1n, 2n ** 64n, -1, 1.5, Number.MAX_SAFE_INTEGER + 1])(
       'refuses the uint64 %s',
       (value) => {

@@ -63,8 +63,9 @@ export class AttributeSet implements Iterable<[string, AttributeValue]> {
   }
 }
 
+/** Builds one AttributeSet; `done()` hands its entries over, so a builder builds only once. */
 export class AttributeSetBuilder {
-  readonly #values = new Map<string, AttributeValue>();
+  #values: Map<string, AttributeValue> | undefined = new Map();
 
   constructor(
     private readonly build: (values: ReadonlyMap<string, AttributeValue>) => AttributeSet,
@@ -87,14 +88,22 @@ export class AttributeSetBuilder {
   }
 
   done(): AttributeSet {
-    return this.build(new Map(this.#values));
+    const values = this.#open();
+    this.#values = undefined;
+    return this.build(values);
   }
 
   #set(name: string, value: AttributeValue): this {
-    if (this.#values.has(name)) {
+    const values = this.#open();
+    if (values.has(name)) {
       throw new AttributeError('invalid_attribute_value', `attribute ${name} is set twice`);
     }
-    this.#values.set(name, value);
+    values.set(name, value);
     return this;
+  }
+
+  #open(): Map<string, AttributeValue> {
+    if (this.#values === undefined) throw new Error('this AttributeSet builder is already done');
+    return this.#values;
   }
 }

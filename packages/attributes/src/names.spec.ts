@@ -12,6 +12,11 @@ describe(labelAttributeName, () => {
     ['say "hi"', 'docker.container.label["say \\"hi\\""]'],
     ['back\\slash', 'docker.container.label["back\\\\slash"]'],
     ['new\nline', 'docker.container.label["new\\u000aline"]'],
+    ['tab\there', 'docker.container.label["tab\\u0009here"]'],
+    ['unit\u001fsep', 'docker.container.label["unit\\u001fsep"]'],
+    ['del\u007f', 'docker.container.label["del\\u007f"]'],
+    ['space ok', 'docker.container.label["space ok"]'],
+    ['ключ/ü', 'docker.container.label["ключ/ü"]'],
     ['', 'docker.container.label[""]'],
   ])('having the key %j returns %s', (key, name) => {
     expect(labelAttributeName(key)).toBe(name);

@@ -34,12 +34,16 @@ export const ATTRIBUTE_CATALOG: ReadonlyMap<string, AttributeType> = new Map<str
   ],
 );
 
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const NEEDS_ESCAPE = /[\\"\u0000-\u001f\u007f]/;
+
 /**
  * Escapes a label key for the quoted part of `docker.container.label["<key>"]`: a backslash
  * becomes `\\`, a double quote `\"`, and control characters `\u00XX`. Everything else is kept,
  * so ordinary keys (`com.example.app`, `org.opencontainers.image/source`) read as they are.
  */
 export function escapeLabelKey(key: string): string {
+  if (!NEEDS_ESCAPE.test(key)) return key;
   let escaped = '';
   for (const char of key) {
     const code = char.charCodeAt(0);

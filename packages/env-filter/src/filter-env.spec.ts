@@ -75,4 +75,25 @@ describe(filterEnv, () => {
       ]);
     });
   });
+
+  describe('having a prefix that reaches past the = sign', () => {
+    it('matches the name, not the entry', () => {
+      expect(filterEnv(['A=BC', 'A=B', 'AB=1'], ['A=B', 'AB'])).toStrictEqual([
+        { name: 'AB', value: '1' },
+      ]);
+    });
+  });
+
+  describe('having a large environment', () => {
+    it('keeps the last value of each allowed name among thousands', () => {
+      const entries = Array.from(
+        { length: 20_000 },
+        (_, index) => `APP_${String(index % 5000)}=${String(index)}`,
+      );
+      const allowed = filterEnv([...entries, 'OTHER=1'], ['APP_']);
+      expect(allowed).toHaveLength(5000);
+      expect(allowed[0]).toStrictEqual({ name: 'APP_0', value: '15000' });
+      expect(allowed[4999]).toStrictEqual({ name: 'APP_4999', value: '19999' });
+    });
+  });
 });

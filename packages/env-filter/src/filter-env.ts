@@ -20,18 +20,35 @@ export function filterEnv(
   entries: readonly string[],
   prefixes: readonly string[],
 ): AllowedEnvVar[] {
-  if (prefixes.some((prefix) => prefix === '')) {
+  if (prefixes.includes('')) {
     throw new RangeError('an empty includeEnvVars prefix would expose every environment variable');
   }
-  if (prefixes.length === 0) return [];
-  const allowed = new Map<string, string>();
+  const allowed: AllowedEnvVar[] = [];
+  if (prefixes.length === 0) return allowed;
+  // Where each name is in `allowed`; made on the first allowed entry (most are not).
+  let positions: Map<string, number> | undefined;
   for (const entry of entries) {
+    // Checked on the whole entry first: most entries match no prefix and cost no slice.
+    if (!startsWithAny(entry, prefixes)) continue;
     const separator = entry.indexOf('=');
     if (separator <= 0) continue;
     const name = entry.slice(0, separator);
-    if (prefixes.some((prefix) => name.startsWith(prefix))) {
-      allowed.set(name, entry.slice(separator + 1));
+    // A prefix may reach past the `=` (`A=B` matches the entry `A=BC`, whose name is `A`).
+    if (!startsWithAny(name, prefixes)) continue;
+    const variable = { name, value: entry.slice(separator + 1) };
+    positions ??= new Map();
+    const earlier = positions.get(name);
+    if (earlier === undefined) {
+      positions.set(name, allowed.length);
+      allowed.push(variable);
+    } else {
+      allowed[earlier] = variable;
     }
   }
-  return [...allowed].map(([name, value]) => ({ name, value }));
+  return allowed;
+}
+
+function startsWithAny(text: string, prefixes: readonly string[]): boolean {
+  for (const prefix of prefixes) if (text.startsWith(prefix)) return true;
+  return false;
 }

@@ -1,5 +1,5 @@
 import type { AttributeSet } from '@attestor/attributes';
-import type { Clock, ImageDigestReference, RuntimeEndpoint } from '@attestor/ports';
+import type { Clock, ImageDetails, ImageDigestReference, RuntimeEndpoint } from '@attestor/ports';
 
 /**
  * What attestation keeps about a container between attestations: its attributes, already
@@ -19,31 +19,52 @@ export interface CachedContainer {
   readonly hostPidNamespace: boolean;
 }
 
-const DEFAULT_TTL_MS = 60_000;
-const DEFAULT_MAX_ENTRIES = 4096;
+export interface ContainerMetadataCacheOptions {
+  /** How long a container's metadata is served (each time only after its init process checks out). */
+  readonly containerTtlMs: number;
+  /** How long an image's details are served: bounds how long a newly pushed repo digest goes unseen. */
+  readonly imageTtlMs: number;
+  /** Entries kept per kind; the oldest goes first. */
+  readonly maxEntries: number;
+}
+
+const DEFAULT_OPTIONS: ContainerMetadataCacheOptions = {
+  containerTtlMs: 60_000,
+  imageTtlMs: 60_000,
+  maxEntries: 4096,
+};
 
 /**
- * Container metadata, cached per (socket, container ID).
+ * Everything attestation remembers from the runtimes: container metadata per (socket,
+ * container ID), and image details per (socket, image ID).
  *
- * Why this is safe: a container's ID, image reference, labels and environment cannot change
- * while it exists (changing them means a new container with a new ID). What can change is
- * whether it still runs, and a restart replaces its init process. So an entry is served only
- * after its init process is verified to be the same process, by PID and start time
- * (`isCurrent`); a restarted or removed container fails that check and is re-inspected. The
- * TTL bounds staleness further, and `clear()` (on configuration reload) drops everything,
- * including the env filtered by the old prefixes.
+ * Why this is safe:
+ * - A container's ID, image reference, labels and environment cannot change while it exists
+ *   (changing them means a new container with a new ID). What can change is whether it still
+ *   runs, and a restart replaces its init process. So a container entry is served only after
+ *   its init process is verified to be the same process, by PID and start time (`isCurrent`);
+ *   a restarted or removed container fails that check and is re-inspected.
+ * - An image ID is the digest of the image's config, a content address: the config digest it
+ *   gives cannot change. Its repo digests can grow (a new push), which the TTL bounds.
+ * The TTLs (on the monotonic clock, so a wall-clock step cannot stretch them) bound staleness
+ * further, and `clear()` (on configuration reload) drops everything,
+ * including the env filtered by the old prefixes. Lookups that failed are never stored.
  */
 export class ContainerMetadataCache {
-  readonly #entries = new Map<string, { container: CachedContainer; expiresAt: number }>();
+  readonly #containers = new Map<string, { container: CachedContainer; expiresAt: number }>();
+  readonly #images = new Map<string, { image: ImageDetails; expiresAt: number }>();
+  readonly #options: ContainerMetadataCacheOptions;
 
   constructor(
     private readonly clock: Clock,
-    private readonly ttlMs = DEFAULT_TTL_MS,
-    private readonly maxEntries = DEFAULT_MAX_ENTRIES,
-  ) {}
+    options: Partial<ContainerMetadataCacheOptions> = {},
+  ) {
+    this.#options = { ...DEFAULT_OPTIONS, ...options };
+  }
 
+  /** Container entries held (expired ones included until they are looked up or evicted). */
   get size(): number {
-    return this.#entries.size;
+    return this.#containers.size;
   }
 
   /**
@@ -56,31 +77,58 @@ export class ContainerMetadataCache {
     isCurrent: (container: CachedContainer) => boolean,
   ): CachedContainer | undefined {
     const key = keyOf(endpoint, containerId);
-    const entry = this.#entries.get(key);
+    const entry = this.#containers.get(key);
     if (entry === undefined) return undefined;
-    if (this.clock.now() >= entry.expiresAt || !isCurrent(entry.container)) {
-      this.#entries.delete(key);
+    if (this.clock.monotonic() >= entry.expiresAt || !isCurrent(entry.container)) {
+      this.#containers.delete(key);
       return undefined;
     }
     return entry.container;
   }
 
   set(container: CachedContainer): void {
-    const key = keyOf(container.endpoint, container.containerId);
-    this.#entries.delete(key);
-    while (this.#entries.size >= this.maxEntries) {
-      const oldest = this.#entries.keys().next();
-      if (oldest.done === true) break;
-      this.#entries.delete(oldest.value);
+    this.#store(this.#containers, keyOf(container.endpoint, container.containerId), {
+      container,
+      expiresAt: this.clock.monotonic() + this.#options.containerTtlMs,
+    });
+  }
+
+  /** The details of an image, if known and not expired. */
+  image(endpoint: RuntimeEndpoint, imageId: string): ImageDetails | undefined {
+    const key = keyOf(endpoint, imageId);
+    const entry = this.#images.get(key);
+    if (entry === undefined) return undefined;
+    if (this.clock.monotonic() >= entry.expiresAt) {
+      this.#images.delete(key);
+      return undefined;
     }
-    this.#entries.set(key, { container, expiresAt: this.clock.now() + this.ttlMs });
+    return entry.image;
+  }
+
+  setImage(endpoint: RuntimeEndpoint, imageId: string, image: ImageDetails): void {
+    this.#store(this.#images, keyOf(endpoint, imageId), {
+      image,
+      expiresAt: this.clock.monotonic() + this.#options.imageTtlMs,
+    });
   }
 
   clear(): void {
-    this.#entries.clear();
+    this.#containers.clear();
+    this.#images.clear();
+  }
+
+  /** Stores an entry as the newest, evicting the oldest beyond maxEntries. */
+  #store<T>(entries: Map<string, T>, key: string, entry: T): void {
+    entries.delete(key);
+    while (entries.size >= this.#options.maxEntries) {
+      const oldest = entries.keys().next();
+      if (oldest.done === true) break;
+      entries.delete(oldest.value);
+    }
+    entries.set(key, entry);
   }
 }
 
-function keyOf(endpoint: RuntimeEndpoint, containerId: string): string {
-  return `${endpoint.socketPath}\n${containerId}`;
+function keyOf(endpoint: RuntimeEndpoint, id: string): string {
+  return `${endpoint.socketPath}\n${id}`;
 }

@@ -573,6 +573,20 @@ describe(WorkloadAttestor, () => {
         });
         expect(w.runtime.calls.filter((call) => call.startsWith('inspectImage'))).toHaveLength(1);
       });
+
+      it('inspects it again after a minute, or after a reload', async () => {
+        const w = world();
+        const attestor = w.make();
+        const imageInspects = (): number =>
+          w.runtime.calls.filter((call) => call.startsWith('inspectImage')).length;
+        await attestor.attest(5000);
+        w.clock.advance(60_000);
+        await attestor.attest(5000);
+        expect(imageInspects()).toBe(2);
+        attestor.configure({ ...CONFIG });
+        await attestor.attest(5000);
+        expect(imageInspects()).toBe(3);
+      });
     });
 
     describe('having Sigstore verification', () => {

@@ -53,10 +53,6 @@ interface Workload {
   readonly pidNamespace: bigint;
 }
 
-const MAX_REMEMBERED_LOCATIONS = 4096;
-const MAX_REMEMBERED_IMAGES = 1024;
-const IMAGE_TTL_MS = 60_000;
-
 export interface WorkloadAttestorDependencies {
   readonly processTable: ProcessTable;
   readonly runtime: ContainerRuntime;
@@ -77,8 +73,6 @@ export class WorkloadAttestor {
   /** Built from #config, replaced with it. */
   #endpoints: RuntimeEndpointResolver;
   readonly #cache: ContainerMetadataCache;
-  readonly #locations = new Map<string, ContainerLocation>();
-  readonly #images = new Map<string, { image: ImageDetails; expiresAt: number }>();
   #hostPidNamespace: bigint | undefined;
   #signatures: ImageSignatureVerification | undefined;
 
@@ -215,18 +209,10 @@ export class WorkloadAttestor {
     }
   }
 
-  /**
-   * The container of a cgroup text. Processes of one container share the same text, so parses
-   * are remembered (a small bounded map; the result is a pure function of the text).
-   */
+  /** The container of a cgroup text. */
   #locate(pid: number, cgroup: string): ContainerLocation {
-    const known = this.#locations.get(cgroup);
-    if (known !== undefined) return known;
     try {
-      const location = containerIdFromCgroup(cgroup);
-      if (this.#locations.size >= MAX_REMEMBERED_LOCATIONS) this.#locations.clear();
-      this.#locations.set(cgroup, location);
-      return location;
+      return containerIdFromCgroup(cgroup);
     } catch (error) {
       if (!CgroupError.is(error)) throw error;
       throw new AttestationError(
@@ -388,25 +374,20 @@ export class WorkloadAttestor {
   }
 
   /**
-   * The container's image: its config digest and repo digests. Remembered per (socket, image
-   * ID) for a minute: an image ID is a content address, so the config it names cannot change;
-   * the minute bounds how long a newly pushed repo digest goes unseen. Failures are not
-   * remembered.
+   * The container's image: its config digest and repo digests, from the cache when known (see
+   * ContainerMetadataCache for why that is safe). A failed or empty inspect is not cached.
    */
   async #image(
     endpoint: RuntimeEndpoint,
     details: ContainerDetails,
   ): Promise<ImageDetails | undefined> {
-    const key = `${endpoint.socketPath}\n${details.imageId}`;
-    const known = this.#images.get(key);
-    if (known !== undefined && this.deps.clock.now() < known.expiresAt) return known.image;
+    const known = this.#cache.image(endpoint, details.imageId);
+    if (known !== undefined) return known;
     try {
       const image = await this.deps.runtime.inspectImage(endpoint, details.imageId);
       if (image !== undefined) {
-        if (this.#images.size >= MAX_REMEMBERED_IMAGES) this.#images.clear();
-        this.#images.set(key, { image, expiresAt: this.deps.clock.now() + IMAGE_TTL_MS });
-      }
-      if (image === undefined) {
+        this.#cache.setImage(endpoint, details.imageId, image);
+      } else {
         this.deps.logger.warn('image inspect found no image; omitting image_config_digest', {
           socket: endpoint.socketPath,
           containerId: details.id,

@@ -31,14 +31,6 @@ export class PrometheusMetrics implements AttestationMetrics {
   readonly #verificationDuration: Histogram<'result' | 'attestor'>;
   readonly #signatureCount: Histogram<'attestor'>;
   readonly #cacheLookups: Counter<'result' | 'attestor'>;
-  /**
-   * The attestation series of each outcome, bound to their labels once: every attestation
-   * records into them, and a bound series skips hashing the label set each time.
-   */
-  readonly #attestationSeries = new Map<
-    AttestationOutcome,
-    { readonly count: { inc(): void }; readonly duration: { observe(value: number): void } }
-  >();
 
   constructor(
     registry: Registry,
@@ -87,17 +79,8 @@ export class PrometheusMetrics implements AttestationMetrics {
   }
 
   attestation(outcome: AttestationOutcome, durationSeconds: number): void {
-    let series = this.#attestationSeries.get(outcome);
-    if (series === undefined) {
-      const labels = { outcome, attestor: this.attestor };
-      series = {
-        count: this.#attestations.labels(labels),
-        duration: this.#attestationDuration.labels(labels),
-      };
-      this.#attestationSeries.set(outcome, series);
-    }
-    series.count.inc();
-    series.duration.observe(durationSeconds);
+    this.#attestations.inc({ outcome, attestor: this.attestor });
+    this.#attestationDuration.observe({ outcome, attestor: this.attestor }, durationSeconds);
   }
 
   sigstoreVerification(result: VerificationResultClass, durationSeconds: number): void {

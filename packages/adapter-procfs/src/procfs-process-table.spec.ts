@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,6 +132,60 @@ describe(ProcfsProcessTable, () => {
       expect(table.cgroup(process.pid)).toMatch(/^\d+:/);
       handle.confirm();
       handle.close();
+    });
+  });
+
+  describe('.identify', () => {
+    it('reads the start time and pid namespace of one process', () => {
+      const table = new ProcfsProcessTable();
+      expect(table.identify(process.pid)).toStrictEqual({
+        startTime: table.startTime(process.pid),
+        pidNamespace: table.pidNamespace(process.pid),
+      });
+    });
+
+    it('says not_found for a process that does not exist', () => {
+      expect(thrownBy(() => new ProcfsProcessTable(root).identify(99))).toMatchObject({
+        code: 'not_found',
+      });
+    });
+
+    it('says not_found, not a mix of two processes, when the process exits between its reads', async () => {
+      // sh waits for its sleep child, so it reaps the sleep as soon as it is killed: the PID
+      // is gone while identify runs, without depending on this process's event loop.
+      const shell = spawn('/bin/sh', ['-c', 'sleep 60 & echo $!; wait'], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      try {
+        const [line] = (await once(shell.stdout, 'data')) as [Buffer];
+        const pid = Number(line.toString().trim());
+        class KilledBetweenReads extends ProcfsProcessTable {
+          override pidNamespace(of: number): bigint {
+            const namespace = super.pidNamespace(of);
+            process.kill(of, 'SIGKILL');
+            const deadline = Date.now() + 5000;
+            while (existsSync(`/proc/${String(of)}`)) {
+              if (Date.now() > deadline) throw new Error(`process ${String(of)} was not reaped`);
+            }
+            return namespace;
+          }
+        }
+        expect(thrownBy(() => new KilledBetweenReads().identify(pid))).toMatchObject({
+          code: 'not_found',
+          message: `process ${String(pid)} does not exist (/proc/${String(pid)}/stat)`,
+        });
+      } finally {
+        const closed = once(shell, 'close');
+        shell.kill('SIGKILL');
+        await closed;
+      }
+    });
+
+    it('releases the file on every outcome', async () => {
+      const before = (await readdir('/proc/self/fd')).length;
+      new ProcfsProcessTable().identify(process.pid);
+      thrownBy(() => new ProcfsProcessTable(root).identify(7));
+      expect((await readdir('/proc/self/fd')).length).toBe(before);
     });
   });
 

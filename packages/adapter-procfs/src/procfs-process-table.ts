@@ -1,6 +1,11 @@
 import { closeSync, openSync, readlinkSync, readSync } from 'node:fs';
 
-import { ProcessTableError, type ProcessHandle, type ProcessTable } from '@attestor/ports';
+import {
+  ProcessTableError,
+  type ProcessHandle,
+  type ProcessIdentity,
+  type ProcessTable,
+} from '@attestor/ports';
 
 /** /proc files are small; anything larger is not what the kernel wrote. */
 const MAX_PROC_FILE_BYTES = 64 * 1024;
@@ -114,6 +119,23 @@ export class ProcfsProcessTable implements ProcessTable {
 
   startTime(pid: number): bigint {
     return parseStartTime(this.#read(pid, 'stat'), pid);
+  }
+
+  /**
+   * Opens the stat file first, which binds the file to the process that has `pid` now; reads
+   * the namespace link by PID; then reads the stat file. That read fails with ESRCH if the
+   * process has exited since the open, so when it succeeds, the process was alive throughout
+   * and the link read was its own.
+   */
+  identify(pid: number): ProcessIdentity {
+    const { fd, path } = this.#open(pid, 'stat');
+    try {
+      const pidNamespace = this.pidNamespace(pid);
+      const startTime = parseStartTime(this.#readOpen(fd, pid, path), pid);
+      return { startTime, pidNamespace };
+    } finally {
+      closeSync(fd);
+    }
   }
 
   pidNamespace(pid: number): bigint {

@@ -1,6 +1,6 @@
 export type { Clock } from './clock.js';
 export type { Logger, LogFields, LogValue } from './logger.js';
-export type { ProcessHandle, ProcessTable } from './process-table.js';
+export type { ProcessHandle, ProcessIdentity, ProcessTable } from './process-table.js';
 export { ProcessTableError, type ProcessTableErrorCode } from './process-table.js';
 export type {
   ContainerRuntime,

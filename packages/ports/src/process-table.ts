@@ -18,6 +18,12 @@ export interface ProcessHandle {
   close(): void;
 }
 
+/** Who a process is (its start time) and where (its pid namespace). */
+export interface ProcessIdentity {
+  readonly startTime: bigint;
+  readonly pidNamespace: bigint;
+}
+
 /**
  * The host's process table (procfs on Linux). Read-only. Reads by PID describe whatever
  * process has that PID at the moment of the read; bracket them between `open` and
@@ -37,6 +43,12 @@ export interface ProcessTable {
   uid(pid: number): number;
   /** The start time of whatever process has `pid` now (a cached container's init check). */
   startTime(pid: number): bigint;
+  /**
+   * The start time and the pid namespace of the process that has `pid`, both read from that
+   * one process: if it exits between the two reads (its PID perhaps reused), this throws
+   * `not_found` rather than mix two processes' facts.
+   */
+  identify(pid: number): ProcessIdentity;
   /** The pid namespace inode, from the /proc/<pid>/ns/pid link (`pid:[4026531836]` -> 4026531836n). */
   pidNamespace(pid: number): bigint;
 }

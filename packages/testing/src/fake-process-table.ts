@@ -1,4 +1,9 @@
-import { ProcessTableError, type ProcessHandle, type ProcessTable } from '@attestor/ports';
+import {
+  ProcessTableError,
+  type ProcessHandle,
+  type ProcessIdentity,
+  type ProcessTable,
+} from '@attestor/ports';
 
 /** A process of the fake table: what procfs would say about it. */
 export interface FakeProcess {
@@ -65,6 +70,11 @@ export class FakeProcessTable implements ProcessTable {
 
   pidNamespace(pid: number): bigint {
     return this.#get(pid).pidNamespace;
+  }
+
+  identify(pid: number): ProcessIdentity {
+    const { startTime, pidNamespace } = this.#get(pid);
+    return { startTime, pidNamespace };
   }
 
   #get(pid: number): FakeProcess {

@@ -1,5 +1,5 @@
 import { DEFAULT_DOCKER_CONFIG, type DockerAttestationConfig } from '@attestor/config';
-import type { ProcessTable } from '@attestor/ports';
+import { ProcessTableError, type ProcessTable } from '@attestor/ports';
 import {
   ContainerDetailsMother,
   FakeClock,
@@ -106,6 +106,7 @@ function replacedAfterOpen(
     uid: (p) => table.uid(p),
     startTime: (p) => table.startTime(p),
     pidNamespace: (p) => table.pidNamespace(p),
+    identify: (p) => table.identify(p),
   };
 }
 
@@ -364,18 +365,20 @@ describe(WorkloadAttestor, () => {
       });
     });
 
-    describe('having a container whose init PID is reused while it is read', () => {
-      it('says container_not_running, even when the new process shares the namespace', async () => {
+    describe('having a container whose init process exits while it is read', () => {
+      it('says container_not_running (the process table never mixes two processes)', async () => {
         const { make, processes } = world();
-        const table = replacedAfterOpen(
-          processes,
-          4242,
-          ProcessMother.inContainer(ID, {
-            pid: 4242,
-            startTime: 1001n,
-            pidNamespace: CONTAINER_NS,
-          }),
-        );
+        const table: ProcessTable = {
+          open: (p) => processes.open(p),
+          cgroup: (p) => processes.cgroup(p),
+          uid: (p) => processes.uid(p),
+          startTime: (p) => processes.startTime(p),
+          pidNamespace: (p) => processes.pidNamespace(p),
+          identify: (p) => {
+            if (p === 4242) throw new ProcessTableError('not_found', 'process 4242 does not exist');
+            return processes.identify(p);
+          },
+        };
         const error = await attestError(make(table), 5000);
         expect(error.code).toBe('container_not_running');
         expect(error.message).toBe(`container ${ID}: its init process 4242 has exited`);
@@ -398,7 +401,8 @@ describe(WorkloadAttestor, () => {
         await record(w.processes, AGENT_PID);
         await record(replacedAfterOpen(w.processes, 5000, undefined), 5000);
         w.processes.set(ProcessMother.inContainer(ID, { pid: 5000, startTime: 2000n }));
-        await record(replacedAfterOpen(w.processes, 4242, undefined), 5000);
+        w.processes.remove(4242);
+        await record(w.processes, 5000);
         w.runtime.setDown(DOCKER);
         await record(w.processes, 5000);
         expect(outcomes).toStrictEqual([

@@ -20,6 +20,7 @@ import {
   type ImageDetails,
   type Logger,
   type ProcessHandle,
+  type ProcessIdentity,
   type ProcessTable,
   type RuntimeEndpoint,
 } from '@attestor/ports';
@@ -440,31 +441,20 @@ export class WorkloadAttestor {
 
   /**
    * The start time and pid namespace of a container's init process, both read from the one
-   * process a handle denotes.
+   * process (ProcessTable.identify).
    */
-  #initProcess(containerId: string, initPid: number): { startTime: bigint; pidNamespace: bigint } {
-    const initError = (error: unknown): Error =>
-      ProcessTableError.is(error) && error.code === 'not_found'
-        ? new AttestationError(
-            'container_not_running',
-            `container ${containerId}: its init process ${String(initPid)} has exited`,
-            { cause: error },
-          )
-        : this.#processError(error, initPid);
-    let handle: ProcessHandle;
+  #initProcess(containerId: string, initPid: number): ProcessIdentity {
     try {
-      handle = this.deps.processTable.open(initPid);
+      return this.deps.processTable.identify(initPid);
     } catch (error) {
-      throw initError(error);
-    }
-    try {
-      const pidNamespace = this.deps.processTable.pidNamespace(initPid);
-      handle.confirm();
-      return { startTime: handle.startTime, pidNamespace };
-    } catch (error) {
-      throw initError(error);
-    } finally {
-      handle.close();
+      if (ProcessTableError.is(error) && error.code === 'not_found') {
+        throw new AttestationError(
+          'container_not_running',
+          `container ${containerId}: its init process ${String(initPid)} has exited`,
+          { cause: error },
+        );
+      }
+      throw this.#processError(error, initPid);
     }
   }
 

@@ -251,8 +251,8 @@ async function main(): Promise<void> {
     };
     // The floor of a cold attestation: the same API calls plus the procfs reads that the
     // attestation's checks require (the workload's stat held open, its cgroup and pid
-    // namespace; the init process's stat held open and its pid namespace; both stat files
-    // re-read at the end), made directly, without parsing or validation.
+    // namespace; the init process's stat opened, its pid namespace, then its stat read; the
+    // workload's stat re-read at the end), made directly, without parsing or validation.
     const buffer = Buffer.alloc(65536);
     const readAll = (fd: number): void => {
       let length = 0;
@@ -279,7 +279,6 @@ async function main(): Promise<void> {
         await readJson(pool, containerPath(index));
         if (withImage) await readJson(pool, `/v${apiVersion}/images/${imageId}/json`);
         const initStat = openSync(`/proc/${init}/stat`, 'r');
-        readAll(initStat);
         readlinkSync(`/proc/${init}/ns/pid`);
         readAll(initStat);
         closeSync(initStat);

@@ -688,6 +688,22 @@ describe(WorkloadAttestor, () => {
         });
         expect(attributes.has('docker.container.env.APP_VERSION')).toBe(false);
       });
+
+      it('refuses a configuration whose socket URL does not parse, and keeps the one in force', async () => {
+        const w = world();
+        const attestor = w.make();
+        expect(() => {
+          attestor.configure({
+            ...CONFIG,
+            includeEnvVars: ['SECRET_'],
+            dockerSocketPath: 'tcp://10.0.0.1:2375',
+          });
+        }).toThrow('"tcp://10.0.0.1:2375"');
+        const attestation = await attestor.attest(5000);
+        expect(attestation.kind === 'attested' && attestation.runtime.socketPath).toBe(DOCKER);
+        expect(attestation.attributes.has('docker.container.env.SECRET_KEY')).toBe(false);
+        expect(attestation.attributes.has('docker.container.env.APP_VERSION')).toBe(true);
+      });
     });
   });
 });

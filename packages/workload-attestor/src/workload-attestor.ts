@@ -93,6 +93,7 @@ export class WorkloadAttestor {
    * which owns its registry and trust-root I/O); without it, no signature attribute is emitted.
    */
   configure(config: DockerAttestationConfig, signatures?: ImageSignatureVerification): void {
+    // Built first: a configuration whose socket URLs do not parse changes nothing.
     this.#endpoints = new RuntimeEndpointResolver(config);
     this.#config = config;
     this.#signatures = signatures;

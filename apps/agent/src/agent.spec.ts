@@ -67,6 +67,7 @@ describe(Agent, () => {
     watched: (onChange: (sha256: string) => Promise<void>) => void = () => undefined,
     createSignatureVerification: () => Promise<SignatureVerificationHandle | undefined> = () =>
       Promise.resolve(undefined),
+    Attestor: typeof WorkloadAttestor = WorkloadAttestor,
   ) {
     const logger = new RecordingLogger();
     const processes = new FakeProcessTable()
@@ -80,7 +81,7 @@ describe(Agent, () => {
         env: ['APP_VERSION=1.2.3', 'SECRET_KEY=hunter2-do-not-log'],
       }),
     );
-    const attestor = new WorkloadAttestor(
+    const attestor = new Attestor(
       {
         processTable: processes,
         runtime,
@@ -216,6 +217,69 @@ describe(Agent, () => {
         expect(stopped).toBe(true);
       });
       await stopping;
+    });
+
+    it('keeps the configuration in force, and closes the verification built for the new one, when the attestor refuses it', async () => {
+      const path = join(dir, 'refused.yaml');
+      const base =
+        'section: WorkloadAttestation\nschema: v1\nspec:\n  docker:\n    enabled: true\n';
+      await writeFile(path, `${base}    includeEnvVars: [APP_]\n`);
+      class RefusingAttestor extends WorkloadAttestor {
+        override configure(
+          ...args: Parameters<WorkloadAttestor['configure']>
+        ): ReturnType<WorkloadAttestor['configure']> {
+          if (args[0].includeEnvVars.includes('REFUSED_')) throw new Error('refused for the test');
+          super.configure(...args);
+        }
+      }
+      const closed: number[] = [];
+      let built = 0;
+      const handle = (): SignatureVerificationHandle => {
+        const number = ++built;
+        return {
+          verification: new ImageSignatureVerification({
+            registry: new FakeImageRegistry(),
+            verifier: new FakeSignatureVerifier(),
+            metrics: new RecordingMetrics(),
+            clock: new FakeClock(),
+            logger: new RecordingLogger(),
+          }),
+          resolve: () => Promise.resolve(undefined),
+          close: () => {
+            closed.push(number);
+            return Promise.resolve();
+          },
+        };
+      };
+      const { agent, logger } = agentFor(
+        path,
+        join(dir, 'refused.sock'),
+        undefined,
+        () => Promise.resolve(handle()),
+        RefusingAttestor,
+      );
+      expect(await agent.start()).toBe(true);
+      try {
+        const applied = agent.configuration;
+        await writeFile(path, `${base}    includeEnvVars: [REFUSED_]\n`);
+        await agent.reload();
+        expect(agent.configuration).toBe(applied);
+        expect(agent.configuration?.config.docker.includeEnvVars).toStrictEqual(['APP_']);
+        expect(
+          logger.records.filter(
+            (record) =>
+              record.message ===
+                'configuration reload rejected; keeping the last good configuration' &&
+              record.fields['reason'] === 'refused for the test',
+          ),
+        ).toHaveLength(1);
+        await vi.waitFor(() => {
+          expect(closed).toStrictEqual([2]);
+        });
+      } finally {
+        await agent.stop();
+      }
+      expect(closed).toStrictEqual([2, 1]);
     });
 
     it('applies reloads in the order asked, even when an earlier one is slower', async () => {

@@ -166,10 +166,16 @@ export class Agent {
   /** Builds what the configuration needs, then swaps it in; on failure nothing changes. */
   async #apply(loaded: LoadedConfig): Promise<void> {
     const signatures = await this.deps.createSignatureVerification(loaded.config.docker.sigstore);
+    try {
+      this.deps.attestor.configure(loaded.config.docker, signatures?.verification);
+    } catch (error) {
+      // The attestor kept the configuration in force; so does the agent.
+      if (signatures !== undefined) this.#retire(signatures);
+      throw error;
+    }
     const previous = this.#signatures;
     this.#current = loaded;
     this.#signatures = signatures;
-    this.deps.attestor.configure(loaded.config.docker, signatures?.verification);
     this.deps.logger.info('configuration applied', summarize(loaded));
     // The previous handle closes in the background: its connections drain as the verifications
     // still using them end (each within its deadline). Waiting here would hold up this reload,

@@ -61,6 +61,21 @@ describe(Agent, () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** A signature verification handle over fakes, closed by `close`. */
+  function verificationHandle(close: () => Promise<void>): SignatureVerificationHandle {
+    return {
+      verification: new ImageSignatureVerification({
+        registry: new FakeImageRegistry(),
+        verifier: new FakeSignatureVerifier(),
+        metrics: new RecordingMetrics(),
+        clock: new FakeClock(),
+        logger: new RecordingLogger(),
+      }),
+      resolve: () => Promise.resolve(undefined),
+      close,
+    };
+  }
+
   function agentFor(
     configPath: string,
     socketPath: string,
@@ -183,18 +198,9 @@ describe(Agent, () => {
         'section: WorkloadAttestation\nschema: v1\nspec:\n  docker:\n    enabled: true\n',
       );
       const releases: (() => void)[] = [];
-      const handle = (): SignatureVerificationHandle => ({
-        verification: new ImageSignatureVerification({
-          registry: new FakeImageRegistry(),
-          verifier: new FakeSignatureVerifier(),
-          metrics: new RecordingMetrics(),
-          clock: new FakeClock(),
-          logger: new RecordingLogger(),
-        }),
-        resolve: () => Promise.resolve(undefined),
-        // A handle whose connections drain only when the test says so (a stalled registry).
-        close: () => new Promise<void>((resolve) => releases.push(resolve)),
-      });
+      // A handle whose connections drain only when the test says so (a stalled registry).
+      const handle = (): SignatureVerificationHandle =>
+        verificationHandle(() => new Promise<void>((resolve) => releases.push(resolve)));
       const { agent, logger } = agentFor(path, join(dir, 'retire.sock'), undefined, () =>
         Promise.resolve(handle()),
       );
@@ -236,20 +242,10 @@ describe(Agent, () => {
       let built = 0;
       const handle = (): SignatureVerificationHandle => {
         const number = ++built;
-        return {
-          verification: new ImageSignatureVerification({
-            registry: new FakeImageRegistry(),
-            verifier: new FakeSignatureVerifier(),
-            metrics: new RecordingMetrics(),
-            clock: new FakeClock(),
-            logger: new RecordingLogger(),
-          }),
-          resolve: () => Promise.resolve(undefined),
-          close: () => {
-            closed.push(number);
-            return Promise.resolve();
-          },
-        };
+        return verificationHandle(() => {
+          closed.push(number);
+          return Promise.resolve();
+        });
       };
       const { agent, logger } = agentFor(
         path,

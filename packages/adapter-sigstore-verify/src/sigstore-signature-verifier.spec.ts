@@ -37,6 +37,12 @@ describe(SigstoreSignatureVerifier, () => {
     );
   });
 
+  /** A cosign legacy signature with its Rekor bundle set apart, as if the image carried none. */
+  async function signedWithoutLogEntry() {
+    const { rekorBundleJson, ...legacy } = await signImageLegacy(IMAGE, DIGEST, IDENTITY, ca, log);
+    return { legacy, rekorBundleJson };
+  }
+
   describe('having a trusted root that lists a CT log', () => {
     let ctLog: TestCtLog;
     let withCt: SigstoreSignatureVerifier;
@@ -181,14 +187,7 @@ describe(SigstoreSignatureVerifier, () => {
     });
 
     it('refuses a signature without log evidence when the log is required', async () => {
-      const { payload, signatureBase64, certificateChainPem } = await signImageLegacy(
-        IMAGE,
-        DIGEST,
-        IDENTITY,
-        ca,
-        log,
-      );
-      const legacy = { payload, signatureBase64, certificateChainPem };
+      const { legacy } = await signedWithoutLogEntry();
       await expect(
         verifier.verify({ format: 'cosign-legacy', ...legacy }, DIGEST, {
           requireTransparencyLog: true,
@@ -197,13 +196,7 @@ describe(SigstoreSignatureVerifier, () => {
     });
 
     it('looks up the log entry of a signature that carries none', async () => {
-      const { rekorBundleJson, ...legacy } = await signImageLegacy(
-        IMAGE,
-        DIGEST,
-        IDENTITY,
-        ca,
-        log,
-      );
+      const { legacy, rekorBundleJson } = await signedWithoutLogEntry();
       const rekor = JSON.parse(rekorBundleJson) as {
         SignedEntryTimestamp: string;
         Payload: { body: string; integratedTime: number; logIndex: number; logID: string };
@@ -235,14 +228,7 @@ describe(SigstoreSignatureVerifier, () => {
     });
 
     it('lets a transparency log failure propagate', async () => {
-      const { payload, signatureBase64, certificateChainPem } = await signImageLegacy(
-        IMAGE,
-        DIGEST,
-        IDENTITY,
-        ca,
-        log,
-      );
-      const legacy = { payload, signatureBase64, certificateChainPem };
+      const { legacy } = await signedWithoutLogEntry();
       const down: TransparencyLog = {
         findEntriesForArtifact: () =>
           Promise.reject(

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 
 import { DockerEngineContainerRuntime } from '@attestor/adapter-docker-engine';
-import { JsonLinesLogger, SystemClock } from '@attestor/adapter-node-process';
+import { JsonLinesLogger, SystemClock, type LogLevel } from '@attestor/adapter-node-process';
 import { ProcfsProcessTable } from '@attestor/adapter-procfs';
 import { PrometheusMetrics } from '@attestor/adapter-prometheus';
 import { loadConfigFile, loadYamlConfig } from '@attestor/adapter-yaml-config';
@@ -110,13 +110,7 @@ export function createCliContainer(environment: CliEnvironment): Container {
     (processTable: ProcessTable, runtime: ContainerRuntime, output: CommandOutput) =>
       (config: AttestorConfig) => {
         const clock = new SystemClock();
-        const logger = new JsonLinesLogger(
-          (line) => {
-            output.stderr(line);
-          },
-          clock,
-          'warn',
-        );
+        const logger = stderrLogger(output, clock, 'warn');
         return new WorkloadAttestor(
           {
             processTable,
@@ -166,13 +160,7 @@ export function createCliContainer(environment: CliEnvironment): Container {
     (loader: CommandConfigLoader, output: CommandOutput) => {
       const clock = new SystemClock();
       // Quiet logger: the command prints the outcome and its reason itself.
-      const logger = new JsonLinesLogger(
-        (line) => {
-          output.stderr(line);
-        },
-        clock,
-        'error',
-      );
+      const logger = stderrLogger(output, clock, 'error');
       const factory: SignatureVerificationFactory = (sigstore) =>
         createSignatureVerification(
           sigstore,
@@ -217,4 +205,15 @@ export function createCliContainer(environment: CliEnvironment): Container {
       ],
     );
   return container;
+}
+
+/** JSON log lines on the command's stderr, from `level` up. */
+function stderrLogger(output: CommandOutput, clock: SystemClock, level: LogLevel): JsonLinesLogger {
+  return new JsonLinesLogger(
+    (line) => {
+      output.stderr(line);
+    },
+    clock,
+    level,
+  );
 }

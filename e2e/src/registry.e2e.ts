@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -8,6 +8,7 @@ import { pushBlob, pushManifest } from '@attestor/sigstore-test-stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { e2eEnvironment } from './environment.js';
+import { writeBusyboxImageContext } from './images.js';
 import { dockerCli } from './processes.js';
 
 /** The OCI registry adapter against a real registry (Debian's docker-registry, distribution 2.8). */
@@ -22,12 +23,13 @@ describe('OCI registry client against a real registry', { timeout: 120_000 }, ()
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'attestor-e2e-registry-'));
-    await copyFile(environment.busybox, join(dir, 'busybox'));
-    await writeFile(
-      join(dir, 'Dockerfile'),
-      'FROM scratch\nCOPY busybox /bin/busybox\nCMD ["/bin/busybox", "sleep", "3600"]\n',
+    await docker(
+      'build',
+      '-q',
+      '-t',
+      reference,
+      await writeBusyboxImageContext(dir, environment.busybox),
     );
-    await docker('build', '-q', '-t', reference, dir);
     await docker('push', '-q', reference);
     client = new OciRegistryClient({ transports: new Map([[registry, { insecure: true }]]) });
   }, 300_000);

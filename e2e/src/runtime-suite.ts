@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, writeFile, rm } from 'node:fs/promises';
+import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -6,6 +6,7 @@ import type * as Testcontainers from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { e2eEnvironment, runtimeAccess, type RuntimeUnderTest } from './environment.js';
+import { writeBusyboxImageContext } from './images.js';
 import {
   AGENT_BIN,
   Background,
@@ -121,13 +122,7 @@ export function describeRuntime(runtime: RuntimeUnderTest): void {
       process.env['TESTCONTAINERS_RYUK_DISABLED'] = 'true';
       testcontainers = await import('testcontainers');
       dir = await mkdtemp(join(tmpdir(), `attestor-e2e-${runtime}-`));
-      const context = join(dir, 'image');
-      await mkdir(context);
-      await copyFile(environment.busybox, join(context, 'busybox'));
-      await writeFile(
-        join(context, 'Dockerfile'),
-        'FROM scratch\nCOPY busybox /bin/busybox\nCMD ["/bin/busybox", "sleep", "3600"]\n',
-      );
+      const context = await writeBusyboxImageContext(join(dir, 'image'), environment.busybox);
       image = `attestor-e2e-busybox:${runtime}`;
       await testcontainers.GenericContainer.fromDockerfile(context).build(image, {
         deleteOnExit: false,

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { e2eEnvironment } from './environment.js';
+import { writeBusyboxImageContext } from './images.js';
 import {
   AGENT_BIN,
   Background,
@@ -66,12 +67,7 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
    */
   async function publish(ref: string, variant: string, options: PublishOptions): Promise<string> {
     const context = join(dir, `image-${variant}`);
-    await mkdir(context, { recursive: true });
-    await copyFile(environment.busybox, join(context, 'busybox'));
-    await writeFile(
-      join(context, 'Dockerfile'),
-      `FROM scratch\nCOPY busybox /bin/busybox\nLABEL variant=${variant}\nCMD ["/bin/busybox", "sleep", "3600"]\n`,
-    );
+    await writeBusyboxImageContext(context, environment.busybox, variant);
     await docker('build', '-q', '-t', ref, context);
     await docker('push', '-q', ref);
     const repoDigest = await docker(
@@ -466,12 +462,7 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
     const ref = `${proxyHost}/${repository}-stall:1`;
     try {
       const context = join(dir, 'image-stall');
-      await mkdir(context, { recursive: true });
-      await copyFile(environment.busybox, join(context, 'busybox'));
-      await writeFile(
-        join(context, 'Dockerfile'),
-        'FROM scratch\nCOPY busybox /bin/busybox\nLABEL variant=stall\nCMD ["/bin/busybox", "sleep", "3600"]\n',
-      );
+      await writeBusyboxImageContext(context, environment.busybox, 'stall');
       await docker('build', '-q', '-t', ref, context);
       await docker('push', '-q', ref);
       const target = await start(ref);

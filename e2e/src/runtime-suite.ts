@@ -1,4 +1,5 @@
-import { mkdtemp, writeFile, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rmdir, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -233,6 +234,104 @@ export function describeRuntime(runtime: RuntimeUnderTest): void {
         { timeout: 15_000, interval: 200 },
       );
     });
+
+    if (runtime !== 'podman-rootless') {
+      describe('having a process forged into a host-pid container’s cgroup', () => {
+        /** Where the runtime puts a container's cgroup, below a hierarchy's root. */
+        const containerCgroup = (id: string) =>
+          runtime === 'docker' ? `docker/${id}` : `libpod_parent/libpod-${id}`;
+
+        /**
+         * The attack: a host process moved into a cgroup directory named after the container,
+         * elsewhere in the tree (as a user with a delegated subtree could do), on the pids
+         * hierarchy only. Returns its PID; the cleanup moves it out and removes the directory.
+         */
+        async function forgedProcess(containerId: string) {
+          const top = `/sys/fs/cgroup/pids/attestor-forged-${String(process.pid)}-${String(Date.now())}`;
+          const leaf = join(top, containerCgroup(containerId));
+          await mkdir(leaf, { recursive: true });
+          const child = spawn('/bin/sleep', ['300'], { stdio: 'ignore' });
+          const pid = child.pid ?? 0;
+          await writeFile(join(leaf, 'cgroup.procs'), String(pid));
+          cleanups.push(async () => {
+            child.kill('SIGKILL');
+            await new Promise((resolve) => child.once('exit', resolve));
+            for (let dir = leaf; dir.length >= top.length; dir = join(dir, '..'))
+              await rmdir(dir).catch(() => undefined);
+          });
+          return pid;
+        }
+
+        async function runHostPidContainer(...pidFlag: string[]) {
+          const id = await cli('run', '-d', ...pidFlag, image, '/bin/busybox', 'sleep', '3600');
+          cleanups.push(() => cli('rm', '-f', id));
+          const pid = Number(await cli('inspect', '--format', '{{.State.Pid}}', id));
+          return { id, pid };
+        }
+
+        const cleanups: (() => Promise<unknown>)[] = [];
+        afterAll(async () => {
+          for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+        });
+
+        /** A second agent whose configuration opts in to host-pid containers; dispose to stop it. */
+        async function optedInAgent(name: string) {
+          const config = join(dir, `${name}.yaml`);
+          const socket = join(dir, `${name}.sock`);
+          await writeConfig(INCLUDE_ENV_VARS, config, socket, ['attestHostPidContainers: true']);
+          const background = new Background(NODE, [AGENT_BIN, '--config', config]);
+          await background.waitForLog('"msg":"agent started"');
+          return {
+            attest: (pid: number) => getJson(socket, `/v1/attest?pid=${String(pid)}`),
+            [Symbol.asyncDispose]: () => background[Symbol.asyncDispose](),
+          };
+        }
+
+        it('refuses a --pid=host container by default, and a forged process even opted in', async () => {
+          const hostPid = await runHostPidContainer('--pid=host');
+          const forged = await forgedProcess(hostPid.id);
+
+          const refused = await attest(forged);
+          expect(refused.status).toBe(403);
+          expect(refused.body.error?.code).toBe('host_pid_namespace_refused');
+          expect(refused.body.attributes).toBeUndefined();
+
+          await using second = await optedInAgent('host-pid');
+          const genuine = await second.attest(hostPid.pid);
+          expect(genuine.status).toBe(200);
+          expect(genuine.body).toMatchObject({
+            kind: 'attested',
+            containerId: hostPid.id,
+            pidNamespace: 'host',
+          });
+          const forgedAnswer = await second.attest(forged);
+          expect(forgedAnswer.status).toBe(409);
+          expect((forgedAnswer.body as AttestBody).error?.code).toBe('cgroup_mismatch');
+          expect((forgedAnswer.body as AttestBody).attributes).toBeUndefined();
+        });
+
+        it('treats --pid=container:<host-pid container> as host-pid, whatever PidMode says', async () => {
+          const hostPid = await runHostPidContainer('--pid=host');
+          const joined = await runHostPidContainer(`--pid=container:${hostPid.id}`);
+          const forged = await forgedProcess(joined.id);
+
+          const refused = await attest(forged);
+          expect(refused.status).toBe(403);
+          expect(refused.body.error?.code).toBe('host_pid_namespace_refused');
+
+          await using second = await optedInAgent('joined-pid');
+          const forgedAnswer = await second.attest(forged);
+          expect(forgedAnswer.status).toBe(409);
+          expect((forgedAnswer.body as AttestBody).error?.code).toBe('cgroup_mismatch');
+          const genuine = await second.attest(joined.pid);
+          expect(genuine.body).toMatchObject({
+            kind: 'attested',
+            containerId: joined.id,
+            pidNamespace: 'host',
+          });
+        });
+      });
+    }
 
     it('names the socket of a stopped daemon', async () => {
       // A real daemon on a socket of its own (Podman's API service), stopped before use.

@@ -305,6 +305,7 @@ function summarize({
     podmanSocket: docker.podmanSocketPath,
     podmanSocketTemplate: docker.podmanSocketPathTemplate,
     rootlessPodmanDiscovery: docker.rootlessPodmanDiscovery,
+    attestHostPidContainers: docker.attestHostPidContainers,
     includeEnvVars: docker.includeEnvVars,
     sigstoreEnabled: docker.sigstore?.enabled ?? false,
   };

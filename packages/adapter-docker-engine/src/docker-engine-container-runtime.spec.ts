@@ -108,7 +108,6 @@ describe(DockerEngineContainerRuntime, () => {
         env: ['APP_X=1', 'SECRET=hunter2'],
         initPid: 4242,
         running: true,
-        hostPidNamespace: false,
       });
       expect(requests).toStrictEqual(['/_ping', `/v1.40/containers/${ID}/json`]);
     });
@@ -117,7 +116,6 @@ describe(DockerEngineContainerRuntime, () => {
       const endpoint = await serve(
         json(
           inspectBody({
-            HostConfig: { PidMode: 'host' },
             Config: { Image: 'x', Labels: null, Env: null },
           }),
         ),
@@ -125,7 +123,7 @@ describe(DockerEngineContainerRuntime, () => {
       );
       const details = await runtime.inspectContainer(endpoint, ID);
       await runtime.inspectContainer(endpoint, ID);
-      expect(details).toMatchObject({ labels: {}, env: [], hostPidNamespace: true });
+      expect(details).toMatchObject({ labels: {}, env: [] });
       expect(requests).toStrictEqual([
         '/_ping',
         `/v1.41/containers/${ID}/json`,

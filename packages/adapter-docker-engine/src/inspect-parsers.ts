@@ -120,16 +120,12 @@ export function parseContainerInspect(
   }
   const config = shape.record(root['Config'], 'Config');
   const state = shape.record(root['State'], 'State');
-  const hostConfig =
-    root['HostConfig'] === undefined ? {} : shape.record(root['HostConfig'], 'HostConfig');
   const pid = state['Pid'];
   if (typeof pid !== 'number' || !Number.isInteger(pid) || pid < 0 || pid > 4_194_304)
     throw shape.fail('State.Pid', 'a process ID');
   const running = state['Running'];
   if (typeof running !== 'boolean') throw shape.fail('State.Running', 'a boolean');
   const imageId = shape.string(root['Image'], 'Image');
-  const pidMode = hostConfig['PidMode'] ?? '';
-  if (typeof pidMode !== 'string') throw shape.fail('HostConfig.PidMode', 'a string');
   return {
     id,
     imageReference: shape.string(config['Image'], 'Config.Image'),
@@ -138,7 +134,6 @@ export function parseContainerInspect(
     env: shape.stringList(config['Env'], 'Config.Env'),
     initPid: pid,
     running,
-    hostPidNamespace: pidMode === 'host',
   };
 }
 

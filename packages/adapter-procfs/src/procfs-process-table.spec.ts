@@ -136,11 +136,12 @@ describe(ProcfsProcessTable, () => {
   });
 
   describe('.identify', () => {
-    it('reads the start time and pid namespace of one process', () => {
+    it('reads the start time, pid namespace and cgroups of one process', () => {
       const table = new ProcfsProcessTable();
       expect(table.identify(process.pid)).toStrictEqual({
         startTime: table.startTime(process.pid),
         pidNamespace: table.pidNamespace(process.pid),
+        cgroup: table.cgroup(process.pid),
       });
     });
 
@@ -159,9 +160,10 @@ describe(ProcfsProcessTable, () => {
       try {
         const [line] = (await once(shell.stdout, 'data')) as [Buffer];
         const pid = Number(line.toString().trim());
+        // Killed after the last read by PID (the cgroup), before the stat file is read again.
         class KilledBetweenReads extends ProcfsProcessTable {
-          override pidNamespace(of: number): bigint {
-            const namespace = super.pidNamespace(of);
+          override cgroup(of: number): string {
+            const namespace = super.cgroup(of);
             process.kill(of, 'SIGKILL');
             const deadline = Date.now() + 5000;
             while (existsSync(`/proc/${String(of)}`)) {

@@ -123,16 +123,17 @@ export class ProcfsProcessTable implements ProcessTable {
 
   /**
    * Opens the stat file first, which binds the file to the process that has `pid` now; reads
-   * the namespace link by PID; then reads the stat file. That read fails with ESRCH if the
-   * process has exited since the open, so when it succeeds, the process was alive throughout
-   * and the link read was its own.
+   * the namespace link and the cgroup file by PID; then reads the stat file. That read fails
+   * with ESRCH if the process has exited since the open, so when it succeeds, the process was
+   * alive throughout and the reads by PID were its own.
    */
   identify(pid: number): ProcessIdentity {
     const { fd, path } = this.#open(pid, 'stat');
     try {
       const pidNamespace = this.pidNamespace(pid);
+      const cgroup = this.cgroup(pid);
       const startTime = parseStartTime(this.#readOpen(fd, pid, path), pid);
-      return { startTime, pidNamespace };
+      return { startTime, pidNamespace, cgroup };
     } finally {
       closeSync(fd);
     }

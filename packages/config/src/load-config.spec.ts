@@ -60,6 +60,7 @@ describe(loadConfig, () => {
         podmanSocketPathTemplate: 'unix:///run/user/%d/podman/podman.sock',
         includeEnvVars: [],
         rootlessPodmanDiscovery: true,
+        attestHostPidContainers: false,
       });
     });
   });

@@ -47,6 +47,13 @@ export interface DockerAttestationConfig {
    * user-controlled runtimes to vouch for workloads turn this off.
    */
   readonly rootlessPodmanDiscovery: boolean;
+  /**
+   * Addition to the specification: whether containers that share the host's pid namespace
+   * (`--pid=host`, or `--pid=container:` of such a container) are attested. Off by default:
+   * such a container has no pid namespace of its own to tie a process to, so only its cgroups
+   * do.
+   */
+  readonly attestHostPidContainers: boolean;
   /** Absent when the sigstore block is absent. */
   readonly sigstore?: SigstoreConfig;
 }
@@ -89,6 +96,7 @@ export const DEFAULT_DOCKER_CONFIG: DockerAttestationConfig = {
   podmanSocketPathTemplate: 'unix:///run/user/%d/podman/podman.sock',
   includeEnvVars: [],
   rootlessPodmanDiscovery: true,
+  attestHostPidContainers: false,
 };
 
 export const DEFAULT_AGENT_CONFIG: AgentConfig = {

@@ -292,6 +292,10 @@ export function readDockerSection(
     'rootlessPodmanDiscovery',
     DEFAULT_DOCKER_CONFIG.rootlessPodmanDiscovery,
   );
+  const attestHostPidContainers = reader.boolean(
+    'attestHostPidContainers',
+    DEFAULT_DOCKER_CONFIG.attestHostPidContainers,
+  );
   const sigstoreEntry = reader.entry('sigstore');
   let sigstore: SigstoreConfig | undefined;
   if (sigstoreEntry !== undefined) {
@@ -311,6 +315,7 @@ export function readDockerSection(
     podmanSocketPathTemplate,
     includeEnvVars,
     rootlessPodmanDiscovery,
+    attestHostPidContainers,
     ...(sigstore === undefined ? {} : { sigstore }),
   };
 }

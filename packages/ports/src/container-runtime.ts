@@ -24,8 +24,8 @@ export interface ContainerDetails {
   /** Host PID of the container's init process; 0 when not running. */
   readonly initPid: number;
   readonly running: boolean;
-  /** True when the container shares the host's pid namespace (`--pid=host`). */
-  readonly hostPidNamespace: boolean;
+  // No PidMode: whether a container shares the host pid namespace is read from its init
+  // process, never taken from the runtime's word.
 }
 
 /** The facts of an image inspect that attestation uses. */

@@ -18,10 +18,12 @@ export interface ProcessHandle {
   close(): void;
 }
 
-/** Who a process is (its start time) and where (its pid namespace). */
+/** Who a process is (its start time) and where (its pid namespace and cgroups). */
 export interface ProcessIdentity {
   readonly startTime: bigint;
   readonly pidNamespace: bigint;
+  /** The raw text of its /proc/<pid>/cgroup. */
+  readonly cgroup: string;
 }
 
 /**
@@ -44,8 +46,8 @@ export interface ProcessTable {
   /** The start time of whatever process has `pid` now (a cached container's init check). */
   startTime(pid: number): bigint;
   /**
-   * The start time and the pid namespace of the process that has `pid`, both read from that
-   * one process: if it exits between the two reads (its PID perhaps reused), this throws
+   * The start time, pid namespace and cgroups of the process that has `pid`, all read from
+   * that one process: if it exits between the reads (its PID perhaps reused), this throws
    * `not_found` rather than mix two processes' facts.
    */
   identify(pid: number): ProcessIdentity;

@@ -73,8 +73,8 @@ export class FakeProcessTable implements ProcessTable {
   }
 
   identify(pid: number): ProcessIdentity {
-    const { startTime, pidNamespace } = this.#get(pid);
-    return { startTime, pidNamespace };
+    const { startTime, pidNamespace, cgroup } = this.#get(pid);
+    return { startTime, pidNamespace, cgroup };
   }
 
   #get(pid: number): FakeProcess {

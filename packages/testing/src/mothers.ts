@@ -18,7 +18,6 @@ export const ContainerDetailsMother = {
       env: ['PATH=/usr/bin:/bin', 'APP_VERSION=1.2.3', 'SECRET_KEY=abc'],
       initPid: 4242,
       running: true,
-      hostPidNamespace: false,
       ...overrides,
     };
   },

@@ -45,6 +45,8 @@ export const ATTESTATION_ERROR_STATUS: Readonly<Record<AttestationErrorCode, num
   container_unknown: 404,
   container_not_running: 409,
   pid_namespace_mismatch: 409,
+  cgroup_mismatch: 409,
+  host_pid_namespace_refused: 403,
   runtime_unavailable: 503,
 };
 

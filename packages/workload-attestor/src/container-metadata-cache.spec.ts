@@ -19,6 +19,7 @@ function entry(containerId = ID, endpoint = DOCKER): CachedContainer {
     initPid: 4242,
     initStartTime: 100n,
     initPidNamespace: 4026532000n,
+    initCgroup: `0::/docker/${containerId}\n`,
     hostPidNamespace: false,
   };
 }

@@ -16,6 +16,12 @@ export interface CachedContainer {
   /** Start time of the init process when the entry was made: identifies that very process. */
   readonly initStartTime: bigint;
   readonly initPidNamespace: bigint;
+  /** The init process's /proc/<pid>/cgroup text: a workload must be within these cgroups. */
+  readonly initCgroup: string;
+  /**
+   * The init process is in the agent's (the host's) pid namespace: decided by comparing the
+   * namespaces, never from the runtime's word (`PidMode`).
+   */
   readonly hostPidNamespace: boolean;
 }
 

@@ -13,6 +13,10 @@ export type AttestationErrorCode =
   | 'container_not_running'
   /** The container's init process is not in the workload's pid namespace. */
   | 'pid_namespace_mismatch'
+  /** The workload is not within the container init's cgroups (a directory named after it is not enough). */
+  | 'cgroup_mismatch'
+  /** The container shares the host pid namespace, and attesting such containers is off. */
+  | 'host_pid_namespace_refused'
   /** No runtime that could know the container answered. */
   | 'runtime_unavailable';
 

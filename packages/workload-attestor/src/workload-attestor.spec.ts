@@ -212,7 +212,8 @@ describe(WorkloadAttestor, () => {
               uid: 1001,
               startTime: 6n,
               pidNamespace: 4026532999n,
-              cgroup: '0::/\n',
+              // The same hierarchies as every process on the host, in its user's cgroup.
+              cgroup: '4:memory:/\n0::/\n',
             }),
           );
         w.runtime
@@ -490,18 +491,119 @@ describe(WorkloadAttestor, () => {
     });
 
     describe('having a container in the host pid namespace', () => {
-      it('attests it and says so', async () => {
+      const HOST_PID_ID = containerId(0x6006);
+      /** A `--pid=host` container (init 9200, in the host pid namespace) and a process in it. */
+      function hostPidWorld() {
         const w = world();
-        const id = containerId(0x6006);
-        w.processes.set(ProcessMother.inContainer(id, { pid: 9200, pidNamespace: HOST_NS }));
+        w.processes
+          .set(ProcessMother.inContainer(HOST_PID_ID, { pid: 9200, pidNamespace: HOST_NS }))
+          .set(ProcessMother.inContainer(HOST_PID_ID, { pid: 9201, pidNamespace: HOST_NS }));
+        // The runtime's inspect carries no PidMode at all: the namespaces are compared.
         w.runtime.addContainer(
           DOCKER,
-          ContainerDetailsMother.running({ id, initPid: 9200, hostPidNamespace: true }),
+          ContainerDetailsMother.running({ id: HOST_PID_ID, initPid: 9200 }),
         );
-        expect(await w.make().attest(9200)).toMatchObject({
+        return w;
+      }
+      const optedIn: DockerAttestationConfig = { ...CONFIG, attestHostPidContainers: true };
+
+      it('refuses it by default, with host_pid_namespace_refused', async () => {
+        const error = await attestError(hostPidWorld().make(), 9201);
+        expect(error.code).toBe('host_pid_namespace_refused');
+        expect(error.message).toBe(
+          `process 9201: container ${HOST_PID_ID} shares the host pid namespace, and attesting such containers is off (spec.docker.attestHostPidContainers)`,
+        );
+      });
+
+      it('attests it when the configuration opts in, and says so', async () => {
+        expect(await hostPidWorld().make(undefined, optedIn).attest(9201)).toMatchObject({
           kind: 'attested',
+          containerId: HOST_PID_ID,
           pidNamespace: 'host',
         });
+      });
+
+      it('refuses a host process in a directory named after the container, even opted in', async () => {
+        // The forged membership: a user with a delegated cgroup subtree names a directory
+        // after the container and moves a host process into it.
+        const w = hostPidWorld();
+        w.processes.set(
+          ProcessMother.onHost({
+            pid: 9300,
+            pidNamespace: HOST_NS,
+            cgroup: `12:pids:/user.slice/user-1000.slice/user@1000.service/docker/${HOST_PID_ID}\n0::/\n`,
+          }),
+        );
+        const error = await attestError(w.make(undefined, optedIn), 9300);
+        expect(error.code).toBe('cgroup_mismatch');
+        expect(error.message).toContain(`is not in the cgroups of container ${HOST_PID_ID}`);
+        // Also after the container's metadata is cached by a genuine attestation.
+        const attestor = w.make(undefined, optedIn);
+        await attestor.attest(9201);
+        expect((await attestError(attestor, 9300)).code).toBe('cgroup_mismatch');
+      });
+
+      it('treats a container that joined a host-pid container’s namespace as host-pid', async () => {
+        // `--pid=container:<host-pid container>`: the runtime reports no host PidMode for it,
+        // but its init process is in the host pid namespace.
+        const w = hostPidWorld();
+        const joined = containerId(0x6007);
+        w.processes
+          .set(ProcessMother.inContainer(joined, { pid: 9400, pidNamespace: HOST_NS }))
+          .set(
+            ProcessMother.onHost({
+              pid: 9401,
+              pidNamespace: HOST_NS,
+              cgroup: `12:pids:/attacker/docker/${joined}\n0::/\n`,
+            }),
+          );
+        w.runtime.addContainer(
+          DOCKER,
+          ContainerDetailsMother.running({ id: joined, initPid: 9400 }),
+        );
+        expect((await attestError(w.make(), 9401)).code).toBe('host_pid_namespace_refused');
+        expect((await attestError(w.make(undefined, optedIn), 9401)).code).toBe('cgroup_mismatch');
+      });
+    });
+
+    describe('having a process outside its container’s cgroups', () => {
+      it('says cgroup_mismatch when a hierarchy without an ID differs', async () => {
+        const w = world();
+        w.processes
+          .set(
+            ProcessMother.inContainer(ID, {
+              pid: 4242,
+              startTime: 1000n,
+              pidNamespace: CONTAINER_NS,
+              cgroup: `12:pids:/docker/${ID}\n0::/docker/${ID}\n`,
+            }),
+          )
+          .set(
+            ProcessMother.inContainer(ID, {
+              pid: 5000,
+              startTime: 2000n,
+              pidNamespace: CONTAINER_NS,
+              cgroup: `12:pids:/docker/${ID}\n0::/user.slice\n`,
+            }),
+          );
+        const error = await attestError(w.make(), 5000);
+        expect(error.code).toBe('cgroup_mismatch');
+        expect(error.message).toBe(
+          `process 5000 is not in the cgroups of container ${ID} (init process 4242): on cgroup hierarchy "0:" it is in "/user.slice", outside the container's "/docker/${ID}"`,
+        );
+      });
+
+      it('attests a process in a sub-cgroup of its container', async () => {
+        const w = world();
+        w.processes.set(
+          ProcessMother.inContainer(ID, {
+            pid: 5000,
+            startTime: 2000n,
+            pidNamespace: CONTAINER_NS,
+            cgroup: `12:pids:/docker/${ID}/worker\n0::/\n`,
+          }),
+        );
+        expect(await w.make().attest(5000)).toMatchObject({ kind: 'attested', containerId: ID });
       });
     });
 

@@ -7,7 +7,12 @@ import {
   envAttributeName,
   labelAttributeName,
 } from '@attestor/attributes';
-import { CgroupError, containerIdFromCgroup, type ContainerLocation } from '@attestor/cgroup';
+import {
+  CgroupError,
+  cgroupMembership,
+  containerIdFromCgroup,
+  type ContainerLocation,
+} from '@attestor/cgroup';
 import type { DockerAttestationConfig } from '@attestor/config';
 import { filterEnv, type AllowedEnvVar } from '@attestor/env-filter';
 import {
@@ -39,7 +44,10 @@ export type Attestation =
       readonly containerId: string;
       /** The runtime that vouched for the container. */
       readonly runtime: RuntimeEndpoint;
-      /** `host` when the container shares the host pid namespace (`--pid=host`). */
+      /**
+       * `host` when the container shares the host pid namespace (`--pid=host`, or that of such a
+       * container); attested only when `attestHostPidContainers` is on.
+       */
       readonly pidNamespace: 'container' | 'host';
       readonly attributes: AttributeSet;
     };
@@ -52,6 +60,8 @@ interface Workload {
   readonly pid: number;
   readonly startTime: bigint;
   readonly pidNamespace: bigint;
+  /** The text of its /proc/<pid>/cgroup. */
+  readonly cgroup: string;
 }
 
 export interface WorkloadAttestorDependencies {
@@ -133,14 +143,13 @@ export class WorkloadAttestor {
       throw this.#processError(error, pid);
     }
     try {
-      const location = this.#locate(
-        pid,
-        this.#read(pid, (table) => table.cgroup(pid)),
-      );
+      const cgroup = this.#read(pid, (table) => table.cgroup(pid));
+      const location = this.#locate(pid, cgroup);
       const workload: Workload = {
         pid,
         startTime: handle.startTime,
         pidNamespace: this.#read(pid, (table) => table.pidNamespace(pid)),
+        cgroup,
       };
       // The uid matters only when the cgroup does not name the runtime; skip the read otherwise.
       const uid =
@@ -243,7 +252,7 @@ export class WorkloadAttestor {
         continue;
       }
       if (container === undefined) continue;
-      this.#checkSameNamespace(container, workload);
+      this.#checkMembership(container, workload, config);
       return container;
     }
     const asked = endpoints
@@ -299,10 +308,11 @@ export class WorkloadAttestor {
           });
           continue;
         }
+        // The workload is in a pid namespace other than the host's, so a host-pid container
+        // never matches here.
         if (
-          container !== undefined &&
-          !container.hostPidNamespace &&
-          container.initPidNamespace === workload.pidNamespace
+          container?.initPidNamespace === workload.pidNamespace &&
+          cgroupMembership(workload.cgroup, container.initCgroup).kind === 'member'
         ) {
           return container;
         }
@@ -349,9 +359,7 @@ export class WorkloadAttestor {
     }
     const imageDetails = await this.#image(endpoint, details);
     const init =
-      details.initPid === workload.pid
-        ? { startTime: workload.startTime, pidNamespace: workload.pidNamespace }
-        : this.#initProcess(containerId, details.initPid);
+      details.initPid === workload.pid ? workload : this.#initProcess(containerId, details.initPid);
     const repoDigest = imageDetails?.repoDigests
       .map(imageDigestReference)
       .find((reference) => reference !== undefined);
@@ -368,7 +376,8 @@ export class WorkloadAttestor {
       initPid: details.initPid,
       initStartTime: init.startTime,
       initPidNamespace: init.pidNamespace,
-      hostPidNamespace: details.hostPidNamespace,
+      initCgroup: init.cgroup,
+      hostPidNamespace: init.pidNamespace === this.#hostNamespace(),
     };
     // Cache only what was read under the configuration still in force.
     if (config === this.#config) this.#cache.set(container);
@@ -417,32 +426,44 @@ export class WorkloadAttestor {
     }
   }
 
-  #checkSameNamespace(container: CachedContainer, workload: Workload): void {
-    if (container.hostPidNamespace) {
-      // --pid=host: the container has no pid namespace of its own to compare. The cgroup tie
-      // stands alone; callers see pidNamespace: 'host'.
-      if (workload.pidNamespace !== this.#hostNamespace()) {
-        throw new AttestationError(
-          'pid_namespace_mismatch',
-          `process ${String(workload.pid)}: container ${container.containerId} uses the host pid namespace, but the process does not`,
-        );
-      }
-      this.deps.logger.debug('container shares the host pid namespace', {
-        containerId: container.containerId,
-      });
-      return;
+  /**
+   * The workload belongs to the container: it shares the pid namespace of the container's init
+   * process and sits within that process's cgroups on every hierarchy. A container that shares
+   * the host pid namespace is refused unless the configuration opts in; even then, its cgroups
+   * must hold the workload.
+   */
+  #checkMembership(
+    container: CachedContainer,
+    workload: Workload,
+    config: DockerAttestationConfig,
+  ): void {
+    const { containerId } = container;
+    if (container.hostPidNamespace && !config.attestHostPidContainers) {
+      throw new AttestationError(
+        'host_pid_namespace_refused',
+        `process ${String(workload.pid)}: container ${containerId} shares the host pid namespace, and attesting such containers is off (spec.docker.attestHostPidContainers)`,
+      );
     }
     if (container.initPidNamespace !== workload.pidNamespace) {
       throw new AttestationError(
         'pid_namespace_mismatch',
-        `process ${String(workload.pid)} is not in the pid namespace of container ${container.containerId} (init process ${String(container.initPid)})`,
+        container.hostPidNamespace
+          ? `process ${String(workload.pid)}: container ${containerId} uses the host pid namespace, but the process does not`
+          : `process ${String(workload.pid)} is not in the pid namespace of container ${containerId} (init process ${String(container.initPid)})`,
+      );
+    }
+    const membership = cgroupMembership(workload.cgroup, container.initCgroup);
+    if (membership.kind === 'outside') {
+      throw new AttestationError(
+        'cgroup_mismatch',
+        `process ${String(workload.pid)} is not in the cgroups of container ${containerId} (init process ${String(container.initPid)}): ${membership.reason}`,
       );
     }
   }
 
   /**
-   * The start time and pid namespace of a container's init process, both read from the one
-   * process (ProcessTable.identify).
+   * The start time, pid namespace and cgroups of a container's init process, all read from the
+   * one process (ProcessTable.identify).
    */
   #initProcess(containerId: string, initPid: number): ProcessIdentity {
     try {

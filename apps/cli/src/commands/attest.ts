@@ -24,6 +24,8 @@ const EXIT_BY_CODE: Readonly<Record<AttestationErrorCode, ExitCode>> = {
   container_unknown: ExitCode.refused,
   container_not_running: ExitCode.refused,
   pid_namespace_mismatch: ExitCode.refused,
+  cgroup_mismatch: ExitCode.refused,
+  host_pid_namespace_refused: ExitCode.refused,
 };
 
 /**

@@ -1,10 +1,11 @@
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { MALFORMED_HTTP_REQUESTS, rawHttpStatus, sendRawHttp } from '@attestor/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { AGENT_BIN, Background, getJson, NODE } from './processes.js';
+import { AGENT_BIN, Background, freePort, getJson, NODE } from './processes.js';
 
 describe('attestor agent (built binary)', () => {
   let dir = '';
@@ -49,5 +50,55 @@ describe('attestor agent (built binary)', () => {
     expect(agent.stderr).toContain(
       `${configPath}:6: spec.docker.enabled: must be true or false, got string \\"maybe\\"`,
     );
+  });
+
+  it('survives every malformed request on the API socket and the metrics listener', async () => {
+    const configPath = join(dir, 'listeners.yaml');
+    const socket = join(dir, 'listeners.sock');
+    const port = await freePort();
+    await writeFile(
+      configPath,
+      `section: Agent\nschema: v1\nspec:\n  apiSocketPath: ${socket}\n  metricsListenAddress: 127.0.0.1:${String(port)}\n`,
+    );
+    await using agent = new Background(NODE, [AGENT_BIN, '--config', configPath]);
+    await agent.waitForLog('"msg":"agent started"');
+    for (const address of [{ path: socket }, { host: '127.0.0.1', port }]) {
+      for (const { name, bytes } of MALFORMED_HTTP_REQUESTS) {
+        const status = rawHttpStatus(await sendRawHttp(address, bytes));
+        expect({
+          name,
+          answered4xx: status === undefined || (status >= 400 && status < 500),
+        }).toStrictEqual({
+          name,
+          answered4xx: true,
+        });
+      }
+    }
+    expect(agent.child.exitCode).toBeNull();
+    expect(await getJson(socket, '/healthz')).toStrictEqual({
+      status: 200,
+      body: { status: 'ok' },
+    });
+    expect((await fetch(`http://127.0.0.1:${String(port)}/metrics`)).status).toBe(200);
+    expect(agent.stderr).not.toContain('Uncaught');
+    expect(agent.stderr).toContain('"msg":"bad API request"');
+    agent.child.kill('SIGTERM');
+    expect(await agent.exited).toBe(0);
+  });
+
+  it('refuses to start when apiSocketPath names a file that is not a socket, and keeps the file', async () => {
+    const configPath = join(dir, 'not-a-socket.yaml');
+    const notASocket = join(dir, 'precious.txt');
+    await writeFile(notASocket, 'keep me');
+    await writeFile(
+      configPath,
+      `section: Agent\nschema: v1\nspec:\n  apiSocketPath: ${notASocket}\n`,
+    );
+    await using agent = new Background(NODE, [AGENT_BIN, '--config', configPath]);
+    expect(await agent.exited).toBe(1);
+    expect(agent.stderr).toContain(
+      `apiSocketPath ${notASocket} exists and is not a socket; remove it or choose another path`,
+    );
+    expect(await readFile(notASocket, 'utf8')).toBe('keep me');
   });
 });

@@ -14,9 +14,10 @@ import {
   type WorkloadAttestor,
 } from '@attestor/workload-attestor';
 
-import type { LocalApiServer, RouteResult } from './api-server.js';
+import type { LocalApiServer } from './api-server.js';
 import type { AgentConfigLoader, LoadedConfig } from './config-loader.js';
 import { MetricsHttpServer } from './metrics-server.js';
+import type { RouteResult } from './route-table.js';
 
 /** Builds the API server once the configuration (which names its socket) is known. */
 export type ApiServerFactory = (loaded: LoadedConfig) => LocalApiServer;

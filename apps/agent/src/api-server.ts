@@ -1,42 +1,34 @@
-import { chmod, mkdir, unlink } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
 
 import type { Logger } from '@attestor/ports';
 
-/** A JSON body, or raw text with its content type (for /metrics). */
-export type RouteResult =
-  | { readonly status: number; readonly body: unknown }
-  | { readonly status: number; readonly text: string; readonly contentType: string };
+import { RouteTable, type RouteHandler } from './route-table.js';
 
-/**
- * A route. `callerGone` aborts when the client closes the connection before the response is
- * sent: work done only for this caller can stop.
- */
-export type RouteHandler = (
-  request: IncomingMessage,
-  url: URL,
-  callerGone: AbortSignal,
-) => Promise<RouteResult>;
+/** Mode bits that let users other than the owner connect (connecting needs write permission). */
+const OTHERS_MAY_CONNECT = 0o022;
 
 /**
  * The agent's local HTTP API, on a unix socket only (never TCP): the socket's file mode is the
  * access control. A stale socket file left by a crashed agent is replaced; a live one means
- * another agent runs, and starting fails.
+ * another agent runs, and starting fails; a path that is not a socket is never touched.
  */
 export class LocalApiServer {
-  readonly #routes = new Map<string, RouteHandler>();
+  readonly #routes: RouteTable;
   #server: Server | undefined;
 
   constructor(
     private readonly socketPath: string,
     private readonly socketMode: number,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.#routes = new RouteTable(logger);
+  }
 
   route(method: string, path: string, handler: RouteHandler): this {
-    this.#routes.set(`${method} ${path}`, handler);
+    this.#routes.route(method, path, handler);
     return this;
   }
 
@@ -44,7 +36,7 @@ export class LocalApiServer {
     await mkdir(dirname(this.socketPath), { recursive: true, mode: 0o755 });
     await this.#removeStaleSocket();
     const server = createServer((request, response) => {
-      void this.#handle(request, response);
+      void this.#routes.serve(request, response);
     });
     server.headersTimeout = 5_000;
     server.requestTimeout = 30_000;
@@ -65,10 +57,14 @@ export class LocalApiServer {
     }
     await chmod(this.socketPath, this.socketMode);
     this.#server = server;
-    this.logger.info('local API listening', {
-      socket: this.socketPath,
-      mode: `0${this.socketMode.toString(8)}`,
-    });
+    const mode = `0${this.socketMode.toString(8)}`;
+    this.logger.info('local API listening', { socket: this.socketPath, mode });
+    if ((this.socketMode & OTHERS_MAY_CONNECT) !== 0) {
+      this.logger.warn(
+        'the local API socket lets other users connect: any of them can read the attributes of every process, allowed env values included',
+        { socket: this.socketPath, mode },
+      );
+    }
   }
 
   async stop(): Promise<void> {
@@ -83,42 +79,23 @@ export class LocalApiServer {
     });
   }
 
-  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://agent');
-    const method = request.method ?? 'GET';
-    const handler = this.#routes.get(`${method} ${url.pathname}`);
-    let result: RouteResult = {
-      status: 404,
-      body: { error: { code: 'not_found', message: `no route for ${method} ${url.pathname}` } },
-    };
-    if (handler !== undefined) {
-      const gone = new AbortController();
-      // The response closes before it finishes only when the connection went away first.
-      response.once('close', () => {
-        if (!response.writableFinished) gone.abort();
-      });
-      try {
-        result = await handler(request, url, gone.signal);
-      } catch (error) {
-        this.logger.error('API handler failed', {
-          path: url.pathname,
-          reason: error instanceof Error ? error.message : String(error),
-        });
-        result = { status: 500, body: { error: { code: 'internal', message: 'internal error' } } };
-      }
-    }
-    const [text, contentType] =
-      'text' in result
-        ? [result.text, result.contentType]
-        : [`${JSON.stringify(result.body)}\n`, 'application/json'];
-    response.writeHead(result.status, {
-      'content-type': contentType,
-      'content-length': Buffer.byteLength(text),
-    });
-    response.end(text);
-  }
-
+  /**
+   * Removes a socket file that nothing serves any more. Anything else at the path (a regular
+   * file, a directory, a symlink) is refused: it is not ours to delete.
+   */
   async #removeStaleSocket(): Promise<void> {
+    let isSocket: boolean;
+    try {
+      isSocket = (await lstat(this.socketPath)).isSocket();
+    } catch (error) {
+      if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return;
+      throw error;
+    }
+    if (!isSocket) {
+      throw new Error(
+        `apiSocketPath ${this.socketPath} exists and is not a socket; remove it or choose another path`,
+      );
+    }
     const alive = await new Promise<boolean>((resolve) => {
       const socket = connect(this.socketPath);
       socket.once('connect', () => {

@@ -2,6 +2,8 @@ import { createServer, type Server } from 'node:http';
 
 import type { Logger } from '@attestor/ports';
 
+import { RouteTable } from './route-table.js';
+
 /**
  * A plain-HTTP listener that serves GET /metrics and nothing else, for Prometheus, which
  * cannot scrape a unix socket. Metrics carry counts and durations only, never attributes.
@@ -15,27 +17,19 @@ export class MetricsHttpServer {
     private readonly logger: Logger,
   ) {}
 
+  /** The port listened on (the one chosen by the system when the address asked for 0). */
+  get port(): number {
+    const address = this.#server?.address();
+    return address !== null && typeof address === 'object' ? address.port : this.address.port;
+  }
+
   async start(): Promise<void> {
+    const routes = new RouteTable(this.logger).route('GET', '/metrics', async () => ({
+      status: 200,
+      ...(await this.metricsText()),
+    }));
     const server = createServer((request, response) => {
-      const path = new URL(request.url ?? '/', 'http://metrics').pathname;
-      if (request.method !== 'GET' || path !== '/metrics') {
-        response.writeHead(404, { 'content-type': 'text/plain' });
-        response.end('not found\n');
-        return;
-      }
-      this.metricsText().then(
-        ({ contentType, text }) => {
-          response.writeHead(200, { 'content-type': contentType });
-          response.end(text);
-        },
-        (error: unknown) => {
-          this.logger.error('metrics rendering failed', {
-            reason: error instanceof Error ? error.message : String(error),
-          });
-          response.writeHead(500);
-          response.end();
-        },
-      );
+      void routes.serve(request, response);
     });
     server.headersTimeout = 5_000;
     server.requestTimeout = 10_000;

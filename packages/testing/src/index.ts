@@ -5,3 +5,9 @@ export { FakeContainerRuntime } from './fake-container-runtime.js';
 export { RecordingMetrics } from './recording-metrics.js';
 export { ConfigTextMother, ContainerDetailsMother, ProcessMother, containerId } from './mothers.js';
 export { FakeImageRegistry, FakeSignatureVerifier, artifactKey } from './fake-sigstore.js';
+export {
+  MALFORMED_HTTP_REQUESTS,
+  rawHttpStatus,
+  sendRawHttp,
+  type ListenerAddress,
+} from './malformed-http.js';

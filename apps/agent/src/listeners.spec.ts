@@ -1,0 +1,138 @@
+import { lstat, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import {
+  MALFORMED_HTTP_REQUESTS,
+  rawHttpStatus,
+  RecordingLogger,
+  sendRawHttp,
+  type ListenerAddress,
+} from '@attestor/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { LocalApiServer } from './api-server.js';
+import { MetricsHttpServer } from './metrics-server.js';
+
+const METRICS = { contentType: 'text/plain; version=0.0.4', text: 'up 1\n' };
+
+let dir = '';
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'attestor-listeners-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Each malformed request gets a 4xx answer or a closed connection, and the listener lives on. */
+async function expectSurvivesCorpus(address: ListenerAddress, healthyPath: string): Promise<void> {
+  for (const { name, bytes } of MALFORMED_HTTP_REQUESTS) {
+    const status = rawHttpStatus(await sendRawHttp(address, bytes));
+    expect({
+      name,
+      answered4xx: status === undefined || (status >= 400 && status < 500),
+    }).toStrictEqual({
+      name,
+      answered4xx: true,
+    });
+    const healthy = await sendRawHttp(address, `GET ${healthyPath} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    expect({ name, after: rawHttpStatus(healthy) }).toStrictEqual({ name, after: 200 });
+  }
+}
+
+describe(LocalApiServer, () => {
+  describe('having malformed requests', () => {
+    it('answers each with a 4xx and keeps serving', async () => {
+      const logger = new RecordingLogger();
+      const path = join(dir, 'corpus.sock');
+      const server = new LocalApiServer(path, 0o600, logger)
+        .route('GET', '/healthz', () => Promise.resolve({ status: 200, body: { status: 'ok' } }))
+        .route('GET', '/v1/attest', () => Promise.resolve({ status: 400, body: {} }));
+      await server.start();
+      try {
+        await expectSurvivesCorpus({ path }, '/healthz');
+        // The target that once crashed the agent is answered as a bad request, and logged.
+        const answer = await sendRawHttp({ path }, 'GET http://[ HTTP/1.1\r\nHost: x\r\n\r\n');
+        expect(rawHttpStatus(answer)).toBe(400);
+        expect(answer).toContain('"code":"bad_request"');
+        expect(logger.records).toContainEqual(
+          expect.objectContaining({ level: 'warn', message: 'bad API request' }),
+        );
+      } finally {
+        await server.stop();
+      }
+    });
+
+    it('answers a failing handler with a 500 and a log line', async () => {
+      const logger = new RecordingLogger();
+      const path = join(dir, 'failing.sock');
+      const server = new LocalApiServer(path, 0o600, logger).route('GET', '/boom', () =>
+        Promise.reject(new TypeError('Invalid URL')),
+      );
+      await server.start();
+      try {
+        const answer = await sendRawHttp({ path }, 'GET /boom HTTP/1.1\r\nHost: x\r\n\r\n');
+        expect(rawHttpStatus(answer)).toBe(500);
+        expect(answer).toContain('"code":"internal"');
+        expect(logger.records).toContainEqual(
+          expect.objectContaining({ level: 'error', message: 'API handler failed' }),
+        );
+      } finally {
+        await server.stop();
+      }
+    });
+  });
+
+  describe('having something at the socket path that is not a socket', () => {
+    it.each([
+      ['a regular file', (path: string) => writeFile(path, 'keep me')],
+      ['a symlink', (path: string) => symlink(join(dir, 'elsewhere'), path)],
+    ])('refuses to start on %s and leaves it in place', async (_case, create) => {
+      const path = join(dir, `not-a-socket-${String(Date.now())}`);
+      await create(path);
+      const server = new LocalApiServer(path, 0o600, new RecordingLogger());
+      await expect(server.start()).rejects.toThrow(
+        `apiSocketPath ${path} exists and is not a socket; remove it or choose another path`,
+      );
+      // Still there, untouched (lstat: a symlink is not followed).
+      expect((await lstat(path)).isSocket()).toBe(false);
+    });
+  });
+
+  describe('having a mode that lets other users connect', () => {
+    it.each([
+      [0o600, false],
+      [0o660, true],
+      [0o606, true],
+      [0o640, false],
+    ])('with mode %o warns: %s', async (mode, warns) => {
+      const logger = new RecordingLogger();
+      const server = new LocalApiServer(join(dir, `mode-${mode.toString(8)}.sock`), mode, logger);
+      await server.start();
+      await server.stop();
+      expect(
+        logger.records.some(
+          (record) =>
+            record.level === 'warn' &&
+            record.message.startsWith('the local API socket lets other users connect'),
+        ),
+      ).toBe(warns);
+    });
+  });
+});
+
+describe(MetricsHttpServer, () => {
+  it('answers each malformed request with a 4xx and keeps serving', async () => {
+    const server = new MetricsHttpServer(
+      { host: '127.0.0.1', port: 0 },
+      () => Promise.resolve(METRICS),
+      new RecordingLogger(),
+    );
+    await server.start();
+    try {
+      await expectSurvivesCorpus({ host: '127.0.0.1', port: server.port }, '/metrics');
+    } finally {
+      await server.stop();
+    }
+  });
+});

@@ -18,7 +18,9 @@ import {
   waitForSocketClosed,
 } from './processes.js';
 
-const LABELS = {
+const LABELS: Record<string, string> = {
+  // A label key like any other (an object literal would take it as its prototype instead).
+  ...(JSON.parse('{"__proto__": "a label like any other"}') as Record<string, string>),
   'com.example.app': 'payments',
   'org.opencontainers.image/source': 'https://git.example/payments',
   'say "hi"': 'quoted key',
@@ -188,6 +190,7 @@ export function describeRuntime(runtime: RuntimeUnderTest): void {
         'docker.container.label["org.opencontainers.image/source"]': 'https://git.example/payments',
         'docker.container.label["say \\"hi\\""]': 'quoted key',
         'docker.container.label["back\\\\slash"]': 'backslash key',
+        'docker.container.label["__proto__"]': 'a label like any other',
       });
       expect(JSON.stringify(body)).not.toContain(ENV.SECRET_KEY);
     });

@@ -1,5 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -178,7 +179,13 @@ describe(Agent, () => {
 
     it('replaces a stale socket file but refuses a live one', async () => {
       const socket = join(dir, 'shared.sock');
-      await writeFile(socket, '');
+      // A socket file that nothing serves: bound by a process that then exited.
+      execFileSync('python3', [
+        '-c',
+        'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])',
+        socket,
+      ]);
+      expect((await lstat(socket)).isSocket()).toBe(true);
       const first = agentFor(join(dir, 'absent.yaml'), socket).agent;
       expect(await first.start()).toBe(true);
       try {

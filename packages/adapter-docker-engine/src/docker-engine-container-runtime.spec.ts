@@ -104,12 +104,33 @@ describe(DockerEngineContainerRuntime, () => {
         id: ID,
         imageReference: 'example/app:1',
         imageId: IMAGE,
-        labels: { 'com.example.app': 'payments' },
+        labels: Object.assign(Object.create(null) as Record<string, string>, {
+          'com.example.app': 'payments',
+        }),
         env: ['APP_X=1', 'SECRET=hunter2'],
         initPid: 4242,
         running: true,
       });
       expect(requests).toStrictEqual(['/_ping', `/v1.40/containers/${ID}/json`]);
+    });
+
+    it('keeps a label named __proto__ as a label', async () => {
+      // JSON text, since an object literal would take __proto__ as its prototype.
+      const endpoint = await serve((_request, response) => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(
+          JSON.stringify(inspectBody()).replace(
+            '"Labels":{',
+            '"Labels":{"__proto__":"x","constructor":"y",',
+          ),
+        );
+      });
+      const details = await runtime.inspectContainer(endpoint, ID);
+      expect(Object.entries(details?.labels ?? {})).toStrictEqual([
+        ['__proto__', 'x'],
+        ['constructor', 'y'],
+        ['com.example.app', 'payments'],
+      ]);
     });
 
     it('caps the API version at 1.41 and negotiates once per socket', async () => {

@@ -75,11 +75,14 @@ class Shape {
     return value;
   }
 
-  /** A map of strings; null or absent reads as empty, as the Engine API writes it. */
+  /**
+   * A map of strings; null or absent reads as empty, as the Engine API writes it. The keys come
+   * from whoever labelled the container, so the map has no prototype: `__proto__` is a key.
+   */
   stringMap(value: unknown, field: string): Record<string, string> {
-    if (value === null || value === undefined) return {};
+    const result = Object.create(null) as Record<string, string>;
+    if (value === null || value === undefined) return result;
     const record = this.record(value, field);
-    const result: Record<string, string> = {};
     for (const [key, entry] of Object.entries(record)) {
       if (typeof entry !== 'string') throw this.fail(`${field} entry`, 'a string');
       result[key] = entry;

@@ -13,7 +13,8 @@ export function parseAuthenticateHeader(header: string | undefined): AuthChallen
   const match = /^\s*(\w+)\s*(.*)$/s.exec(header);
   const scheme = match?.[1]?.toLowerCase();
   if (scheme !== 'bearer' && scheme !== 'basic') return undefined;
-  const parameters: Record<string, string> = {};
+  // Parameter names come from the registry: no prototype, so `__proto__` is just a name.
+  const parameters = Object.create(null) as Record<string, string>;
   const pattern = /(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))\s*,?/g;
   for (const parameter of (match?.[2] ?? '').matchAll(pattern)) {
     const name = parameter[1]?.toLowerCase();

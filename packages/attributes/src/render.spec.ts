@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { AttributeSet } from './attribute-set.js';
+import { AttributeError } from './errors.js';
 import { labelAttributeName } from './names.js';
 import { renderSpiffeIdPath, renderTemplate } from './render.js';
 import { parseTemplate } from './template.js';
@@ -11,7 +12,21 @@ const attributes = AttributeSet.builder()
   .string('docker.container.image', 'envoyproxy/envoy:v1.29.1')
   .string('docker.container.env.APP_NAME', 'bad value')
   .uint64('docker.image.signature.log_index', 12345n)
+  .string(labelAttributeName('team'), 'admin/prod')
+  .string(labelAttributeName('dots'), '..')
+  .string(labelAttributeName('empty'), '')
   .done();
+
+/** The AttributeError a call throws. */
+function thrownBy(call: () => unknown): AttributeError {
+  try {
+    call();
+  } catch (error) {
+    if (AttributeError.is(error)) return error;
+    throw error;
+  }
+  throw new Error('expected an AttributeError');
+}
 
 describe(renderTemplate, () => {
   it('substitutes strings and uint64 values', () => {
@@ -47,15 +62,47 @@ describe(renderSpiffeIdPath, () => {
 
   it.each([
     ['workloads/x', "does not start with '/'"],
-    ['/a//b', 'has an empty segment 2'],
-    ['/a/', 'has an empty segment 2'],
-    ['/a/./b', 'has segment 2 "."'],
-    ['/a/..', 'has segment 2 ".."'],
-    ['/{{docker.container.image}}', 'has the character U+003A in segment 2'],
-    ['/{{docker.container.env.APP_NAME}}', 'has the character U+0020 in segment 1'],
+    ['/a//b', 'has segment 2 that is empty'],
+    ['/a/', 'has segment 2 that is empty'],
+    ['/a/./b', 'has segment 2 that is "."'],
+    ['/a/..', 'has segment 2 that is ".."'],
+    [
+      '/a:b',
+      "has segment 1 that has the character U+003A; allowed are letters, digits, '.', '-' and '_'",
+    ],
+    [
+      '/x/{{docker.container.image}}',
+      "would take the value of docker.container.image (column 4), which is not a single path segment: it has the character U+002F; allowed are letters, digits, '.', '-' and '_'",
+    ],
+    [
+      '/{{docker.container.env.APP_NAME}}',
+      'would take the value of docker.container.env.APP_NAME (column 2), which is not a single path segment: it has the character U+0020',
+    ],
     [`/${'a'.repeat(2048)}`, 'is longer than 2048 characters'],
-  ])('refuses %j', (source, reason) => {
-    expect(() => renderSpiffeIdPath(parseTemplate(source), attributes)).toThrow(reason);
+  ])('refuses %j with invalid_spiffe_id_path', (source, reason) => {
+    const error = thrownBy(() => renderSpiffeIdPath(parseTemplate(source), attributes));
+    expect(error.code).toBe('invalid_spiffe_id_path');
+    expect(error.message).toContain(reason);
+  });
+
+  describe('having a value that would reshape the path', () => {
+    it.each([
+      ['a slash, which would add a segment', 'team', 'has the character U+002F'],
+      ['"..", which would climb a segment', 'dots', 'is ".."'],
+      ['an empty value, which would leave a segment empty', 'empty', 'is empty'],
+    ])('refuses %s', (_case, label, reason) => {
+      const template = parseTemplate(`/teams/{{docker.container.label["${label}"]}}/svc`);
+      const error = thrownBy(() => renderSpiffeIdPath(template, attributes));
+      expect(error.code).toBe('invalid_spiffe_id_path');
+      expect(error.message).toContain(
+        `would take the value of docker.container.label["${label}"] (column 8), which is not a single path segment: it ${reason}`,
+      );
+    });
+
+    it('allows a value that is part of a segment', () => {
+      const template = parseTemplate('/svc-{{docker.container.label["com.example.app"]}}-v1');
+      expect(renderSpiffeIdPath(template, attributes)).toBe('/svc-payments-v1');
+    });
   });
 
   it('never puts the rendered value in the error', () => {

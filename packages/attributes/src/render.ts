@@ -1,12 +1,19 @@
 import type { AttributeSet } from './attribute-set.js';
 import { AttributeError } from './errors.js';
-import type { Template } from './template.js';
+import type { Template, TemplatePart } from './template.js';
+
+type Reference = Extract<TemplatePart, { kind: 'attribute' }>;
 
 /**
  * Substitutes attribute values into a parsed template. A reference to an absent attribute is a
  * missing-attribute error naming it: a template never renders an empty string in its place.
+ * `checkValue` sees each substituted value (as text) before it is used, and may throw.
  */
-export function renderTemplate(template: Template, attributes: AttributeSet): string {
+export function renderTemplate(
+  template: Template,
+  attributes: AttributeSet,
+  checkValue?: (value: string, reference: Reference) => void,
+): string {
   let rendered = '';
   for (const part of template.parts) {
     if (part.kind === 'literal') {
@@ -22,7 +29,9 @@ export function renderTemplate(template: Template, attributes: AttributeSet): st
         part.name,
       );
     }
-    rendered += String(attribute.value);
+    const value = String(attribute.value);
+    checkValue?.(value, part);
+    rendered += value;
   }
   return rendered;
 }
@@ -33,33 +42,45 @@ const SEGMENT_CHAR = /^[A-Za-z0-9._-]$/;
 /**
  * Renders the path part of a SPIFFE ID and checks it: it starts with `/`, has no empty, `.`
  * or `..` segment, no trailing `/`, and only the characters the SPIFFE ID specification
- * allows in a path (letters, digits, `.`, `-`, `_`). Errors name the segment and the
- * character, never the rendered value, which may come from an environment variable.
+ * allows in a path (letters, digits, `.`, `-`, `_`). Each substituted value must be one whole
+ * segment by itself, so that a value can fill a segment but never add one (a label
+ * `admin/prod` must not turn `/team/{{...}}` into `/team/admin/prod`). Errors name the
+ * attribute or the segment and the character, never a value, which may come from an
+ * environment variable.
  */
 export function renderSpiffeIdPath(template: Template, attributes: AttributeSet): string {
-  const path = renderTemplate(template, attributes);
   const invalid = (reason: string): AttributeError =>
     new AttributeError(
       'invalid_spiffe_id_path',
       `rendered SPIFFE ID path from ${JSON.stringify(template.source)} ${reason}`,
     );
+  const path = renderTemplate(template, attributes, (value, reference) => {
+    const problem = segmentProblem(value);
+    if (problem !== undefined)
+      throw invalid(
+        `would take the value of ${reference.name} (column ${String(reference.column)}), which is not a single path segment: it ${problem}`,
+      );
+  });
   if (!path.startsWith('/')) throw invalid("does not start with '/'");
   if (path.length > MAX_SPIFFE_ID_LENGTH)
     throw invalid(`is longer than ${String(MAX_SPIFFE_ID_LENGTH)} characters`);
   const segments = path.slice(1).split('/');
   for (const [index, segment] of segments.entries()) {
-    const position = `segment ${String(index + 1)}`;
-    if (segment === '') throw invalid(`has an empty ${position}`);
-    if (segment === '.' || segment === '..')
-      throw invalid(`has ${position} ${JSON.stringify(segment)}`);
-    for (const char of segment) {
-      if (!SEGMENT_CHAR.test(char)) {
-        const codePoint = `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
-        throw invalid(
-          `has the character ${codePoint} in ${position}; allowed are letters, digits, '.', '-' and '_'`,
-        );
-      }
-    }
+    const problem = segmentProblem(segment);
+    if (problem !== undefined) throw invalid(`has segment ${String(index + 1)} that ${problem}`);
   }
   return path;
+}
+
+/** Why `segment` is not a valid SPIFFE ID path segment, or undefined when it is one. */
+function segmentProblem(segment: string): string | undefined {
+  if (segment === '') return 'is empty';
+  if (segment === '.' || segment === '..') return `is ${JSON.stringify(segment)}`;
+  for (const char of segment) {
+    if (!SEGMENT_CHAR.test(char)) {
+      const codePoint = `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+      return `has the character ${codePoint}; allowed are letters, digits, '.', '-' and '_'`;
+    }
+  }
+  return undefined;
 }

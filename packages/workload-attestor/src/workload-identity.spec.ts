@@ -40,6 +40,17 @@ describe(spiffeIdOf, () => {
       .string('docker.container.label["com.example.app"]', 'pay/../ments')
       .uint64('docker.image.signature.log_index', 1n)
       .done();
-    expect(() => spiffeIdOf(IDENTITY, attributes)).toThrow(/segment 3 "\.\."/);
+    let error: unknown;
+    try {
+      spiffeIdOf(IDENTITY, attributes);
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toMatchObject({
+      code: 'invalid_spiffe_id_path',
+      message: expect.stringContaining(
+        'would take the value of docker.container.label["com.example.app"]',
+      ) as unknown,
+    });
   });
 });

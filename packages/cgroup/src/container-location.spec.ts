@@ -32,6 +32,9 @@ describe(containerIdFromCgroup, () => {
     ['a cgroup namespace', `0::/../${ID}\n`, 'unknown'],
     ['a cgroup namespace, deeper', `0::/../../docker/${ID}\n`, 'docker'],
     ['Podman systemd driver', `0::/machine.slice/libpod-${ID}.scope\n`, 'podman'],
+    ['a bare systemd scope', `0::/system.slice/${ID}.scope\n`, 'unknown'],
+    ['a bare systemd scope under docker', `0::/docker/${ID}.scope\n`, 'unknown'],
+    ['containerd systemd driver', `0::/system.slice/cri-containerd-${ID}.scope\n`, 'unknown'],
     [
       'Podman systemd driver with a sub-cgroup',
       `0::/machine.slice/libpod-${ID}.scope/container\n`,

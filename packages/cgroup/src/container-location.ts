@@ -19,7 +19,8 @@ export type ContainerLocation =
     };
 
 const HEX_ID = '[0-9a-f]{64}';
-const BARE_ID = new RegExp(`^(${HEX_ID})$`);
+/** `<id>`, or the bare systemd scope `<id>.scope`. */
+const BARE_ID = new RegExp(`^(${HEX_ID})(\\.scope)?$`);
 /** `docker-<id>.scope`, `libpod-<id>.scope`, `libpod-<id>`, `crio-<id>.scope`, `cri-containerd-<id>.scope`. */
 const PREFIXED_ID = new RegExp(`^(docker|libpod|crio|cri-containerd)-(${HEX_ID})(?:\\.scope)?$`);
 /** systemd-driver kubelet notation: `<pod slice>:<runtime prefix>:<id>`. */
@@ -77,7 +78,8 @@ function matchPath(path: string): LineMatch | undefined {
       const bare = BARE_ID.exec(segment);
       if (bare?.[1] !== undefined) {
         containerId = bare[1];
-        runtime = runtimeFromParent(segments[index - 1]);
+        // A bare scope names no runtime, whatever its parent is called.
+        runtime = bare[2] === undefined ? runtimeFromParent(segments[index - 1]) : 'unknown';
       }
     }
     if (containerId === undefined) continue;

@@ -72,8 +72,14 @@ function moduleBoundaries({ inTests }) {
         bannedExternalImports: [...INFRASTRUCTURE, ...NODE_IO],
       },
       {
+        // I/O helpers every adapter needs (bounded file reads): ports only, no other adapter.
+        sourceTag: 'type:adapter-io',
+        onlyDependOnLibsWithTags: ['type:ports', ...testing],
+        bannedExternalImports: ['inversify', '@inversifyjs/*', 'testcontainers'],
+      },
+      {
         sourceTag: 'type:adapter',
-        onlyDependOnLibsWithTags: ['type:ports', 'type:domain', ...testing],
+        onlyDependOnLibsWithTags: ['type:ports', 'type:domain', 'type:adapter-io', ...testing],
         bannedExternalImports: ['inversify', '@inversifyjs/*', 'testcontainers'],
       },
       {
@@ -84,7 +90,13 @@ function moduleBoundaries({ inTests }) {
       {
         // Wiring shared by the apps: adapters into use cases, without a container.
         sourceTag: 'type:composition',
-        onlyDependOnLibsWithTags: ['type:ports', 'type:domain', 'type:adapter', ...testing],
+        onlyDependOnLibsWithTags: [
+          'type:ports',
+          'type:domain',
+          'type:adapter',
+          'type:adapter-io',
+          ...testing,
+        ],
         bannedExternalImports: ['inversify', '@inversifyjs/*'],
       },
       {
@@ -93,6 +105,7 @@ function moduleBoundaries({ inTests }) {
           'type:ports',
           'type:domain',
           'type:adapter',
+          'type:adapter-io',
           'type:composition',
           ...testing,
         ],

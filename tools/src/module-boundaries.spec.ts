@@ -112,6 +112,27 @@ const fixtures: Fixture[] = [
     allowed: false,
   },
   {
+    name: 'adapter-io imports an adapter',
+    packageDir: 'packages/adapter-io',
+    source:
+      "import { SystemClock } from '@attestor/adapter-node-process';\nexport const x = SystemClock;\n",
+    allowed: false,
+  },
+  {
+    name: 'domain imports adapter-io',
+    packageDir: 'packages/cgroup',
+    source:
+      "import { readBoundedText } from '@attestor/adapter-io';\nexport const x = readBoundedText;\n",
+    allowed: false,
+  },
+  {
+    name: 'adapter imports adapter-io (allowed)',
+    packageDir: 'packages/adapter-yaml-config',
+    source:
+      "import { readBoundedText } from '@attestor/adapter-io';\nexport const x = readBoundedText;\n",
+    allowed: true,
+  },
+  {
     name: 'domain imports ports (allowed)',
     packageDir: 'packages/runtime-resolver',
     source:

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,33 @@ describe(ConfigWatcher, () => {
       await writeFile(path, 'a: 2\n');
       await vi.waitFor(() => {
         expect(onChange).toHaveBeenCalledTimes(1);
+      });
+    } finally {
+      watcher.stop();
+    }
+  });
+
+  it.each([
+    ['a FIFO', (path: string) => execFileSync('mkfifo', [path])],
+    ['/dev/zero', (path: string) => symlink('/dev/zero', path)],
+  ])('keeps watching when the file is replaced by %s', async (_case, replace) => {
+    // Both once stalled the watcher for good (a FIFO blocks an open until a writer comes)
+    // or grew the agent until it died (/dev/zero never ends).
+    const path = join(dir, `replaced-${String(Date.now())}.yaml`);
+    await writeFile(path, 'a: 1\n');
+    const onChange = vi.fn(() => Promise.resolve());
+    const watcher = new ConfigWatcher(path, onChange, new RecordingLogger(), 50);
+    await watcher.start();
+    try {
+      await rm(path);
+      await replace(path);
+      await vi.waitFor(() => {
+        expect(onChange).toHaveBeenCalledTimes(1);
+      });
+      await rm(path);
+      await writeFile(path, 'a: 2\n');
+      await vi.waitFor(() => {
+        expect(onChange).toHaveBeenCalledTimes(2);
       });
     } finally {
       watcher.stop();

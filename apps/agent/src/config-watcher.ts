@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
+import { readConfigFile } from '@attestor/adapter-yaml-config';
 import type { Logger } from '@attestor/ports';
+
+/** How long a changed file's content must stay the same before it is acted on. */
+const SETTLE_MS = 50;
 
 /**
  * Notices changes to the configuration file's content. Watches the file's directory (not the
@@ -66,6 +69,14 @@ export class ConfigWatcher {
   async #check(): Promise<void> {
     const fingerprint = await this.#read();
     if (fingerprint === this.#fingerprint) return;
+    // A writer that truncates the file and then writes it (rather than renaming a new file
+    // over it) can be caught in between. Act only on content that holds still for a moment;
+    // otherwise look again shortly.
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    if ((await this.#read()) !== fingerprint) {
+      this.#schedule();
+      return;
+    }
     this.#fingerprint = fingerprint;
     try {
       await this.onChange(fingerprint);
@@ -76,10 +87,15 @@ export class ConfigWatcher {
     }
   }
 
+  /**
+   * The SHA-256 of the file's text, read by the same bounded reader as the configuration
+   * itself (so a FIFO or `/dev/zero` at the path cannot block or exhaust the watcher), or a
+   * fingerprint of why it cannot be read.
+   */
   async #read(): Promise<string> {
     try {
       return createHash('sha256')
-        .update(await readFile(this.path))
+        .update(await readConfigFile(this.path))
         .digest('hex');
     } catch (error) {
       return `unreadable: ${error instanceof Error && 'code' in error ? String(error.code) : 'error'}`;

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readBoundedText } from '@attestor/adapter-io';
 
 import { DockerEngineContainerRuntime } from '@attestor/adapter-docker-engine';
 import { JsonLinesLogger, SystemClock, type LogLevel } from '@attestor/adapter-node-process';
@@ -63,14 +63,8 @@ export const CliTypes = {
 
 const MAX_CGROUP_FILE_BYTES = 64 * 1024;
 
-async function readBoundedTextFile(path: string): Promise<string> {
-  const buffer = await readFile(path);
-  if (buffer.length > MAX_CGROUP_FILE_BYTES) {
-    throw new Error(
-      `${path}: larger than ${String(MAX_CGROUP_FILE_BYTES)} bytes; not a cgroup file`,
-    );
-  }
-  return buffer.toString('utf8');
+function readBoundedTextFile(path: string): Promise<string> {
+  return readBoundedText(path, MAX_CGROUP_FILE_BYTES);
 }
 
 export interface CliEnvironment {

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { FileReadError, readBoundedText } from '@attestor/adapter-io';
 
 export interface RegistryCredentials {
   readonly username: string;
@@ -23,12 +23,9 @@ export async function readDockerConfigCredentials(
 ): Promise<ReadonlyMap<string, RegistryCredentials>> {
   let text: string;
   try {
-    const buffer = await readFile(path);
-    if (buffer.length > MAX_CONFIG_BYTES)
-      throw new Error(`${path}: larger than ${String(MAX_CONFIG_BYTES)} bytes`);
-    text = buffer.toString('utf8');
+    text = await readBoundedText(path, MAX_CONFIG_BYTES);
   } catch (error) {
-    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return new Map();
+    if (FileReadError.is(error) && error.code === 'not_found') return new Map();
     throw error;
   }
   let parsed: unknown;

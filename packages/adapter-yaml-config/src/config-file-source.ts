@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 
+import { FileReadError } from '@attestor/adapter-io';
 import type { ConfigLoadResult } from '@attestor/config';
 
 import { readConfigFile } from './config-file.js';
@@ -25,7 +26,7 @@ export async function loadConfigFile(path: string): Promise<ConfigFileResult> {
   try {
     text = await readConfigFile(path);
   } catch (error) {
-    if (isErrnoException(error) && error.code === 'ENOENT') return { kind: 'missing', path };
+    if (FileReadError.is(error) && error.code === 'not_found') return { kind: 'missing', path };
     return {
       kind: 'unreadable',
       path,
@@ -38,8 +39,4 @@ export async function loadConfigFile(path: string): Promise<ConfigFileResult> {
     sha256: createHash('sha256').update(text).digest('hex'),
     result: loadYamlConfig(text),
   };
-}
-
-function isErrnoException(error: unknown): error is NodeJS.ErrnoException {
-  return error instanceof Error && 'code' in error;
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,24 +25,40 @@ describe(readConfigFile, () => {
   it('refuses a file over the limit, naming it', async () => {
     const path = join(dir, 'big.yaml');
     await writeFile(path, Buffer.alloc(MAX_CONFIG_FILE_BYTES + 1, 0x61));
-    await expect(readConfigFile(path)).rejects.toThrow(
-      `${path}: ${String(MAX_CONFIG_FILE_BYTES + 1)} bytes is more than`,
-    );
+    await expect(readConfigFile(path)).rejects.toMatchObject({
+      code: 'too_large',
+      message: `${path}: ${String(MAX_CONFIG_FILE_BYTES + 1)} bytes is more than the ${String(MAX_CONFIG_FILE_BYTES)} bytes allowed`,
+    });
   });
 
   it('refuses a directory', async () => {
-    await expect(readConfigFile(dir)).rejects.toThrow('not a regular file');
+    await expect(readConfigFile(dir)).rejects.toMatchObject({ code: 'not_a_regular_file' });
   });
 
-  it('refuses invalid UTF-8', async () => {
+  it('refuses invalid UTF-8, naming the offset', async () => {
     const path = join(dir, 'latin1.yaml');
     await writeFile(path, Buffer.from([0x61, 0x3a, 0x20, 0xe9, 0x0a]));
-    await expect(readConfigFile(path)).rejects.toThrow();
+    await expect(readConfigFile(path)).rejects.toMatchObject({
+      code: 'invalid_utf8',
+      message: `${path}: not valid UTF-8 (first invalid byte at offset 3)`,
+    });
   });
 
-  it('fails for a missing file with ENOENT', async () => {
+  it('refuses a FIFO at once instead of waiting for a writer', async () => {
+    const path = join(dir, 'fifo.yaml');
+    execFileSync('mkfifo', [path]);
+    await expect(readConfigFile(path)).rejects.toMatchObject({ code: 'not_a_regular_file' });
+  });
+
+  it('refuses /dev/zero without reading it', async () => {
+    await expect(readConfigFile('/dev/zero')).rejects.toMatchObject({
+      code: 'not_a_regular_file',
+    });
+  });
+
+  it('fails for a missing file with not_found', async () => {
     await expect(readConfigFile(join(dir, 'missing.yaml'))).rejects.toMatchObject({
-      code: 'ENOENT',
+      code: 'not_found',
     });
   });
 });

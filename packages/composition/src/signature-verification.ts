@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readBoundedText } from '@attestor/adapter-io';
 
 import {
   CosignImageRegistry,
@@ -20,6 +20,8 @@ import { ImageSignatureVerification } from '@attestor/sigstore-policy';
 import { imageDigestReference } from '@attestor/workload-attestor';
 
 const MAX_TRUSTED_ROOT_BYTES = 4 * 1024 * 1024;
+/** A PEM bundle of CA certificates for one registry. */
+const MAX_CA_FILE_BYTES = 1024 * 1024;
 
 /** A built signature verification, and what else its registry client can do. */
 export interface SignatureVerificationHandle {
@@ -76,7 +78,9 @@ export async function createSignatureVerification(
   for (const [host, settings] of sigstore.registries) {
     transports.set(host, {
       insecure: settings.insecure,
-      ...(settings.caFile === undefined ? {} : { caPem: await readFile(settings.caFile, 'utf8') }),
+      ...(settings.caFile === undefined
+        ? {}
+        : { caPem: await readBoundedText(settings.caFile, MAX_CA_FILE_BYTES) }),
     });
   }
   let verifier: SignatureVerifier;
@@ -95,14 +99,10 @@ export async function createSignatureVerification(
       rekor,
     );
   } else {
-    const text = await readFile(sigstore.trustedRootPath);
-    if (text.length > MAX_TRUSTED_ROOT_BYTES)
-      throw new Error(
-        `${sigstore.trustedRootPath}: larger than ${String(MAX_TRUSTED_ROOT_BYTES)} bytes`,
-      );
+    const text = await readBoundedText(sigstore.trustedRootPath, MAX_TRUSTED_ROOT_BYTES);
     let json: unknown;
     try {
-      json = JSON.parse(text.toString('utf8'));
+      json = JSON.parse(text);
     } catch {
       throw new Error(`${sigstore.trustedRootPath}: not a JSON trusted root`);
     }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readBoundedFile } from '@attestor/adapter-io';
 
 import {
   fetchTrustedRootThroughTuf,
@@ -20,11 +20,8 @@ export interface VerifyBundleOptions {
   readonly trustedRoot?: string | undefined;
 }
 
-async function readBounded(path: string): Promise<Buffer> {
-  const bytes = await readFile(path);
-  if (bytes.length > MAX_INPUT_BYTES)
-    throw new Error(`${path}: larger than ${String(MAX_INPUT_BYTES)} bytes`);
-  return bytes;
+function readBounded(path: string): Promise<Buffer> {
+  return readBoundedFile(path, MAX_INPUT_BYTES);
 }
 
 /**

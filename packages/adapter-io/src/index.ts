@@ -1,0 +1,7 @@
+export {
+  FileReadError,
+  firstInvalidUtf8Offset,
+  readBoundedFile,
+  readBoundedText,
+  type FileReadErrorCode,
+} from './bounded-file.js';

@@ -53,6 +53,53 @@ describe(parseYamlDocuments, () => {
 });
 
 describe(loadYamlConfig, () => {
+  describe('having hostile aliases and nesting', () => {
+    /** The syntax errors of a text, as `line: message`. */
+    function syntaxErrors(text: string): string[] {
+      return parseYamlDocuments(text).errors.map(
+        (issue) => `${String(issue.line)}: ${issue.message}`,
+      );
+    }
+
+    it('refuses aliases that expand exponentially (393 bytes once took 40 s)', () => {
+      const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+      for (let level = 1; level < 9; level++) {
+        const previous = String.fromCharCode(96 + level);
+        const name = String.fromCharCode(97 + level);
+        levels.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(', ')}]`);
+      }
+      const errors = syntaxErrors(`${levels.join('\n')}\n`);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(/^\d+: aliases expand to more than 10000 nodes$/);
+    });
+
+    it('refuses an alias to a node that contains it, instead of recursing forever', () => {
+      expect(syntaxErrors('a: &a\n  b: *a\n')).toStrictEqual([
+        '2: alias *a refers to a node that contains it',
+      ]);
+    });
+
+    it('refuses an alias to no anchor', () => {
+      expect(syntaxErrors('a: *nowhere\n')).toStrictEqual([
+        '1: alias *nowhere refers to no anchor',
+      ]);
+    });
+
+    it('refuses nesting deeper than 64 levels', () => {
+      expect(syntaxErrors(`a: ${'['.repeat(100)}${']'.repeat(100)}\n`)).toStrictEqual([
+        '1: nested deeper than 64 levels',
+      ]);
+    });
+
+    it('still expands an ordinary alias', () => {
+      const { documents, errors } = parseYamlDocuments('a: &p [x]\nb: *p\n');
+      expect(errors).toStrictEqual([]);
+      expect(documents[0]).toMatchObject({
+        entries: [{ key: 'a' }, { key: 'b', value: { kind: 'sequence', items: [{ value: 'x' }] } }],
+      });
+    });
+  });
+
   it('loads the specification sigstore example', () => {
     const result = loadYamlConfig(`section: WorkloadAttestation
 schema: v1

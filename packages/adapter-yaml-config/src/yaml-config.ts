@@ -4,7 +4,16 @@ import {
   type ConfigLoadResult,
   type ConfigNode,
 } from '@attestor/config';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  type Document,
+  type Node,
+} from 'yaml';
 
 export interface YamlParseResult {
   readonly documents: readonly ConfigNode[];
@@ -45,52 +54,116 @@ export function parseYamlDocuments(text: string): YamlParseResult {
       });
     }
     if (document.errors.length > 0) return;
-    const convert = (node: unknown): ConfigNode => {
-      const line = lineAt(isNodeWithRange(node) ? node.range?.[0] : undefined);
-      const at = line === undefined ? {} : { line };
-      if (isAlias(node)) {
-        return convert(node.resolve(document));
-      }
-      if (isMap(node)) {
-        return {
-          kind: 'map',
-          ...at,
-          entries: node.items.map((pair) => {
-            const keyLine = lineAt(isNodeWithRange(pair.key) ? pair.key.range?.[0] : undefined);
-            const key = isScalar(pair.key)
-              ? String(pair.key.value)
-              : JSON.stringify(String(pair.key));
-            return {
-              key,
-              ...(keyLine === undefined ? {} : { line: keyLine }),
-              value: convert(pair.value),
-            };
-          }),
-        };
-      }
-      if (isSeq(node)) return { kind: 'sequence', ...at, items: node.items.map(convert) };
-      if (isScalar(node)) {
-        const value = node.value;
-        if (
-          typeof value === 'string' ||
-          typeof value === 'number' ||
-          typeof value === 'boolean' ||
-          value === null
-        ) {
-          return { kind: 'scalar', ...at, value };
-        }
-        // The core schema yields only the types above (and bigint for huge integers).
-        return {
-          kind: 'scalar',
-          ...at,
-          value: typeof value === 'bigint' ? value.toString() : null,
-        };
-      }
-      return { kind: 'scalar', ...at, value: null };
-    };
-    documents.push(convert(document.contents));
+    try {
+      documents.push(new NodeConverter(document, lineAt).convert(document.contents));
+    } catch (error) {
+      if (!(error instanceof YamlLimitError)) throw error;
+      errors.push({
+        severity: 'error',
+        path: 'yaml',
+        message: error.message,
+        ...(error.line === undefined ? {} : { line: error.line }),
+        ...where,
+      });
+    }
   });
   return { documents, errors };
+}
+
+/** Nodes that aliases may add to a document, all aliases together (YAML's "billion laughs"). */
+export const MAX_ALIAS_EXPANSION_NODES = 10_000;
+/** Nesting depth of maps and sequences, aliases expanded. */
+export const MAX_NESTING_DEPTH = 64;
+
+/** A document that aliases or nesting would make too large, or whose alias cannot be resolved. */
+class YamlLimitError extends Error {
+  constructor(
+    message: string,
+    readonly line: number | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Converts one YAML document into config nodes. Aliases are expanded here, where lines are
+ * kept, so the YAML library's own alias limit does not apply: this counts every node an
+ * alias adds against MAX_ALIAS_EXPANSION_NODES, refuses an alias that refers to a node that
+ * contains it (which would expand forever), an alias to no anchor, and nesting deeper than
+ * MAX_NESTING_DEPTH. The work is linear in the text plus the bounded expansion.
+ */
+class NodeConverter {
+  #aliasNodes = 0;
+  readonly #expanding = new Set<unknown>();
+
+  constructor(
+    private readonly document: Document.Parsed,
+    private readonly lineAt: (offset: number | undefined) => number | undefined,
+  ) {}
+
+  convert(node: unknown, depth = 0, viaAlias = false): ConfigNode {
+    const line = this.lineAt(isNodeWithRange(node) ? node.range?.[0] : undefined);
+    const at = line === undefined ? {} : { line };
+    if (viaAlias && ++this.#aliasNodes > MAX_ALIAS_EXPANSION_NODES) {
+      throw new YamlLimitError(
+        `aliases expand to more than ${String(MAX_ALIAS_EXPANSION_NODES)} nodes`,
+        line,
+      );
+    }
+    if (depth > MAX_NESTING_DEPTH)
+      throw new YamlLimitError(`nested deeper than ${String(MAX_NESTING_DEPTH)} levels`, line);
+    if (isAlias(node)) {
+      const target = node.resolve(this.document);
+      if (target === undefined)
+        throw new YamlLimitError(`alias *${node.source} refers to no anchor`, line);
+      if (this.#expanding.has(target))
+        throw new YamlLimitError(`alias *${node.source} refers to a node that contains it`, line);
+      this.#expanding.add(target);
+      try {
+        return this.convert(target, depth, true);
+      } finally {
+        this.#expanding.delete(target);
+      }
+    }
+    if (isMap(node)) {
+      return {
+        kind: 'map',
+        ...at,
+        entries: node.items.map((pair) => {
+          const keyLine = this.lineAt(isNodeWithRange(pair.key) ? pair.key.range?.[0] : undefined);
+          const key = isScalar(pair.key)
+            ? String(pair.key.value)
+            : JSON.stringify(String(pair.key));
+          return {
+            key,
+            ...(keyLine === undefined ? {} : { line: keyLine }),
+            value: this.convert(pair.value, depth + 1, viaAlias),
+          };
+        }),
+      };
+    }
+    if (isSeq(node)) {
+      return {
+        kind: 'sequence',
+        ...at,
+        items: node.items.map((item) => this.convert(item, depth + 1, viaAlias)),
+      };
+    }
+    if (isScalar(node)) {
+      const value = node.value;
+      if (
+        typeof value === 'string' ||
+        typeof value === 'number' ||
+        typeof value === 'boolean' ||
+        value === null
+      ) {
+        return { kind: 'scalar', ...at, value };
+      }
+      // The core schema yields only the types above (and bigint for huge integers).
+      return { kind: 'scalar', ...at, value: typeof value === 'bigint' ? value.toString() : null };
+    }
+    return { kind: 'scalar', ...at, value: null };
+  }
 }
 
 function isNodeWithRange(value: unknown): value is Node {

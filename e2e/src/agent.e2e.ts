@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { DEFAULT_CONFIG_PATH } from '@attestor/config';
 import { MALFORMED_HTTP_REQUESTS, rawHttpStatus, sendRawHttp } from '@attestor/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -16,12 +18,13 @@ describe('attestor agent (built binary)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('starts with the embedded default when its config file is absent, serves health, and stops on SIGTERM', async () => {
-    // With --config naming a missing file the agent runs its embedded default, default API
-    // socket included (/run/attestor/agent.sock: the tests run as root, as CI does).
-    const configPath = join(dir, 'missing.yaml');
+  it('starts with the embedded default when the default config file is absent, serves health, and stops on SIGTERM', async () => {
+    // No --config and no $ATTESTOR_CONFIG: the default path, which does not exist here, so the
+    // embedded default runs, default API socket included (/run/attestor/agent.sock: the tests
+    // run as root, as CI does).
+    expect(existsSync(DEFAULT_CONFIG_PATH)).toBe(false);
     const socket = '/run/attestor/agent.sock';
-    await using agent = new Background(NODE, [AGENT_BIN, '--config', configPath]);
+    await using agent = new Background(NODE, [AGENT_BIN], { ATTESTOR_CONFIG: '' });
     await agent.waitForLog('"msg":"agent started"');
     expect(agent.stderr).toContain('"msg":"no configuration file; using the embedded default"');
     expect(agent.stderr).toContain('"dockerEnabled":true');
@@ -34,6 +37,28 @@ describe('attestor agent (built binary)', () => {
     expect(await agent.exited).toBe(0);
     expect(agent.stderr).toContain('"msg":"agent stopped"');
     await expect(stat(socket)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('refuses to start when --config names a file that does not exist', async () => {
+    const configPath = join(dir, 'missing.yaml');
+    await using agent = new Background(NODE, [AGENT_BIN, '--config', configPath]);
+    expect(await agent.exited).toBe(1);
+    expect(agent.stderr).toContain('"msg":"the configuration file named does not exist"');
+    expect(agent.stderr).toContain(`"path":"${configPath}"`);
+    expect(agent.stderr).not.toContain('embedded default');
+  });
+
+  it('logs at Agent.spec.logLevel when no --log-level is given', async () => {
+    const configPath = join(dir, 'debug.yaml');
+    const socket = join(dir, 'debug.sock');
+    await writeFile(
+      configPath,
+      `section: WorkloadAttestation\nschema: v1\nspec:\n  docker:\n    enabled: true\n---\nsection: Agent\nschema: v1\nspec:\n  apiSocketPath: ${socket}\n  logLevel: debug\n`,
+    );
+    await using agent = new Background(NODE, [AGENT_BIN, '--config', configPath]);
+    await agent.waitForLog('"msg":"agent started"');
+    expect((await getJson(socket, `/v1/attest?pid=${String(process.pid)}`)).status).toBe(200);
+    await agent.waitForLog('"level":"debug","msg":"attested"');
   });
 
   it('refuses to start with an invalid configuration file, logging every error', async () => {

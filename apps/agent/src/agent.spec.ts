@@ -84,6 +84,10 @@ describe(Agent, () => {
     createSignatureVerification: () => Promise<SignatureVerificationHandle | undefined> = () =>
       Promise.resolve(undefined),
     Attestor: typeof WorkloadAttestor = WorkloadAttestor,
+    options: {
+      readonly whenMissing?: 'use-embedded-default' | 'refuse';
+      readonly applyLogLevel?: (level: string) => void;
+    } = {},
   ) {
     const logger = new RecordingLogger();
     const processes = new FakeProcessTable()
@@ -114,6 +118,7 @@ describe(Agent, () => {
       loadYamlConfig,
       EMBEDDED_DEFAULT_CONFIG,
       logger,
+      options.whenMissing,
     );
     const agent = new Agent({
       configLoader: loader,
@@ -126,6 +131,7 @@ describe(Agent, () => {
       metricsText: () =>
         Promise.resolve({ contentType: 'text/plain; version=0.0.4', text: 'metric 1\n' }),
       createSignatureVerification,
+      ...(options.applyLogLevel === undefined ? {} : { applyLogLevel: options.applyLogLevel }),
       logger,
     });
     return { agent, logger };
@@ -157,6 +163,53 @@ describe(Agent, () => {
         await agent.stop();
       }
       await expect(stat(socket)).rejects.toMatchObject({ code: 'ENOENT' });
+    });
+
+    it('refuses to start when the file the operator named does not exist', async () => {
+      const path = join(dir, 'named-but-absent.yaml');
+      const { agent, logger } = agentFor(
+        path,
+        join(dir, 'named.sock'),
+        undefined,
+        undefined,
+        undefined,
+        {
+          whenMissing: 'refuse',
+        },
+      );
+      expect(await agent.start()).toBe(false);
+      expect(logger.records).toContainEqual(
+        expect.objectContaining({
+          level: 'error',
+          message: 'the configuration file named does not exist',
+          fields: { path },
+        }),
+      );
+      expect(agent.configuration).toBeUndefined();
+    });
+
+    it('applies Agent.spec.logLevel of each configuration applied', async () => {
+      const path = join(dir, 'log-level.yaml');
+      await writeFile(path, 'section: Agent\nschema: v1\nspec:\n  logLevel: debug\n');
+      const levels: string[] = [];
+      const { agent } = agentFor(
+        path,
+        join(dir, 'log-level.sock'),
+        undefined,
+        undefined,
+        undefined,
+        {
+          applyLogLevel: (level) => levels.push(level),
+        },
+      );
+      expect(await agent.start()).toBe(true);
+      try {
+        await writeFile(path, 'section: Agent\nschema: v1\nspec:\n  logLevel: error\n');
+        await agent.reload();
+        expect(levels).toStrictEqual(['debug', 'error']);
+      } finally {
+        await agent.stop();
+      }
     });
 
     it('refuses to start on an invalid file and logs every error', async () => {
@@ -198,6 +251,32 @@ describe(Agent, () => {
   });
 
   describe('.reload', () => {
+    it('keeps the configuration in force when the file disappears, and warns', async () => {
+      const path = join(dir, 'disappearing.yaml');
+      await writeFile(
+        path,
+        'section: WorkloadAttestation\nschema: v1\nspec:\n  docker:\n    enabled: true\n    includeEnvVars: [APP_]\n    rootlessPodmanDiscovery: false\n',
+      );
+      const { agent, logger } = agentFor(path, join(dir, 'disappearing.sock'));
+      expect(await agent.start()).toBe(true);
+      try {
+        const before = agent.configuration;
+        await rm(path);
+        await agent.reload();
+        // Not the embedded default, which would turn rootless discovery back on.
+        expect(agent.configuration).toBe(before);
+        expect(agent.configuration?.config.docker.rootlessPodmanDiscovery).toBe(false);
+        expect(logger.records).toContainEqual(
+          expect.objectContaining({
+            level: 'warn',
+            message: 'the configuration file has disappeared; keeping the configuration in force',
+          }),
+        );
+      } finally {
+        await agent.stop();
+      }
+    });
+
     it('applies a new configuration without waiting for the previous verification to close', async () => {
       const path = join(dir, 'retire.yaml');
       await writeFile(

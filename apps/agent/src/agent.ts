@@ -1,5 +1,5 @@
 import { AttributeError } from '@attestor/attributes';
-import type { AttestorConfig, SigstoreConfig } from '@attestor/config';
+import type { AttestorConfig, LogLevel, SigstoreConfig } from '@attestor/config';
 
 import type { Logger } from '@attestor/ports';
 import type { SignatureVerificationHandle } from '@attestor/composition';
@@ -43,6 +43,8 @@ export interface AgentDependencies {
   readonly createSignatureVerification: (
     sigstore: SigstoreConfig | undefined,
   ) => Promise<SignatureVerificationHandle | undefined>;
+  /** Applies Agent.spec.logLevel of each configuration applied (a flag may override it). */
+  readonly applyLogLevel?: (level: LogLevel) => void;
   readonly logger: Logger;
 }
 
@@ -126,7 +128,7 @@ export class Agent {
   }
 
   async #reloadOnce(): Promise<void> {
-    const loaded = await this.deps.configLoader.load();
+    const loaded = await this.deps.configLoader.load('reload');
     if (loaded === undefined) {
       this.deps.logger.warn('configuration reload rejected; keeping the last good configuration');
       return;
@@ -177,6 +179,7 @@ export class Agent {
     const previous = this.#signatures;
     this.#current = loaded;
     this.#signatures = signatures;
+    this.deps.applyLogLevel?.(loaded.config.agent.logLevel);
     this.deps.logger.info('configuration applied', summarize(loaded));
     // The previous handle closes in the background: its connections drain as the verifications
     // still using them end (each within its deadline). Waiting here would hold up this reload,

@@ -43,6 +43,8 @@ export const AgentTypes = {
 
 export interface AgentEnvironment {
   readonly configPath: string;
+  /** The operator named the path (`--config`, `$ATTESTOR_CONFIG`): it must exist at start. */
+  readonly configPathNamed?: boolean;
   readonly writeLog: (line: string) => void;
   readonly logLevel?: LogLevel;
   readonly agentPid: number;
@@ -53,14 +55,14 @@ export interface AgentEnvironment {
 /** The agent's composition root: the only place that knows which adapter serves which port. */
 export function createAgentContainer(environment: AgentEnvironment): Container {
   const container = new Container({ defaultScope: 'Singleton' });
-  container.bind(AgentTypes.Clock).toConstantValue(new SystemClock());
-  container
-    .bind(AgentTypes.Logger)
-    .toResolvedValue(
-      (clock: Clock) =>
-        new JsonLinesLogger(environment.writeLog, clock, environment.logLevel ?? 'info'),
-      [AgentTypes.Clock],
-    );
+  const clock = new SystemClock();
+  const rootLogger = new JsonLinesLogger(
+    environment.writeLog,
+    clock,
+    environment.logLevel ?? 'info',
+  );
+  container.bind(AgentTypes.Clock).toConstantValue(clock);
+  container.bind(AgentTypes.Logger).toConstantValue(rootLogger);
   container.bind(AgentTypes.MetricsRegistry).toConstantValue(new Registry());
   container
     .bind(AgentTypes.Metrics)
@@ -108,6 +110,7 @@ export function createAgentContainer(environment: AgentEnvironment): Container {
           loadYamlConfig,
           EMBEDDED_DEFAULT_CONFIG,
           logger.child({ component: 'config' }),
+          environment.configPathNamed === true ? 'refuse' : 'use-embedded-default',
         ),
       [AgentTypes.Logger],
     );
@@ -148,6 +151,10 @@ export function createAgentContainer(environment: AgentEnvironment): Container {
         }),
         createSignatureVerification: (sigstore) =>
           createSignatureVerification(sigstore, metrics, clock, logger),
+        // --log-level wins over Agent.spec.logLevel.
+        applyLogLevel: (level) => {
+          if (environment.logLevel === undefined) rootLogger.setLevel(level);
+        },
         logger,
       }),
     [

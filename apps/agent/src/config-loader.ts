@@ -21,9 +21,19 @@ export interface LoadedConfig {
 }
 
 /**
- * Loads the agent's configuration: the file when it exists, else the embedded default. Every
- * error is logged with its field path and line; an invalid or unreadable file yields undefined
- * (the caller keeps its last good configuration, or refuses to start without one).
+ * What the embedded default stands in for: the default path only. A path the operator named
+ * (`--config`, `$ATTESTOR_CONFIG`) must exist.
+ */
+export type MissingFilePolicy = 'use-embedded-default' | 'refuse';
+
+/**
+ * Loads the agent's configuration. Every error is logged with its field path and line; an
+ * invalid or unreadable file yields undefined (the caller keeps its last good configuration,
+ * or refuses to start without one).
+ *
+ * A missing file: at start, the embedded default when the path is the default one, else a
+ * start-up error; on a reload, undefined with a warning, so the configuration in force stays
+ * (a file that disappears must not silently turn the embedded default back on).
  */
 export class AgentConfigLoader {
   constructor(
@@ -32,12 +42,24 @@ export class AgentConfigLoader {
     private readonly loadText: ConfigTextLoader,
     private readonly embeddedConfig: string,
     private readonly logger: Logger,
+    private readonly whenMissing: MissingFilePolicy = 'use-embedded-default',
   ) {}
 
-  async load(): Promise<LoadedConfig | undefined> {
+  async load(purpose: 'start' | 'reload' = 'start'): Promise<LoadedConfig | undefined> {
     const loaded = await this.loadFile(this.path);
     switch (loaded.kind) {
       case 'missing': {
+        if (purpose === 'reload') {
+          this.logger.warn(
+            'the configuration file has disappeared; keeping the configuration in force',
+            { path: this.path },
+          );
+          return undefined;
+        }
+        if (this.whenMissing === 'refuse') {
+          this.logger.error('the configuration file named does not exist', { path: this.path });
+          return undefined;
+        }
         this.logger.info('no configuration file; using the embedded default', { path: this.path });
         const result = this.loadText(this.embeddedConfig);
         if (!result.ok)

@@ -6,8 +6,9 @@ import { AgentTypes, createAgentContainer } from './composition-root.js';
 
 const USAGE = `Usage: attestor-agent [--config FILE] [--log-level debug|info|warn|error]
 
-Runs the attestor agent. The configuration file defaults to ${DEFAULT_CONFIG_PATH}
-(or $ATTESTOR_CONFIG); when it does not exist the embedded default is used.
+Runs the attestor agent. The configuration file is FILE, else $ATTESTOR_CONFIG, else
+${DEFAULT_CONFIG_PATH}; only the last may be missing, and then the embedded default is used.
+--log-level overrides Agent.spec.logLevel.
 SIGHUP reloads the configuration; SIGTERM and SIGINT stop the agent.
 `;
 
@@ -16,7 +17,8 @@ const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 /** Entry point of the agent: runs until SIGTERM or SIGINT, then stops cleanly. */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   let configPath: string;
-  let logLevel: (typeof LOG_LEVELS)[number] = 'info';
+  let configPathNamed: boolean;
+  let logLevel: (typeof LOG_LEVELS)[number] | undefined;
   try {
     const { values } = parseArgs({
       args: [...argv],
@@ -31,7 +33,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       process.stdout.write(USAGE);
       return 0;
     }
-    configPath = values.config ?? env['ATTESTOR_CONFIG'] ?? DEFAULT_CONFIG_PATH;
+    // An empty $ATTESTOR_CONFIG is unset.
+    const fromEnvironment = env['ATTESTOR_CONFIG'] === '' ? undefined : env['ATTESTOR_CONFIG'];
+    const named = values.config ?? fromEnvironment;
+    configPath = named ?? DEFAULT_CONFIG_PATH;
+    configPathNamed = named !== undefined;
     if (values['log-level'] !== undefined) {
       const level = LOG_LEVELS.find((candidate) => candidate === values['log-level']);
       if (level === undefined)
@@ -47,7 +53,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
 
   const container = createAgentContainer({
     configPath,
-    logLevel,
+    configPathNamed,
+    ...(logLevel === undefined ? {} : { logLevel }),
     agentPid: process.pid,
     writeLog: (line) => process.stderr.write(line),
   });

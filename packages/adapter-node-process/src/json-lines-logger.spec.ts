@@ -18,6 +18,21 @@ function capture(level: 'debug' | 'info' | 'warn' | 'error' = 'info') {
 }
 
 describe(JsonLinesLogger, () => {
+  describe('.setLevel', () => {
+    it('changes the level of the logger and of the children made before and after', () => {
+      const { logger, records } = capture('warn');
+      const before = logger.child({ component: 'a' });
+      logger.info('dropped');
+      logger.setLevel('debug');
+      const after = logger.child({ component: 'b' });
+      before.debug('from a');
+      after.debug('from b');
+      logger.setLevel('error');
+      before.warn('dropped too');
+      expect(records().map((record) => record['msg'])).toStrictEqual(['from a', 'from b']);
+    });
+  });
+
   describe('.info', () => {
     it('writes one JSON line with time, level, message and fields', () => {
       const { logger, lines } = capture();

@@ -336,6 +336,7 @@ describe(loadConfig, () => {
     it('keeps the configuration valid and returns the warnings', () => {
       const result = loadConfig([
         docker({
+          enabled: true,
           sigstore: {
             enabled: true,
             allowedIdentities: { [GITHUB]: ['*'], 'https://*.github.com*': ['x'] },
@@ -347,6 +348,29 @@ describe(loadConfig, () => {
         [`spec.docker.sigstore.allowedIdentities["${GITHUB}"]`, 'warning'],
         ['spec.docker.sigstore.allowedIdentities["https://*.github.com*"]', 'warning'],
       ]);
+    });
+  });
+
+  describe('having no attestation on', () => {
+    it.each([
+      ['an empty file', []],
+      ['docker disabled', [docker({ enabled: false })]],
+      ['only an Agent section', [node({ section: 'Agent', schema: 'v1', spec: {} })]],
+    ])('is valid with %s, and warns that every attestation will be refused', (_case, documents) => {
+      const result = loadConfig(documents);
+      expect(result.ok).toBe(true);
+      expect(result.warnings).toStrictEqual([
+        {
+          severity: 'warning',
+          path: 'spec.docker.enabled',
+          message:
+            'no attestation is on: Docker attestation is off (the default is false), so every attestation is refused with attestation_disabled',
+        },
+      ]);
+    });
+
+    it('does not warn when Docker attestation is on', () => {
+      expect(loadConfig([docker({ enabled: true })]).warnings).toStrictEqual([]);
     });
   });
 

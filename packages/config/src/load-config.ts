@@ -105,6 +105,16 @@ export function loadConfig(documents: readonly ConfigNode[]): ConfigLoadResult {
     issues.push(...collector.issues);
   });
 
+  if (!docker.enabled && !issues.some((issue) => issue.severity === 'error')) {
+    // Not an error (an agent may be deployed before it is configured), but never silent:
+    // every attestation would be refused. (An invalid file says why on its own.)
+    issues.push({
+      severity: 'warning',
+      path: 'spec.docker.enabled',
+      message:
+        'no attestation is on: Docker attestation is off (the default is false), so every attestation is refused with attestation_disabled',
+    });
+  }
   const errors = issues.filter((issue) => issue.severity === 'error');
   const warnings = issues.filter((issue) => issue.severity === 'warning');
   if (errors.length > 0) return { ok: false, errors, warnings };

@@ -38,6 +38,7 @@ export function attestationToJson(attestation: Attestation): AttestationJson {
 
 /** HTTP status for each attestation error code, for the agent's API. */
 export const ATTESTATION_ERROR_STATUS: Readonly<Record<AttestationErrorCode, number>> = {
+  attestation_disabled: 503,
   process_not_found: 404,
   process_changed: 409,
   permission_denied: 403,

@@ -1,4 +1,7 @@
 export type AttestationErrorCode =
+  /** Docker attestation is off in the configuration: nothing about the process was looked at. */
+  | 'attestation_disabled'
+
   /** The PID does not exist (any more). */
   | 'process_not_found'
   /** The process exited or its PID was reused while it was being attested. */

@@ -183,11 +183,12 @@ describe(WorkloadAttestor, () => {
     });
 
     describe('having Docker attestation disabled', () => {
-      it('returns no attribute without reading the process', async () => {
+      it('says attestation_disabled, never not_in_container, without reading anything', async () => {
         const { make, runtime } = world();
-        expect((await make(undefined, { ...CONFIG, enabled: false }).attest(999999)).kind).toBe(
-          'not_in_container',
-        );
+        // PID 999999 does not exist: reading it would be process_not_found.
+        const error = await attestError(make(undefined, { ...CONFIG, enabled: false }), 999999);
+        expect(error.code).toBe('attestation_disabled');
+        expect(error.message).toBe('Docker attestation is off (spec.docker.enabled is false)');
         expect(runtime.calls).toStrictEqual([]);
       });
     });

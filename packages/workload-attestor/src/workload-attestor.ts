@@ -132,7 +132,13 @@ export class WorkloadAttestor {
     resolver: RuntimeEndpointResolver,
     signal: AbortSignal | undefined,
   ): Promise<Attestation> {
-    if (!config.enabled) return { kind: 'not_in_container', pid, attributes: AttributeSet.empty };
+    // Off is not "not in a container": nothing was looked at, so nothing can be said.
+    if (!config.enabled) {
+      throw new AttestationError(
+        'attestation_disabled',
+        'Docker attestation is off (spec.docker.enabled is false)',
+      );
+    }
     // Every read by PID below happens after the handle is opened and before it is confirmed:
     // if the process exits meanwhile and its PID goes to another process, the confirmation
     // fails and nothing read is returned.

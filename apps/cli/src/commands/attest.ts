@@ -16,6 +16,7 @@ import { UsageError, type CommandOutput } from '../io.js';
 import { configForCommand, type CommandConfigLoader } from './command-config.js';
 
 const EXIT_BY_CODE: Readonly<Record<AttestationErrorCode, ExitCode>> = {
+  attestation_disabled: ExitCode.unavailable,
   process_not_found: ExitCode.unavailable,
   runtime_unavailable: ExitCode.unavailable,
   permission_denied: ExitCode.unavailable,

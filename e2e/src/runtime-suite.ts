@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import { mkdir, mkdtemp, rmdir, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -333,6 +334,56 @@ export function describeRuntime(runtime: RuntimeUnderTest): void {
             pidNamespace: 'host',
           });
         });
+      });
+    }
+
+    if (runtime === 'docker') {
+      it('holds each runtime call to its deadline, body included, against a socket that drips', async () => {
+        // A fake Engine API that answers /_ping, then sends an inspect body one byte every
+        // 300 ms: a gap timeout never fires, only a deadline over the whole answer does.
+        const drippingSocket = join(dir, 'dripping.sock');
+        const body = JSON.stringify({ Id: 'x'.repeat(64), padding: 'y'.repeat(400) });
+        const timers = new Set<NodeJS.Timeout>();
+        const server = createServer((request, response) => {
+          if (request.url === '/_ping') {
+            response.writeHead(200, { 'api-version': '1.41' });
+            response.end('OK');
+            return;
+          }
+          response.writeHead(200, { 'content-type': 'application/json' });
+          let sent = 0;
+          const drip = setInterval(() => {
+            if (response.destroyed || sent >= body.length) {
+              clearInterval(drip);
+              response.end();
+              return;
+            }
+            response.write(body[sent++]);
+          }, 300);
+          timers.add(drip);
+        });
+        await new Promise<void>((resolve) => server.listen(drippingSocket, resolve));
+        try {
+          const config = join(dir, 'dripping.yaml');
+          const socket = join(dir, 'dripping-agent.sock');
+          await writeConfig(INCLUDE_ENV_VARS, config, socket, [
+            `dockerSocketPath: unix://${drippingSocket}`,
+          ]);
+          await using second = new Background(NODE, [AGENT_BIN, '--config', config]);
+          await second.waitForLog('"msg":"agent started"');
+          const { pid } = await startContainer();
+          const response = await getJson(socket, `/v1/attest?pid=${String(pid)}`);
+          const answer = response.body as AttestBody;
+          expect(response.status).toBe(503);
+          expect(answer.error?.code).toBe('runtime_unavailable');
+          expect(answer.error?.message).toContain(
+            `container inspect from docker at ${drippingSocket}: no complete answer within 5000 ms`,
+          );
+        } finally {
+          for (const timer of timers) clearInterval(timer);
+          server.closeAllConnections();
+          await new Promise((resolve) => server.close(resolve));
+        }
       });
     }
 

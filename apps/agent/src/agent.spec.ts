@@ -226,7 +226,7 @@ describe(Agent, () => {
           .map((record) => record.fields['issue']),
       ).toStrictEqual([
         `${path}:5: spec.docker.enabled: must be true or false, got number 1`,
-        `${path}:6: spec.docker.bogus: unknown field; known fields: enabled, dockerSocketPath, podmanSocketPath, podmanSocketPathTemplate, includeEnvVars, rootlessPodmanDiscovery, attestHostPidContainers, sigstore`,
+        `${path}:6: spec.docker.bogus: unknown field; known fields: enabled, dockerSocketPath, podmanSocketPath, podmanSocketPathTemplate, includeEnvVars, rootlessPodmanDiscovery, attestHostPidContainers, attestationTimeout, sigstore`,
       ]);
     });
 

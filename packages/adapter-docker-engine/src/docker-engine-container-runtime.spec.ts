@@ -225,6 +225,81 @@ describe(DockerEngineContainerRuntime, () => {
       expect(error.message).toContain(endpoint.socketPath);
     });
 
+    it('holds its deadline over the whole body against a daemon that drips it', async () => {
+      // One byte every 100 ms never trips a gap timeout, so only a deadline on the whole
+      // answer stops it: the body would take about 30 s.
+      const text = JSON.stringify(inspectBody());
+      const endpoint = await serve((_request, response) => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        let sent = 0;
+        const drip = setInterval(() => {
+          if (response.destroyed || sent >= text.length) {
+            clearInterval(drip);
+            return;
+          }
+          response.write(text[sent++]);
+        }, 100);
+      });
+      const error = await failure(runtime.inspectContainer(endpoint, ID));
+      expect(error.code).toBe('timeout');
+      expect(error.message).toBe(
+        `container inspect from docker at ${endpoint.socketPath}: no complete answer within 500 ms`,
+      );
+    });
+
+    it('stops when the caller’s signal aborts, saying aborted', async () => {
+      const endpoint = await serve(() => {
+        // never answers
+      });
+      const caller = new AbortController();
+      const pending = failure(runtime.inspectContainer(endpoint, ID, caller.signal));
+      caller.abort();
+      const error = await pending;
+      expect(error.code).toBe('aborted');
+      expect(error.message).toContain(endpoint.socketPath);
+      // A signal aborted before the call makes no request at all.
+      const before = requests.length;
+      expect(
+        (await failure(runtime.inspectContainer(endpoint, ID, AbortSignal.abort()))).code,
+      ).toBe('aborted');
+      expect(requests.length).toBe(before);
+    });
+
+    it('refuses deeply nested JSON before parsing it', async () => {
+      const endpoint = await serve((_request, response) => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(`${'['.repeat(10_000)}${']'.repeat(10_000)}`);
+      });
+      const error = await failure(runtime.inspectContainer(endpoint, ID));
+      expect(error.code).toBe('protocol');
+      expect(error.message).toBe(
+        `container inspect from docker at ${endpoint.socketPath}: the response nests deeper than 64 levels`,
+      );
+    });
+
+    it('allows brackets inside strings, which are not nesting', async () => {
+      const endpoint = await serve(
+        json(
+          inspectBody({ Config: { Image: '[['.repeat(100), Labels: { '{{': '\\"[' }, Env: [] } }),
+        ),
+      );
+      expect(await runtime.inspectContainer(endpoint, ID)).toMatchObject({
+        imageReference: '[['.repeat(100),
+      });
+    });
+
+    it('holds a rootless socket to a lower size limit', async () => {
+      const big = inspectBody({
+        Config: { Image: 'x', Labels: { big: 'y'.repeat(40 * 1024) }, Env: [] },
+      });
+      const endpoint = await serve(json(big), '1.41', { maxRootlessResponseBytes: 32 * 1024 });
+      expect(await runtime.inspectContainer(endpoint, ID)).toMatchObject({ imageReference: 'x' });
+      const rootless: RuntimeEndpoint = { ...endpoint, kind: 'podman-rootless', ownerUid: 1000 };
+      const error = await failure(runtime.inspectContainer(rootless, ID));
+      expect(error.code).toBe('response_too_large');
+      expect(error.message).toContain('larger than 32768 bytes');
+    });
+
     it('reports an error status with the daemon message', async () => {
       const endpoint = await serve(json({ message: 'server exploded' }, 500));
       const error = await failure(runtime.inspectContainer(endpoint, ID));
@@ -274,6 +349,19 @@ describe(DockerEngineContainerRuntime, () => {
     it('lists the IDs', async () => {
       const endpoint = await serve(json([{ Id: ID }, { Id: 'ef'.repeat(32) }]));
       expect(await runtime.listRunningContainerIds(endpoint)).toStrictEqual([ID, 'ef'.repeat(32)]);
+    });
+
+    it('refuses a list longer than the cap, naming the cap', async () => {
+      const endpoint = await serve(
+        json(Array.from({ length: 4 }, (_, index) => ({ Id: String(index).repeat(64) }))),
+        '1.41',
+        { maxListedContainers: 3 },
+      );
+      const error = await failure(runtime.listRunningContainerIds(endpoint));
+      expect(error.code).toBe('response_too_large');
+      expect(error.message).toBe(
+        `container list from ${endpoint.socketPath}: 4 containers, more than the 3 discovery examines`,
+      );
     });
 
     it('refuses entries without a valid ID', async () => {

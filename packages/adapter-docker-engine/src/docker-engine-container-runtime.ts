@@ -8,6 +8,7 @@ import {
 import { errors as undiciErrors, Pool } from 'undici';
 
 import {
+  jsonNestingExceeds,
   negotiateApiVersion,
   parseContainerInspect,
   parseContainerList,
@@ -15,17 +16,29 @@ import {
 } from './inspect-parsers.js';
 
 export interface DockerEngineOptions {
-  /** Deadline for one API call, connection included. */
+  /** Deadline for one API call: connecting, the headers and the whole body. */
   readonly timeoutMs: number;
   /** Responses larger than this are refused (a hostile or broken daemon cannot exhaust memory). */
   readonly maxResponseBytes: number;
+  /**
+   * The same for a rootless socket, which its user serves and could fill with anything: lower,
+   * since nothing a real rootless Podman answers comes near it.
+   */
+  readonly maxRootlessResponseBytes: number;
+  /** JSON nested deeper than this is refused before it is parsed. */
+  readonly maxJsonDepth: number;
+  /** A container list longer than this is refused (discovery inspects each entry). */
+  readonly maxListedContainers: number;
   /** Concurrent connections per socket. */
   readonly connectionsPerSocket: number;
 }
 
-const DEFAULT_OPTIONS: DockerEngineOptions = {
+export const DEFAULT_DOCKER_ENGINE_OPTIONS: DockerEngineOptions = {
   timeoutMs: 5_000,
   maxResponseBytes: 4 * 1024 * 1024,
+  maxRootlessResponseBytes: 1024 * 1024,
+  maxJsonDepth: 64,
+  maxListedContainers: 1_000,
   connectionsPerSocket: 32,
 };
 
@@ -34,6 +47,7 @@ const IMAGE_REF = /^(?:sha256:)?[0-9a-f]{64}$/;
 
 interface Connection {
   readonly pool: Pool;
+  readonly maxResponseBytes: number;
   apiVersion: Promise<string> | undefined;
 }
 
@@ -54,12 +68,13 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
   readonly #options: DockerEngineOptions;
 
   constructor(options: Partial<DockerEngineOptions> = {}) {
-    this.#options = { ...DEFAULT_OPTIONS, ...options };
+    this.#options = { ...DEFAULT_DOCKER_ENGINE_OPTIONS, ...options };
   }
 
   async inspectContainer(
     endpoint: RuntimeEndpoint,
     containerId: string,
+    signal?: AbortSignal,
   ): Promise<ContainerDetails | undefined> {
     if (!CONTAINER_ID.test(containerId))
       throw new RangeError(`not a container ID: ${JSON.stringify(containerId)}`);
@@ -67,6 +82,7 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
       endpoint,
       `/containers/${containerId}/json`,
       'container inspect',
+      signal,
     );
     if (response.status === 404) return undefined;
     return parseContainerInspect(response.body, containerId, endpoint.socketPath);
@@ -75,18 +91,36 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
   async inspectImage(
     endpoint: RuntimeEndpoint,
     imageId: string,
+    signal?: AbortSignal,
   ): Promise<ImageDetails | undefined> {
     if (!IMAGE_REF.test(imageId))
       throw new RangeError(`not an image ID: ${JSON.stringify(imageId)}`);
-    const response = await this.#getVersioned(endpoint, `/images/${imageId}/json`, 'image inspect');
+    const response = await this.#getVersioned(
+      endpoint,
+      `/images/${imageId}/json`,
+      'image inspect',
+      signal,
+    );
     if (response.status === 404) return undefined;
     return parseImageInspect(response.body, endpoint.socketPath);
   }
 
-  async listRunningContainerIds(endpoint: RuntimeEndpoint): Promise<readonly string[]> {
-    const response = await this.#getVersioned(endpoint, '/containers/json', 'container list');
+  async listRunningContainerIds(
+    endpoint: RuntimeEndpoint,
+    signal?: AbortSignal,
+  ): Promise<readonly string[]> {
+    const response = await this.#getVersioned(
+      endpoint,
+      '/containers/json',
+      'container list',
+      signal,
+    );
     if (response.status === 404) throw this.#unexpected(endpoint, 'container list', response);
-    return parseContainerList(response.body, endpoint.socketPath);
+    return parseContainerList(
+      response.body,
+      endpoint.socketPath,
+      this.#options.maxListedContainers,
+    );
   }
 
   async close(): Promise<void> {
@@ -95,8 +129,14 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
     await Promise.allSettled(pools);
   }
 
-  async #getVersioned(endpoint: RuntimeEndpoint, path: string, what: string): Promise<Response> {
-    const connection = this.#connection(endpoint.socketPath);
+  async #getVersioned(
+    endpoint: RuntimeEndpoint,
+    path: string,
+    what: string,
+    signal: AbortSignal | undefined,
+  ): Promise<Response> {
+    const connection = this.#connection(endpoint);
+    // Negotiation is shared by the calls that wait for it: no one caller's signal aborts it.
     connection.apiVersion ??= this.#negotiate(endpoint, connection);
     let version: string;
     try {
@@ -105,7 +145,7 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
       connection.apiVersion = undefined;
       throw error;
     }
-    const response = await this.#get(endpoint, connection, `/v${version}${path}`, what);
+    const response = await this.#get(endpoint, connection, `/v${version}${path}`, what, signal);
     if (response.status !== 200 && response.status !== 404)
       throw this.#unexpected(endpoint, what, response);
     return response;
@@ -117,6 +157,7 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
       connection,
       '/_ping',
       'API version negotiation',
+      undefined,
       false,
     );
     if (response.status !== 200)
@@ -128,9 +169,16 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
     );
   }
 
-  #connection(socketPath: string): Connection {
-    let connection = this.#connections.get(socketPath);
+  #connection(endpoint: RuntimeEndpoint): Connection {
+    const { socketPath } = endpoint;
+    // Per kind too: the limits of a rootless socket are not those of a rootful one.
+    const key = `${endpoint.kind} ${socketPath}`;
+    let connection = this.#connections.get(key);
     if (connection === undefined) {
+      const maxResponseBytes =
+        endpoint.kind === 'podman-rootless'
+          ? this.#options.maxRootlessResponseBytes
+          : this.#options.maxResponseBytes;
       connection = {
         pool: new Pool('http://localhost', {
           socketPath,
@@ -139,32 +187,78 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
           bodyTimeout: this.#options.timeoutMs,
           connectTimeout: this.#options.timeoutMs,
           pipelining: 1,
-          maxResponseSize: this.#options.maxResponseBytes,
+          maxResponseSize: maxResponseBytes,
         }),
+        maxResponseBytes,
         apiVersion: undefined,
       };
-      this.#connections.set(socketPath, connection);
+      this.#connections.set(key, connection);
     }
     return connection;
   }
 
+  /**
+   * One GET. Its deadline (timeoutMs) covers the whole exchange, body included: the pool's
+   * own timeouts bound only the wait for headers and the gaps between body chunks, which a
+   * daemon dripping a byte at a time never exceeds.
+   */
   async #get(
     endpoint: RuntimeEndpoint,
     connection: Connection,
     path: string,
     what: string,
+    signal: AbortSignal | undefined,
     json = true,
   ): Promise<Response> {
+    const where = `${endpoint.kind} at ${endpoint.socketPath}`;
+    // A function, not a narrowed property: the signal can abort while the call is awaited.
+    const callerAborted = (): boolean => signal?.aborted === true;
+    if (callerAborted()) throw this.#aborted(endpoint, what, where, signal?.reason);
+    const call = new AbortController();
+    const timer = setTimeout(() => {
+      call.abort();
+    }, this.#options.timeoutMs);
+    const onAbort = (): void => {
+      call.abort();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await this.#exchange(endpoint, connection, path, what, where, call.signal, json);
+    } catch (error) {
+      if (callerAborted()) throw this.#aborted(endpoint, what, where, error);
+      if (call.signal.aborted) {
+        connection.apiVersion = undefined;
+        throw new ContainerRuntimeError(
+          'timeout',
+          endpoint.socketPath,
+          `${what} from ${where}: no complete answer within ${String(this.#options.timeoutMs)} ms`,
+          { cause: error },
+        );
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async #exchange(
+    endpoint: RuntimeEndpoint,
+    connection: Connection,
+    path: string,
+    what: string,
+    where: string,
+    signal: AbortSignal,
+    json: boolean,
+  ): Promise<Response> {
     const { socketPath } = endpoint;
-    const where = `${endpoint.kind} at ${socketPath}`;
     let response;
     try {
       response = await connection.pool.request({
         path,
         method: 'GET',
-        // Deadlines come from the pool (connect, headers and body timeouts): a per-request
-        // AbortSignal.timeout would leave one pending timer per request for the whole timeout.
         headers: { host: 'docker' },
+        signal,
       });
     } catch (error) {
       connection.apiVersion = undefined;
@@ -172,9 +266,9 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
     }
     const { statusCode, headers, body } = response;
     const declared = Number(headers['content-length'] ?? 0);
-    if (declared > this.#options.maxResponseBytes) {
+    if (declared > connection.maxResponseBytes) {
       body.destroy();
-      throw this.#tooLarge(endpoint, what, where);
+      throw this.#tooLarge(endpoint, what, where, connection.maxResponseBytes);
     }
     let text: string;
     try {
@@ -182,11 +276,20 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
       text = await body.text();
     } catch (error) {
       if (error instanceof undiciErrors.ResponseExceededMaxSizeError)
-        throw this.#tooLarge(endpoint, what, where);
+        throw this.#tooLarge(endpoint, what, where, connection.maxResponseBytes);
       throw this.#transportError(error, endpoint, what, where);
     }
     if (!json || (statusCode === 404 && text.trim() === ''))
       return { status: statusCode, body: text, headers };
+    // Checked before parsing: a deeply nested answer would cost the parser (and every
+    // attestation waiting behind it on this thread) far more than its size suggests.
+    if (jsonNestingExceeds(text, this.#options.maxJsonDepth)) {
+      throw new ContainerRuntimeError(
+        'protocol',
+        socketPath,
+        `${what} from ${where}: the response nests deeper than ${String(this.#options.maxJsonDepth)} levels`,
+      );
+    }
     try {
       return { status: statusCode, body: JSON.parse(text) as unknown, headers };
     } catch (error) {
@@ -201,11 +304,30 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
     }
   }
 
-  #tooLarge(endpoint: RuntimeEndpoint, what: string, where: string): ContainerRuntimeError {
+  #aborted(
+    endpoint: RuntimeEndpoint,
+    what: string,
+    where: string,
+    cause: unknown,
+  ): ContainerRuntimeError {
+    return new ContainerRuntimeError(
+      'aborted',
+      endpoint.socketPath,
+      `${what} from ${where}: stopped by the caller (its deadline passed, or it went away)`,
+      { cause },
+    );
+  }
+
+  #tooLarge(
+    endpoint: RuntimeEndpoint,
+    what: string,
+    where: string,
+    maxBytes: number,
+  ): ContainerRuntimeError {
     return new ContainerRuntimeError(
       'response_too_large',
       endpoint.socketPath,
-      `${what} from ${where}: the response is larger than ${String(this.#options.maxResponseBytes)} bytes`,
+      `${what} from ${where}: the response is larger than ${String(maxBytes)} bytes`,
     );
   }
 

@@ -153,10 +153,21 @@ export function parseImageInspect(body: unknown, socketPath: string): ImageDetai
   };
 }
 
-/** The IDs of a container list (`GET /containers/json`). */
-export function parseContainerList(body: unknown, socketPath: string): string[] {
+/** The IDs of a container list (`GET /containers/json`), at most `maxEntries` of them. */
+export function parseContainerList(
+  body: unknown,
+  socketPath: string,
+  maxEntries: number,
+): string[] {
   const shape = new Shape('container list', socketPath);
   if (!Array.isArray(body)) throw shape.fail('the response', 'a list');
+  if (body.length > maxEntries) {
+    throw new ContainerRuntimeError(
+      'response_too_large',
+      socketPath,
+      `container list from ${socketPath}: ${String(body.length)} containers, more than the ${String(maxEntries)} discovery examines`,
+    );
+  }
   return body.map((entry, index) => {
     const id = shape.string(
       shape.record(entry, `entry ${String(index)}`)['Id'],
@@ -166,4 +177,28 @@ export function parseContainerList(body: unknown, socketPath: string): string[] 
       throw shape.fail(`entry ${String(index)}.Id`, 'a 64-hex container ID');
     return id;
   });
+}
+
+/**
+ * Whether JSON text nests arrays and objects deeper than `maxDepth`, found by one scan that
+ * skips strings. Linear, and it allocates nothing.
+ */
+export function jsonNestingExceeds(text: string, maxDepth: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (inString) {
+      if (code === 0x5c)
+        index++; // backslash: skip the escaped character
+      else if (code === 0x22) inString = false;
+    } else if (code === 0x22) {
+      inString = true;
+    } else if (code === 0x5b || code === 0x7b) {
+      if (++depth > maxDepth) return true;
+    } else if (code === 0x5d || code === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
 }

@@ -61,6 +61,7 @@ describe(loadConfig, () => {
         includeEnvVars: [],
         rootlessPodmanDiscovery: true,
         attestHostPidContainers: false,
+        attestationTimeoutMs: 15_000,
       });
     });
   });
@@ -183,6 +184,26 @@ describe(loadConfig, () => {
       expect(errorsOf(sigstore({ tufMirrorURL: 'http://tuf.example' }))).toStrictEqual([
         'spec.docker.sigstore.tufMirrorURL: must be an https URL (plain http only on loopback), got "http://tuf.example"',
       ]);
+    });
+
+    it('reads attestationTimeout, and warns when verificationTimeout is longer', () => {
+      const result = loadConfig([
+        docker({
+          enabled: true,
+          attestationTimeout: '5s',
+          sigstore: {
+            enabled: true,
+            allowedIdentities: { 'https://issuer.example': ['me'] },
+            verificationTimeout: '10s',
+          },
+        }),
+      ]);
+      expect(result.ok && result.config.docker.attestationTimeoutMs).toBe(5_000);
+      expect(result.warnings.map((warning) => `${warning.path}: ${warning.message}`)).toStrictEqual(
+        [
+          'spec.docker.sigstore.verificationTimeout: is longer than attestationTimeout (5000 ms), which cuts every verification short',
+        ],
+      );
     });
 
     it.each([

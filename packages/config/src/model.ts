@@ -54,6 +54,11 @@ export interface DockerAttestationConfig {
    * do.
    */
   readonly attestHostPidContainers: boolean;
+  /**
+   * Addition: the deadline of one whole attestation, in milliseconds: every runtime call (each
+   * also bounded on its own, body included) and the image verification.
+   */
+  readonly attestationTimeoutMs: number;
   /** Absent when the sigstore block is absent. */
   readonly sigstore?: SigstoreConfig;
 }
@@ -97,6 +102,7 @@ export const DEFAULT_DOCKER_CONFIG: DockerAttestationConfig = {
   includeEnvVars: [],
   rootlessPodmanDiscovery: true,
   attestHostPidContainers: false,
+  attestationTimeoutMs: 15_000,
 };
 
 export const DEFAULT_AGENT_CONFIG: AgentConfig = {

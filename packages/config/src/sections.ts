@@ -296,6 +296,12 @@ export function readDockerSection(
     'attestHostPidContainers',
     DEFAULT_DOCKER_CONFIG.attestHostPidContainers,
   );
+  const attestationTimeoutMs = readDuration(
+    reader,
+    'attestationTimeout',
+    DEFAULT_DOCKER_CONFIG.attestationTimeoutMs,
+    issues,
+  );
   const sigstoreEntry = reader.entry('sigstore');
   let sigstore: SigstoreConfig | undefined;
   if (sigstoreEntry !== undefined) {
@@ -308,6 +314,13 @@ export function readDockerSection(
     if (sigstoreReader !== undefined) sigstore = readSigstore(sigstoreReader, issues);
   }
   reader.finish();
+  if (sigstore !== undefined && sigstore.verificationTimeoutMs > attestationTimeoutMs) {
+    issues.warning(
+      `${reader.pathOf('sigstore')}.verificationTimeout`,
+      `is longer than attestationTimeout (${String(attestationTimeoutMs)} ms), which cuts every verification short`,
+      reader.entry('sigstore')?.line,
+    );
+  }
   return {
     enabled,
     dockerSocketPath,
@@ -316,6 +329,7 @@ export function readDockerSection(
     includeEnvVars,
     rootlessPodmanDiscovery,
     attestHostPidContainers,
+    attestationTimeoutMs,
     ...(sigstore === undefined ? {} : { sigstore }),
   };
 }

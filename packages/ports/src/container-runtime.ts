@@ -39,19 +39,39 @@ export interface ImageDetails {
 /**
  * A container runtime API (Docker Engine API, Podman's compatible or libpod API).
  * `undefined` means "this runtime does not know that object"; failures throw ContainerRuntimeError.
+ *
+ * Each call has a deadline of its own that covers the whole answer, body included (`timeout`),
+ * and stops as soon as `signal` aborts (`aborted`): the caller's deadline, or a caller gone.
  */
 export interface ContainerRuntime {
   inspectContainer(
     endpoint: RuntimeEndpoint,
     containerId: string,
+    signal?: AbortSignal,
   ): Promise<ContainerDetails | undefined>;
-  inspectImage(endpoint: RuntimeEndpoint, imageId: string): Promise<ImageDetails | undefined>;
-  /** IDs of the running containers, for discovery when the cgroup path names no container. */
-  listRunningContainerIds(endpoint: RuntimeEndpoint): Promise<readonly string[]>;
+  inspectImage(
+    endpoint: RuntimeEndpoint,
+    imageId: string,
+    signal?: AbortSignal,
+  ): Promise<ImageDetails | undefined>;
+  /**
+   * IDs of the running containers, for discovery when the cgroup path names no container. A
+   * list longer than the runtime adapter's documented cap is `response_too_large`.
+   */
+  listRunningContainerIds(
+    endpoint: RuntimeEndpoint,
+    signal?: AbortSignal,
+  ): Promise<readonly string[]>;
 }
 
 export type ContainerRuntimeErrorCode =
-  'unreachable' | 'timeout' | 'protocol' | 'response_too_large' | 'unexpected_status';
+  | 'unreachable'
+  | 'timeout'
+  /** The caller's signal aborted the call. */
+  | 'aborted'
+  | 'protocol'
+  | 'response_too_large'
+  | 'unexpected_status';
 
 /** Brands instances, so that `is()` works across copies of this package. */
 const containerRuntimeErrorBrand = Symbol.for('@attestor/ports/ContainerRuntimeError');

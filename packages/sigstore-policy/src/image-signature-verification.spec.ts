@@ -142,6 +142,21 @@ describe(ImageSignatureVerification, () => {
       });
     });
 
+    it('says timeout, not cancelled, when the caller’s deadline stops it', async () => {
+      const w = world();
+      w.registry.hang = true;
+      const deadline = new AbortController();
+      const reason = new Error('15000 ms');
+      reason.name = 'TimeoutError';
+      const pending = w.verification.verify(IMAGE, deadline.signal);
+      deadline.abort(reason);
+      expect(await pending).toStrictEqual({
+        kind: 'timeout',
+        reason: "the caller's deadline passed: 15000 ms",
+      });
+      expect(w.metrics.verifications.map((v) => v.result)).toContain('timeout');
+    });
+
     it('shares one verification between 100 concurrent attestations of one new image', async () => {
       const w = world();
       w.registry.signatures.set(DIGEST, [w.sign('one')]);

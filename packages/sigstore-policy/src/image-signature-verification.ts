@@ -89,15 +89,16 @@ export class ImageSignatureVerification {
     return outcome;
   }
 
-  /** The caller stops waiting when its signal aborts; the shared verification goes on. */
+  /**
+   * The caller stops waiting when its signal aborts; the shared verification goes on. A signal
+   * aborted with a `TimeoutError` reason is the caller's deadline (`timeout`); any other
+   * reason is the caller going away (`cancelled`).
+   */
   async #raceCaller(
     lookup: Promise<{ outcome: VerificationOutcome; cache: 'hit' | 'miss' }>,
     signal: AbortSignal,
   ): Promise<VerificationOutcome> {
-    if (signal.aborted) {
-      this.deps.metrics.sigstoreVerification('cancelled', 0);
-      return { kind: 'cancelled', reason: 'the caller went away' };
-    }
+    if (signal.aborted) return this.#stoppedWaiting(signal);
     let onAbort: () => void = () => undefined;
     const aborted = new Promise<'aborted'>((resolve) => {
       onAbort = () => {
@@ -107,14 +108,21 @@ export class ImageSignatureVerification {
     });
     try {
       const winner = await Promise.race([lookup, aborted]);
-      if (winner === 'aborted') {
-        this.deps.metrics.sigstoreVerification('cancelled', 0);
-        return { kind: 'cancelled', reason: 'the caller went away' };
-      }
+      if (winner === 'aborted') return this.#stoppedWaiting(signal);
       return this.#counted(winner.cache, winner.outcome);
     } finally {
       signal.removeEventListener('abort', onAbort);
     }
+  }
+
+  #stoppedWaiting(signal: AbortSignal): VerificationOutcome {
+    const reason: unknown = signal.reason;
+    if (reason instanceof Error && reason.name === 'TimeoutError') {
+      this.deps.metrics.sigstoreVerification('timeout', 0);
+      return { kind: 'timeout', reason: `the caller's deadline passed: ${reason.message}` };
+    }
+    this.deps.metrics.sigstoreVerification('cancelled', 0);
+    return { kind: 'cancelled', reason: 'the caller went away' };
   }
 
   /** One verification attempt, bounded by the deadline and counted in metrics. */

@@ -6,11 +6,15 @@ import {
   type RuntimeEndpoint,
 } from '@attestor/ports';
 
-/** In-memory runtimes keyed by socket path; a socket can be marked down. */
+/**
+ * In-memory runtimes keyed by socket path; a socket can be marked down, or hanging (it never
+ * answers, and its calls end only when their signal aborts, as the port's contract says).
+ */
 export class FakeContainerRuntime implements ContainerRuntime {
   readonly #containers = new Map<string, Map<string, ContainerDetails>>();
   readonly #images = new Map<string, Map<string, ImageDetails>>();
   readonly #down = new Set<string>();
+  readonly #hanging = new Set<string>();
   /** Every call, as `method socketPath id`, for asserting what was asked. */
   readonly calls: string[] = [];
 
@@ -24,34 +28,64 @@ export class FakeContainerRuntime implements ContainerRuntime {
     return this;
   }
 
+  setHanging(socketPath: string, hanging = true): this {
+    if (hanging) this.#hanging.add(socketPath);
+    else this.#hanging.delete(socketPath);
+    return this;
+  }
+
   setDown(socketPath: string, down = true): this {
     if (down) this.#down.add(socketPath);
     else this.#down.delete(socketPath);
     return this;
   }
 
-  inspectContainer(endpoint: RuntimeEndpoint, id: string): Promise<ContainerDetails | undefined> {
-    return this.#answer(`inspectContainer ${endpoint.socketPath} ${id}`, endpoint, () =>
+  inspectContainer(
+    endpoint: RuntimeEndpoint,
+    id: string,
+    signal?: AbortSignal,
+  ): Promise<ContainerDetails | undefined> {
+    return this.#answer(`inspectContainer ${endpoint.socketPath} ${id}`, endpoint, signal, () =>
       this.#containers.get(endpoint.socketPath)?.get(id),
     );
   }
 
-  inspectImage(endpoint: RuntimeEndpoint, imageId: string): Promise<ImageDetails | undefined> {
-    return this.#answer(`inspectImage ${endpoint.socketPath} ${imageId}`, endpoint, () =>
+  inspectImage(
+    endpoint: RuntimeEndpoint,
+    imageId: string,
+    signal?: AbortSignal,
+  ): Promise<ImageDetails | undefined> {
+    return this.#answer(`inspectImage ${endpoint.socketPath} ${imageId}`, endpoint, signal, () =>
       this.#images.get(endpoint.socketPath)?.get(imageId),
     );
   }
 
-  listRunningContainerIds(endpoint: RuntimeEndpoint): Promise<readonly string[]> {
-    return this.#answer(`listRunningContainerIds ${endpoint.socketPath}`, endpoint, () =>
+  listRunningContainerIds(
+    endpoint: RuntimeEndpoint,
+    signal?: AbortSignal,
+  ): Promise<readonly string[]> {
+    return this.#answer(`listRunningContainerIds ${endpoint.socketPath}`, endpoint, signal, () =>
       [...(this.#containers.get(endpoint.socketPath)?.values() ?? [])]
         .filter((c) => c.running)
         .map((c) => c.id),
     );
   }
 
-  #answer<T>(call: string, endpoint: RuntimeEndpoint, answer: () => T): Promise<T> {
+  #answer<T>(
+    call: string,
+    endpoint: RuntimeEndpoint,
+    signal: AbortSignal | undefined,
+    answer: () => T,
+  ): Promise<T> {
     this.calls.push(call);
+    const aborted = (): ContainerRuntimeError =>
+      new ContainerRuntimeError('aborted', endpoint.socketPath, `${call}: stopped by the caller`);
+    if (signal?.aborted === true) return Promise.reject(aborted());
+    if (this.#hanging.has(endpoint.socketPath)) {
+      return new Promise<T>((_resolve, reject) => {
+        signal?.addEventListener('abort', () => { reject(aborted()); }, { once: true });
+      });
+    }
     if (this.#down.has(endpoint.socketPath)) {
       return Promise.reject(
         new ContainerRuntimeError(

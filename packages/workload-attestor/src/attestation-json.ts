@@ -49,6 +49,9 @@ export const ATTESTATION_ERROR_STATUS: Readonly<Record<AttestationErrorCode, num
   cgroup_mismatch: 409,
   host_pid_namespace_refused: 403,
   runtime_unavailable: 503,
+  deadline_exceeded: 504,
+  // nginx's "client closed request": nobody reads it, but the log and metrics do.
+  cancelled: 499,
 };
 
 export function attestationErrorToJson(error: AttestationError): {

@@ -21,7 +21,11 @@ export type AttestationErrorCode =
   /** The container shares the host pid namespace, and attesting such containers is off. */
   | 'host_pid_namespace_refused'
   /** No runtime that could know the container answered. */
-  | 'runtime_unavailable';
+  | 'runtime_unavailable'
+  /** The attestation did not finish within its deadline (spec.docker.attestationTimeout). */
+  | 'deadline_exceeded'
+  /** The caller went away before the attestation finished. */
+  | 'cancelled';
 
 const attestationErrorBrand = Symbol.for('@attestor/workload-attestor/AttestationError');
 

@@ -15,6 +15,7 @@ import { ImageSignatureVerification } from '@attestor/sigstore-policy';
 import { FakeImageRegistry, FakeSignatureVerifier } from '@attestor/testing';
 import { describe, expect, it } from 'vitest';
 
+import { ContainerMetadataCache } from './container-metadata-cache.js';
 import { AttestationError } from './errors.js';
 import { WorkloadAttestor } from './workload-attestor.js';
 
@@ -73,9 +74,13 @@ function world() {
   return { processes, runtime, logger, metrics, clock, make };
 }
 
-async function attestError(attestor: WorkloadAttestor, pid: number): Promise<AttestationError> {
+async function attestError(
+  attestor: WorkloadAttestor,
+  pid: number,
+  signal?: AbortSignal,
+): Promise<AttestationError> {
   try {
-    await attestor.attest(pid);
+    await attestor.attest(pid, signal);
   } catch (error) {
     if (AttestationError.is(error)) return error;
     throw error;
@@ -246,6 +251,35 @@ describe(WorkloadAttestor, () => {
           'docker.runtime': 'podman-rootless',
           'docker.runtime.owner_uid': '1001',
         });
+      });
+
+      it('caches only the container that matched, not the others it inspected', async () => {
+        const w = rootlessWorld();
+        const cache = new ContainerMetadataCache(w.clock);
+        const attestor = new WorkloadAttestor(
+          {
+            processTable: w.processes,
+            runtime: w.runtime,
+            metrics: w.metrics,
+            clock: w.clock,
+            logger: w.logger,
+            agentPid: AGENT_PID,
+          },
+          CONFIG,
+          cache,
+        );
+        await attestor.attest(6001);
+        expect(w.runtime.calls.filter((call) => call.startsWith('inspectContainer'))).toHaveLength(
+          2,
+        );
+        expect(cache.size).toBe(1);
+        // The matched one is served from the cache next time; the others are inspected again.
+        const calls = w.runtime.calls.length;
+        await attestor.attest(6001);
+        expect(w.runtime.calls.slice(calls)).toStrictEqual([
+          `listRunningContainerIds ${ROOTLESS_1001}`,
+          `inspectContainer ${ROOTLESS_1001} ${containerId(0x2002)}`,
+        ]);
       });
 
       it('finds nothing when rootless discovery is off', async () => {
@@ -773,6 +807,35 @@ describe(WorkloadAttestor, () => {
         );
         expect(registry.calls).toBe(0);
         expect(logger.records.filter((record) => record.level === 'warn')).toStrictEqual([]);
+      });
+    });
+
+    describe('having a runtime that does not answer', () => {
+      it('stops at the attestation deadline with deadline_exceeded', async () => {
+        const w = world();
+        w.runtime.setHanging(DOCKER);
+        const error = await attestError(
+          w.make(undefined, { ...CONFIG, attestationTimeoutMs: 50 }),
+          5000,
+        );
+        expect(error.code).toBe('deadline_exceeded');
+        expect(error.message).toBe(
+          'process 5000: the attestation did not finish within its 50 ms deadline (spec.docker.attestationTimeout)',
+        );
+        // The next endpoint is not asked once the deadline has passed.
+        expect(w.runtime.calls).toStrictEqual([`inspectContainer ${DOCKER} ${ID}`]);
+        expect(w.processes.openHandles).toBe(0);
+      });
+
+      it('stops when the caller goes away, with cancelled', async () => {
+        const w = world();
+        w.runtime.setHanging(DOCKER);
+        const caller = new AbortController();
+        const pending = attestError(w.make(), 5000, caller.signal);
+        caller.abort();
+        const error = await pending;
+        expect(error.code).toBe('cancelled');
+        expect(error.message).toBe('process 5000: the caller went away');
       });
     });
 

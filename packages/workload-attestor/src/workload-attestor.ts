@@ -32,6 +32,7 @@ import {
 import { RuntimeEndpointResolver } from '@attestor/runtime-resolver';
 import { signatureAttributes, type ImageSignatureVerification } from '@attestor/sigstore-policy';
 
+import { AttestationDeadline } from './attestation-deadline.js';
 import { ContainerMetadataCache, type CachedContainer } from './container-metadata-cache.js';
 import { AttestationError } from './errors.js';
 import { imageDigestReference } from './image-reference.js';
@@ -114,7 +115,7 @@ export class WorkloadAttestor {
   async attest(pid: number, signal?: AbortSignal): Promise<Attestation> {
     const started = this.deps.clock.monotonic();
     try {
-      const attestation = await this.#attest(pid, this.#config, this.#endpoints, signal);
+      const attestation = await this.#attest(pid, this.#config, this.#endpoints, signal, started);
       this.deps.metrics.attestation(
         attestation.kind,
         (this.deps.clock.monotonic() - started) / 1000,
@@ -131,6 +132,7 @@ export class WorkloadAttestor {
     config: DockerAttestationConfig,
     resolver: RuntimeEndpointResolver,
     signal: AbortSignal | undefined,
+    started: number,
   ): Promise<Attestation> {
     // Off is not "not in a container": nothing was looked at, so nothing can be said.
     if (!config.enabled) {
@@ -148,6 +150,12 @@ export class WorkloadAttestor {
     } catch (error) {
       throw this.#processError(error, pid);
     }
+    const deadline = new AttestationDeadline(
+      config.attestationTimeoutMs,
+      signal,
+      this.deps.clock,
+      started,
+    );
     try {
       const cgroup = this.#read(pid, (table) => table.cgroup(pid));
       const location = this.#locate(pid, cgroup);
@@ -166,14 +174,14 @@ export class WorkloadAttestor {
 
       const container =
         location.kind === 'container'
-          ? await this.#findById(location.containerId, endpoints, workload, config)
-          : await this.#discover(endpoints, workload, config);
+          ? await this.#findById(location.containerId, endpoints, workload, config, deadline)
+          : await this.#discover(endpoints, workload, config, deadline);
       if (container === undefined) {
         this.#confirm(handle);
         return { kind: 'not_in_container', pid, attributes: AttributeSet.empty };
       }
 
-      const attributes = await this.#withSignature(container, signal);
+      const attributes = await this.#withSignature(container, deadline);
       this.#confirm(handle);
       return {
         kind: 'attested',
@@ -184,6 +192,7 @@ export class WorkloadAttestor {
         attributes,
       };
     } finally {
+      deadline.dispose();
       handle.close();
     }
   }
@@ -195,12 +204,13 @@ export class WorkloadAttestor {
    */
   async #withSignature(
     container: CachedContainer,
-    signal: AbortSignal | undefined,
+    deadline: AttestationDeadline,
   ): Promise<AttributeSet> {
     const signatures = this.#signatures;
     if (signatures?.enabled !== true || container.repoDigest === undefined)
       return container.attributes;
-    const outcome = await signatures.verify(container.repoDigest, signal);
+    // The attestation's deadline bounds the verification too (a timeout, fail-open).
+    const outcome = await signatures.verify(container.repoDigest, deadline.signal);
     if (outcome.kind !== 'verified') return container.attributes;
     return container.attributes.with(
       signatureAttributes(AttributeSet.builder(), outcome.signature).done(),
@@ -246,14 +256,17 @@ export class WorkloadAttestor {
     endpoints: readonly RuntimeEndpoint[],
     workload: Workload,
     config: DockerAttestationConfig,
+    deadline: AttestationDeadline,
   ): Promise<CachedContainer> {
     const failures: string[] = [];
     for (const endpoint of endpoints) {
       let container: CachedContainer | undefined;
       try {
-        container = await this.#container(endpoint, containerId, config, workload);
+        container = await this.#container(endpoint, containerId, config, workload, deadline, true);
       } catch (error) {
         if (!ContainerRuntimeError.is(error)) throw error;
+        if (error.code === 'aborted')
+          throw deadline.error(`process ${String(workload.pid)}`, error);
         failures.push(error.message);
         continue;
       }
@@ -287,6 +300,7 @@ export class WorkloadAttestor {
     endpoints: readonly RuntimeEndpoint[],
     workload: Workload,
     config: DockerAttestationConfig,
+    deadline: AttestationDeadline,
   ): Promise<CachedContainer | undefined> {
     if (endpoints.length === 0) return undefined;
     if (workload.pidNamespace === this.#hostNamespace()) return undefined;
@@ -294,17 +308,28 @@ export class WorkloadAttestor {
     for (const endpoint of endpoints) {
       let ids: readonly string[];
       try {
-        ids = await this.deps.runtime.listRunningContainerIds(endpoint);
+        ids = await this.deps.runtime.listRunningContainerIds(endpoint, deadline.signal);
       } catch (error) {
         if (!ContainerRuntimeError.is(error)) throw error;
+        if (error.code === 'aborted')
+          throw deadline.error(`process ${String(workload.pid)}`, error);
         failures.push(error.message);
         continue;
       }
       for (const id of ids) {
         let container: CachedContainer | undefined;
         try {
-          container = await this.#container(endpoint, id, config, workload);
+          // Not cached unless it matches: a socket that lists many containers (its user may
+          // answer anything) must not fill the cache with them.
+          container = await this.#container(endpoint, id, config, workload, deadline, false);
         } catch (error) {
+          if (ContainerRuntimeError.is(error) && error.code === 'aborted')
+            throw deadline.error(`process ${String(workload.pid)}`, error);
+          if (
+            AttestationError.is(error) &&
+            (error.code === 'deadline_exceeded' || error.code === 'cancelled')
+          )
+            throw error;
           // A container that stops while we look through the list is simply not this one.
           if (!(ContainerRuntimeError.is(error) || AttestationError.is(error))) throw error;
           this.deps.logger.debug('container skipped during discovery', {
@@ -320,6 +345,7 @@ export class WorkloadAttestor {
           container?.initPidNamespace === workload.pidNamespace &&
           cgroupMembership(workload.cgroup, container.initCgroup).kind === 'member'
         ) {
+          if (config === this.#config) this.#cache.set(container);
           return container;
         }
       }
@@ -344,6 +370,8 @@ export class WorkloadAttestor {
     containerId: string,
     config: DockerAttestationConfig,
     workload: Workload,
+    deadline: AttestationDeadline,
+    cache: boolean,
   ): Promise<CachedContainer | undefined> {
     const cached = this.#cache.get(endpoint, containerId, (entry) =>
       entry.initPid === workload.pid
@@ -355,7 +383,11 @@ export class WorkloadAttestor {
     // on this process's CPU (a synchronous wake-up), so work done meanwhile delays the answer
     // by more than the work costs: measured on 2 cores, reading the init process while the
     // image inspect was in flight took 1.12x the raw calls, reading it after, 1.08x.
-    const details = await this.deps.runtime.inspectContainer(endpoint, containerId);
+    const details = await this.deps.runtime.inspectContainer(
+      endpoint,
+      containerId,
+      deadline.signal,
+    );
     if (details === undefined) return undefined;
     if (!details.running || details.initPid === 0) {
       throw new AttestationError(
@@ -363,7 +395,7 @@ export class WorkloadAttestor {
         `container ${containerId} (${endpoint.kind} at ${endpoint.socketPath}) is not running`,
       );
     }
-    const imageDetails = await this.#image(endpoint, details);
+    const imageDetails = await this.#image(endpoint, details, deadline);
     const init =
       details.initPid === workload.pid ? workload : this.#initProcess(containerId, details.initPid);
     const repoDigest = imageDetails?.repoDigests
@@ -386,7 +418,7 @@ export class WorkloadAttestor {
       hostPidNamespace: init.pidNamespace === this.#hostNamespace(),
     };
     // Cache only what was read under the configuration still in force.
-    if (config === this.#config) this.#cache.set(container);
+    if (cache && config === this.#config) this.#cache.set(container);
     return container;
   }
 
@@ -397,11 +429,16 @@ export class WorkloadAttestor {
   async #image(
     endpoint: RuntimeEndpoint,
     details: ContainerDetails,
+    deadline: AttestationDeadline,
   ): Promise<ImageDetails | undefined> {
     const known = this.#cache.image(endpoint, details.imageId);
     if (known !== undefined) return known;
     try {
-      const image = await this.deps.runtime.inspectImage(endpoint, details.imageId);
+      const image = await this.deps.runtime.inspectImage(
+        endpoint,
+        details.imageId,
+        deadline.signal,
+      );
       if (image !== undefined) {
         this.#cache.setImage(endpoint, details.imageId, image);
       } else {
@@ -414,6 +451,8 @@ export class WorkloadAttestor {
       return image;
     } catch (error) {
       if (!ContainerRuntimeError.is(error)) throw error;
+      // Stopped by the deadline or the caller: the whole attestation stops, not just this.
+      if (error.code === 'aborted') throw deadline.error(`container ${details.id}`, error);
       this.deps.logger.warn('image inspect failed; omitting image_config_digest', {
         socket: endpoint.socketPath,
         containerId: details.id,

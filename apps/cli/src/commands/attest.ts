@@ -19,6 +19,8 @@ const EXIT_BY_CODE: Readonly<Record<AttestationErrorCode, ExitCode>> = {
   attestation_disabled: ExitCode.unavailable,
   process_not_found: ExitCode.unavailable,
   runtime_unavailable: ExitCode.unavailable,
+  deadline_exceeded: ExitCode.unavailable,
+  cancelled: ExitCode.unavailable,
   permission_denied: ExitCode.unavailable,
   malformed_process_data: ExitCode.invalid,
   process_changed: ExitCode.refused,

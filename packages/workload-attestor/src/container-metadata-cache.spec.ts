@@ -67,6 +67,35 @@ describe(ContainerMetadataCache, () => {
       expect(cache.get(DOCKER, ID, current)).toBeUndefined();
     });
 
+    it('evicts the oldest entries beyond maxBytes, and never stores one larger than it', () => {
+      const big = (id: string, labelBytes: number): CachedContainer => ({
+        ...entry(id),
+        attributes: AttributeSet.builder()
+          .string('docker.container.label["big"]', 'x'.repeat(labelBytes))
+          .done(),
+      });
+      const cache = new ContainerMetadataCache(new FakeClock(), { maxBytes: 20_000 });
+      const ids = ['1', '2', '3'].map((digit) => digit.repeat(64));
+      for (const id of ids) cache.set(big(id, 4_000));
+      // Each entry is about 8.8 kB (UTF-16 text plus overhead): two fit, the oldest went.
+      expect(cache.size).toBe(2);
+      expect(cache.bytes).toBeLessThanOrEqual(20_000);
+      expect(cache.get(DOCKER, ids[0] ?? '', current)).toBeUndefined();
+      cache.set(big('4'.repeat(64), 20_000));
+      expect(cache.get(DOCKER, '4'.repeat(64), current)).toBeUndefined();
+      expect(cache.size).toBe(2);
+    });
+
+    it('frees expired entries as new ones arrive, without their being looked up', () => {
+      const clock = new FakeClock();
+      const cache = new ContainerMetadataCache(clock, { containerTtlMs: 1000 });
+      for (const digit of ['1', '2', '3']) cache.set(entry(digit.repeat(64)));
+      clock.advance(1000);
+      cache.set(entry('4'.repeat(64)));
+      expect(cache.size).toBe(1);
+      expect(cache.bytes).toBeLessThan(2_000);
+    });
+
     it('evicts the oldest entry beyond maxEntries', () => {
       const cache = new ContainerMetadataCache(new FakeClock(), { maxEntries: 2 });
       const ids = ['1', '2', '3'].map((digit) => digit.repeat(64));

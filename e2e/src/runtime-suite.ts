@@ -387,6 +387,46 @@ export function describeRuntime(runtime: RuntimeUnderTest): void {
       });
     }
 
+    if (runtime === 'docker') {
+      it('stops within its grace period on SIGTERM, aborting an attestation in flight', async () => {
+        // A socket that accepts and never answers: the attestation hangs on it until stopped.
+        const silentSocket = join(dir, 'silent.sock');
+        let requests = 0;
+        const server = createServer(() => {
+          requests++; // and never answers
+        });
+        await new Promise<void>((resolve) => server.listen(silentSocket, resolve));
+        try {
+          const config = join(dir, 'silent.yaml');
+          const socket = join(dir, 'silent-agent.sock');
+          await writeConfig(INCLUDE_ENV_VARS, config, socket, [
+            `dockerSocketPath: unix://${silentSocket}`,
+          ]);
+          await using second = new Background(NODE, [AGENT_BIN, '--config', config]);
+          await second.waitForLog('"msg":"agent started"');
+          const { pid } = await startContainer();
+          const inFlight = getJson(socket, `/v1/attest?pid=${String(pid)}`).catch(
+            (error: unknown) => error,
+          );
+          await vi.waitFor(() => {
+            expect(requests).toBeGreaterThan(0);
+          });
+          second.child.kill('SIGTERM');
+          const exited = await Promise.race([
+            second.exited,
+            new Promise((resolve) => setTimeout(() => resolve('still running'), 4_000)),
+          ]);
+          expect(exited).toBe(0);
+          expect(second.stderr).toContain('"msg":"agent stopped"');
+          expect(second.stderr).not.toContain('shutdown grace period');
+          await inFlight;
+        } finally {
+          server.closeAllConnections();
+          await new Promise((resolve) => server.close(resolve));
+        }
+      });
+    }
+
     it('names the socket of a stopped daemon', async () => {
       // A real daemon on a socket of its own (Podman's API service), stopped before use.
       const stoppedSocket =

@@ -43,6 +43,8 @@ export interface AgentDependencies {
   readonly createSignatureVerification: (
     sigstore: SigstoreConfig | undefined,
   ) => Promise<SignatureVerificationHandle | undefined>;
+  /** Closes what the adapters hold open (runtime connection pools); called last on stop. */
+  readonly closeAdapters?: () => Promise<void>;
   /** Applies Agent.spec.logLevel of each configuration applied (a flag may override it). */
   readonly applyLogLevel?: (level: LogLevel) => void;
   readonly logger: Logger;
@@ -64,6 +66,8 @@ export class Agent {
   /** Verification handles of earlier configurations, still draining their connections. */
   readonly #retiring = new Set<Promise<void>>();
   #current: LoadedConfig | undefined;
+  /** Aborts every attestation in flight when the agent stops. */
+  readonly #stopping = new AbortController();
 
   constructor(private readonly deps: AgentDependencies) {}
 
@@ -154,15 +158,22 @@ export class Agent {
     this.deps.logger.info('configuration reloaded');
   }
 
+  /**
+   * Stops the agent: no new request is accepted, every attestation in flight is aborted (its
+   * runtime calls and image verification stop at once), the listeners close their
+   * connections, and the adapters close their pools, so that nothing keeps the process alive.
+   */
   async stop(): Promise<void> {
     this.deps.logger.info('agent stopping');
     this.#watcher?.stop();
+    this.#stopping.abort();
     await this.#metricsServer?.stop();
     await this.#server?.stop();
     this.#server = undefined;
     await this.#signatures?.close();
     this.#signatures = undefined;
     await Promise.allSettled([...this.#retiring]);
+    await this.deps.closeAdapters?.();
     this.deps.logger.info('agent stopped');
   }
 
@@ -276,8 +287,11 @@ export class Agent {
       };
     }
     try {
-      // A client that hangs up stops waiting for an image verification (counted as cancelled).
-      const attestation = await this.deps.attestor.attest(Number(pid), callerGone);
+      // A client that hangs up, or the agent stopping, stops the attestation.
+      const attestation = await this.deps.attestor.attest(
+        Number(pid),
+        AbortSignal.any([callerGone, this.#stopping.signal]),
+      );
       this.deps.logger.debug('attested', {
         pid: Number(pid),
         kind: attestation.kind,

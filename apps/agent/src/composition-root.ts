@@ -71,7 +71,8 @@ export function createAgentContainer(environment: AgentEnvironment): Container {
       [AgentTypes.MetricsRegistry],
     );
   container.bind(AgentTypes.ProcessTable).toConstantValue(new ProcfsProcessTable());
-  container.bind(AgentTypes.ContainerRuntime).toConstantValue(new DockerEngineContainerRuntime());
+  const runtime = new DockerEngineContainerRuntime();
+  container.bind(AgentTypes.ContainerRuntime).toConstantValue(runtime);
   container.bind(AgentTypes.WorkloadAttestor).toResolvedValue(
     (
       processTable: ProcessTable,
@@ -151,6 +152,7 @@ export function createAgentContainer(environment: AgentEnvironment): Container {
         }),
         createSignatureVerification: (sigstore) =>
           createSignatureVerification(sigstore, metrics, clock, logger),
+        closeAdapters: () => runtime.close(),
         // --log-level wins over Agent.spec.logLevel.
         applyLogLevel: (level) => {
           if (environment.logLevel === undefined) rootLogger.setLevel(level);

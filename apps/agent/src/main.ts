@@ -14,6 +14,9 @@ SIGHUP reloads the configuration; SIGTERM and SIGINT stop the agent.
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
+/** At most this long from SIGTERM or SIGINT to exit. */
+export const SHUTDOWN_GRACE_MS = 5_000;
+
 /** Entry point of the agent: runs until SIGTERM or SIGINT, then stops cleanly. */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   let configPath: string;
@@ -79,6 +82,14 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   });
   process.off('SIGHUP', onHangup);
   logger.info('signal received', { signal });
+  // Whatever is left (a stuck handle in a library) cannot keep the process alive for more
+  // than this after the signal; the timer itself does not.
+  setTimeout(() => {
+    logger.warn('still running after the shutdown grace period; exiting', {
+      graceMs: SHUTDOWN_GRACE_MS,
+    });
+    process.exit(0);
+  }, SHUTDOWN_GRACE_MS).unref();
   await agent.stop();
   return 0;
 }

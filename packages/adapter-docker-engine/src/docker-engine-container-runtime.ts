@@ -123,8 +123,9 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
     );
   }
 
+  /** Closes every connection pool; calls still in flight fail at once (`unreachable`). */
   async close(): Promise<void> {
-    const pools = [...this.#connections.values()].map((connection) => connection.pool.close());
+    const pools = [...this.#connections.values()].map((connection) => connection.pool.destroy());
     this.#connections.clear();
     await Promise.allSettled(pools);
   }
@@ -140,9 +141,12 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
     connection.apiVersion ??= this.#negotiate(endpoint, connection);
     let version: string;
     try {
-      version = await connection.apiVersion;
+      version = await untilAborted(connection.apiVersion, signal, () =>
+        this.#aborted(endpoint, what, `${endpoint.kind} at ${endpoint.socketPath}`, signal?.reason),
+      );
     } catch (error) {
-      connection.apiVersion = undefined;
+      if (!(ContainerRuntimeError.is(error) && error.code === 'aborted'))
+        connection.apiVersion = undefined;
       throw error;
     }
     const response = await this.#get(endpoint, connection, `/v${version}${path}`, what, signal);
@@ -387,4 +391,30 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
       { cause: error },
     );
   }
+}
+
+/** `promise`, or the error `aborted()` makes as soon as `signal` aborts, whichever comes first. */
+function untilAborted<T>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+  aborted: () => Error,
+): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(aborted());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      reject(aborted());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
 }

@@ -414,7 +414,7 @@ export function describeRuntime(runtime: RuntimeUnderTest): void {
           second.child.kill('SIGTERM');
           const exited = await Promise.race([
             second.exited,
-            new Promise((resolve) => setTimeout(() => resolve('still running'), 4_000)),
+            new Promise((resolve) => setTimeout(() => { resolve('still running'); }, 4_000)),
           ]);
           expect(exited).toBe(0);
           expect(second.stderr).toContain('"msg":"agent stopped"');

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdir, mkdtemp, rmdir, writeFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rmdir, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -239,6 +239,33 @@ export function describeRuntime(runtime: RuntimeUnderTest): void {
       );
     });
 
+    if (runtime === 'podman-rootless') {
+      it('attests a rootless container whose process runs as a non-root user inside it', async () => {
+        // In the container the process is uid 1000; on the host it is a subordinate uid of the
+        // owner. The socket to ask is found from the owner of its user namespace.
+        const container = await new testcontainers.GenericContainer(image)
+          .withUser('1000')
+          .withNetworkMode('none')
+          .withLabels({ 'com.example.app': 'as-user-1000' })
+          .withCommand(['/bin/busybox', 'sleep', '3600'])
+          .start();
+        started.push(container);
+        const pid = Number(await cli('inspect', '--format', '{{.State.Pid}}', container.getId()));
+        const status = await readFile(`/proc/${String(pid)}/status`, 'utf8');
+        expect(status).not.toMatch(
+          new RegExp(`^Uid:\\s+${String(environment.rootlessUid)}\\s`, 'm'),
+        );
+        const { status: code, body } = await attest(pid);
+        expect(code).toBe(200);
+        expect(body).toMatchObject({
+          kind: 'attested',
+          containerId: container.getId(),
+          runtime: { kind: 'podman-rootless', ownerUid: environment.rootlessUid },
+        });
+        expect(body.attributes?.['docker.container.label["com.example.app"]']).toBe('as-user-1000');
+      });
+    }
+
     if (runtime !== 'podman-rootless') {
       describe('having a process forged into a host-pid container’s cgroup', () => {
         /** Where the runtime puts a container's cgroup, below a hierarchy's root. */
@@ -414,7 +441,11 @@ export function describeRuntime(runtime: RuntimeUnderTest): void {
           second.child.kill('SIGTERM');
           const exited = await Promise.race([
             second.exited,
-            new Promise((resolve) => setTimeout(() => { resolve('still running'); }, 4_000)),
+            new Promise((resolve) =>
+              setTimeout(() => {
+                resolve('still running');
+              }, 4_000),
+            ),
           ]);
           expect(exited).toBe(0);
           expect(second.stderr).toContain('"msg":"agent stopped"');

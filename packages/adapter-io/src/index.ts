@@ -5,3 +5,4 @@ export {
   readBoundedText,
   type FileReadErrorCode,
 } from './bounded-file.js';
+export { peerCredentials, userNamespaceOwnerUid, type PeerCredentials } from './kernel.js';

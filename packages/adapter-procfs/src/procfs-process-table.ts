@@ -1,5 +1,6 @@
 import { closeSync, openSync, readlinkSync, readSync } from 'node:fs';
 
+import { userNamespaceOwnerUid } from '@attestor/adapter-io';
 import {
   ProcessTableError,
   type ProcessHandle,
@@ -92,6 +93,7 @@ export class ProcfsProcessTable implements ProcessTable {
   readonly #buffer = Buffer.allocUnsafe(MAX_PROC_FILE_BYTES + 1);
 
   readonly #procRoot: string;
+  #userNamespace: string | undefined;
 
   /** `procRoot`: /proc, or a directory of fixture files in tests. */
   constructor(procRoot = '/proc') {
@@ -115,6 +117,29 @@ export class ProcfsProcessTable implements ProcessTable {
 
   uid(pid: number): number {
     return parseRealUid(this.#read(pid, 'status'), pid);
+  }
+
+  ownerUid(pid: number): number {
+    this.#checkPid(pid);
+    const path = `${this.#procRoot}/${String(pid)}/ns/user`;
+    let namespace: string;
+    try {
+      namespace = readlinkSync(path);
+    } catch (error) {
+      throw this.#translate(error, pid, path);
+    }
+    if (namespace === this.#ownUserNamespace()) return this.uid(pid);
+    try {
+      return userNamespaceOwnerUid(path);
+    } catch (error) {
+      throw this.#translate(error, pid, path);
+    }
+  }
+
+  /** The agent's own user namespace (the host's), read once. */
+  #ownUserNamespace(): string {
+    this.#userNamespace ??= readlinkSync(`${this.#procRoot}/self/ns/user`);
+    return this.#userNamespace;
   }
 
   startTime(pid: number): bigint {

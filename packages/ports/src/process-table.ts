@@ -43,6 +43,13 @@ export interface ProcessTable {
   cgroup(pid: number): string;
   /** The real uid of `pid` (host view), from the `Uid:` line of /proc/<pid>/status. */
   uid(pid: number): number;
+  /**
+   * The host user a process belongs to, for choosing whose rootless runtime to ask: its real
+   * uid when it is in the host's user namespace; otherwise the uid that owns its user
+   * namespace (the user who started the rootless runtime), so that a process running as any
+   * user inside a rootless container is tied to that container's owner.
+   */
+  ownerUid(pid: number): number;
   /** The start time of whatever process has `pid` now (a cached container's init check). */
   startTime(pid: number): bigint;
   /**

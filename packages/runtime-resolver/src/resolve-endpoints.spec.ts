@@ -51,9 +51,14 @@ describe(RuntimeEndpointResolver, () => {
       rootlessUid: 1001,
     } as const;
 
-    it('asks the socket of the uid in the cgroup path, then rootful Podman', () => {
-      expect(resolveRuntimeEndpoints(settings, { location, uid: 100999 })).toStrictEqual([
+    it('asks the socket of the process owner (never the uid the path names), then rootful Podman', () => {
+      expect(resolveRuntimeEndpoints(settings, { location, uid: 1001 })).toStrictEqual([
         rootless(1001),
+        podman,
+      ]);
+      // Whatever the path says, the process decides: the attestor refuses a disagreement.
+      expect(resolveRuntimeEndpoints(settings, { location, uid: 1002 })).toStrictEqual([
+        rootless(1002),
         podman,
       ]);
     });

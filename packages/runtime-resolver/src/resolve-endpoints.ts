@@ -20,8 +20,9 @@ export interface RuntimeResolverSettings {
 export interface WorkloadFacts {
   readonly location: ContainerLocation;
   /**
-   * The workload's real uid (host view). Needed only when the cgroup does not name the runtime
-   * (no ID, or runtime unknown); callers may leave it out otherwise and save the read.
+   * The host user the workload belongs to (ProcessTable.ownerUid: its uid, or the owner of its
+   * user namespace). Needed when the cgroup does not name the runtime (no ID, or runtime
+   * unknown) or names a rootless one; callers may leave it out otherwise and save the read.
    */
   readonly uid?: number;
 }
@@ -32,11 +33,11 @@ export interface WorkloadFacts {
  * every attestation.
  *
  * - A cgroup path that names the runtime is trusted as a hint: Docker paths ask Docker;
- *   rootful Podman paths ask rootful Podman; rootless Podman paths ask the socket of the uid
- *   in the path (then rootful Podman).
+ *   rootful Podman paths ask rootful Podman; rootless Podman paths ask the socket of the
+ *   workload's owner uid (then rootful Podman).
  * - A container ID without a hint asks Docker, rootful Podman, then the rootless socket of the
- *   workload's uid.
- * - No container ID at all still asks the rootless socket of the workload's uid: on cgroup v1
+ *   workload's owner uid.
+ * - No container ID at all still asks the rootless socket of the workload's owner uid: on cgroup v1
  *   hosts a rootless container's processes stay in their user's cgroup and show no ID.
  * uid 0 has no rootless socket. With rootless discovery off, no rootless socket is ever asked.
  */
@@ -71,9 +72,11 @@ export class RuntimeEndpointResolver {
       case 'docker':
         return this.#dockerOnly;
       case 'podman':
+        // The socket is the process owner's, never the user the cgroup path names (a path is
+        // not proof); the attestor has checked that the two agree.
         return location.rootlessUid === undefined
           ? this.#podmanOnly
-          : [...this.#rootless(location.rootlessUid), this.#podman];
+          : [...this.#rootless(this.#uidOf(workload)), this.#podman];
       case 'unknown':
         return [this.#docker, this.#podman, ...this.#rootless(this.#uidOf(workload))];
     }

@@ -83,7 +83,13 @@ export class FakeContainerRuntime implements ContainerRuntime {
     if (signal?.aborted === true) return Promise.reject(aborted());
     if (this.#hanging.has(endpoint.socketPath)) {
       return new Promise<T>((_resolve, reject) => {
-        signal?.addEventListener('abort', () => { reject(aborted()); }, { once: true });
+        signal?.addEventListener(
+          'abort',
+          () => {
+            reject(aborted());
+          },
+          { once: true },
+        );
       });
     }
     if (this.#down.has(endpoint.socketPath)) {

@@ -12,6 +12,8 @@ export interface FakeProcess {
   readonly pidNamespace: bigint;
   readonly cgroup: string;
   readonly uid: number;
+  /** The owner of its user namespace when it is not the host's; its uid otherwise. */
+  readonly ownerUid?: number;
 }
 
 /**
@@ -62,6 +64,11 @@ export class FakeProcessTable implements ProcessTable {
 
   uid(pid: number): number {
     return this.#get(pid).uid;
+  }
+
+  ownerUid(pid: number): number {
+    const process = this.#get(pid);
+    return process.ownerUid ?? process.uid;
   }
 
   startTime(pid: number): bigint {

@@ -109,6 +109,7 @@ function replacedAfterOpen(
     },
     cgroup: (p) => table.cgroup(p),
     uid: (p) => table.uid(p),
+    ownerUid: (p) => table.ownerUid(p),
     startTime: (p) => table.startTime(p),
     pidNamespace: (p) => table.pidNamespace(p),
     identify: (p) => table.identify(p),
@@ -329,27 +330,46 @@ describe(WorkloadAttestor, () => {
     });
 
     describe('having rootless Podman on a cgroup v2 host', () => {
-      it('asks the socket of the uid in the cgroup path', async () => {
+      const id = containerId(0x3003);
+      const cgroupOf = (uid: number) =>
+        `0::/user.slice/user-${String(uid)}.slice/user@${String(uid)}.service/user.slice/libpod-${id}.scope/container\n`;
+      /** A process of a rootless container: uid 100999 in a user namespace user 1001 owns. */
+      function v2World(cgroupUid: number, ownerUid = 1001) {
         const w = world();
-        const id = containerId(0x3003);
         w.processes.set(
           ProcessMother.onHost({
             pid: 7000,
             uid: 100999,
+            ownerUid,
             pidNamespace: 4026533000n,
-            cgroup: `0::/user.slice/user-1001.slice/user@1001.service/user.slice/libpod-${id}.scope/container\n`,
+            cgroup: cgroupOf(cgroupUid),
           }),
         );
         w.runtime.addContainer(
           ROOTLESS_1001,
           ContainerDetailsMother.running({ id, initPid: 7000 }),
         );
-        const attestation = await w.make().attest(7000);
+        return w;
+      }
+
+      it('asks the socket of the process’s owner, which the cgroup path agrees with', async () => {
+        const attestation = await v2World(1001).make().attest(7000);
         expect(attestation.kind === 'attested' && attestation.runtime).toStrictEqual({
           kind: 'podman-rootless',
           socketPath: ROOTLESS_1001,
           ownerUid: 1001,
         });
+      });
+
+      it('refuses a cgroup path that names another user than the process belongs to', async () => {
+        // User 1002 names a directory after user 1001's slice: the path is not proof.
+        const w = v2World(1001, 1002);
+        const error = await attestError(w.make(), 7000);
+        expect(error.code).toBe('cgroup_mismatch');
+        expect(error.message).toBe(
+          'process 7000: its cgroup names the rootless user 1001, but the process belongs to user 1002',
+        );
+        expect(w.runtime.calls).toStrictEqual([]);
       });
     });
 
@@ -408,6 +428,7 @@ describe(WorkloadAttestor, () => {
           open: (p) => processes.open(p),
           cgroup: (p) => processes.cgroup(p),
           uid: (p) => processes.uid(p),
+          ownerUid: (p) => processes.ownerUid(p),
           startTime: (p) => processes.startTime(p),
           pidNamespace: (p) => processes.pidNamespace(p),
           identify: (p) => {

@@ -165,11 +165,23 @@ export class WorkloadAttestor {
         pidNamespace: this.#read(pid, (table) => table.pidNamespace(pid)),
         cgroup,
       };
-      // The uid matters only when the cgroup does not name the runtime; skip the read otherwise.
-      const uid =
-        location.kind === 'container' && location.runtime !== 'unknown'
-          ? undefined
-          : this.#read(pid, (table) => table.uid(pid));
+      // The owner matters only when a rootless socket may be asked: when the cgroup does not
+      // name the runtime, or names a rootless Podman. Skip the read otherwise.
+      const needsOwner =
+        location.kind !== 'container' ||
+        location.runtime === 'unknown' ||
+        location.rootlessUid !== undefined;
+      const uid = needsOwner ? this.#read(pid, (table) => table.ownerUid(pid)) : undefined;
+      if (
+        location.kind === 'container' &&
+        location.rootlessUid !== undefined &&
+        uid !== location.rootlessUid
+      ) {
+        throw new AttestationError(
+          'cgroup_mismatch',
+          `process ${String(pid)}: its cgroup names the rootless user ${String(location.rootlessUid)}, but the process belongs to user ${String(uid)}`,
+        );
+      }
       const endpoints = resolver.endpointsFor(uid === undefined ? { location } : { location, uid });
 
       const container =

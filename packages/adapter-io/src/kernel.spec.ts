@@ -1,0 +1,68 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, readlink, rm } from 'node:fs/promises';
+import { connect, createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+import { peerCredentials, userNamespaceOwnerUid } from './kernel.js';
+
+let dir = '';
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'attestor-kernel-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe(peerCredentials, () => {
+  it('reads the pid and uid of the server at the other end of a unix socket', async () => {
+    const path = join(dir, 'peer.sock');
+    const server: Server = createServer((socket) => socket.end());
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    try {
+      const socket = connect(path);
+      await new Promise((resolve) => socket.once('connect', resolve));
+      expect(peerCredentials(socket)).toStrictEqual({
+        pid: process.pid,
+        uid: process.getuid?.(),
+        gid: process.getgid?.(),
+      });
+      socket.destroy();
+    } finally {
+      server.close();
+    }
+  });
+
+  it('says so for a socket that is not connected', () => {
+    const socket = connect(join(dir, 'nothing.sock')).on('error', () => undefined);
+    expect(() => peerCredentials(socket)).toThrow(/^the socket has no (file descriptor|peer)$/);
+    socket.destroy();
+  });
+});
+
+describe(userNamespaceOwnerUid, () => {
+  it('says root owns the initial user namespace', () => {
+    expect(userNamespaceOwnerUid('/proc/self/ns/user')).toBe(0);
+  });
+
+  it('reads the owner of a namespace another user created', async () => {
+    // unshare -U as the nobody user: sleep runs in a user namespace that nobody's uid owns.
+    const nobody = Number(execFileSync('id', ['-u', 'nobody']).toString());
+    const child = spawn(
+      'setpriv',
+      ['--reuid=nobody', '--regid=nogroup', '--clear-groups', 'unshare', '-U', 'sleep', '30'],
+      { stdio: 'ignore' },
+    );
+    try {
+      const path = `/proc/${String(child.pid)}/ns/user`;
+      await vi.waitFor(async () => {
+        expect(await readlink(path)).not.toBe(await readlink('/proc/self/ns/user'));
+      });
+      expect(userNamespaceOwnerUid(path)).toBe(nobody);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});

@@ -1,0 +1,99 @@
+import { closeSync, openSync } from 'node:fs';
+import type { Socket } from 'node:net';
+
+import koffi from 'koffi';
+
+/**
+ * The few Linux system calls Node has no API for, through koffi (a maintained FFI whose npm
+ * package ships prebuilt binaries, so nothing is compiled on install). Loaded on first use.
+ */
+interface Libc {
+  readonly getsockopt: (
+    fd: number,
+    level: number,
+    name: number,
+    value: Record<string, number>,
+    length: number[],
+  ) => number;
+  readonly ioctl: (fd: number, request: number, value: number[]) => number;
+  readonly errno: () => number;
+}
+
+let libc: Libc | undefined;
+
+function loadLibc(): Libc {
+  if (libc !== undefined) return libc;
+  const library = koffi.load('libc.so.6');
+  koffi.struct('attestor_ucred', { pid: 'int32', uid: 'uint32', gid: 'uint32' });
+  libc = {
+    getsockopt: library.func(
+      'int getsockopt(int fd, int level, int name, _Out_ attestor_ucred *value, _Inout_ uint32_t *length)',
+    ) as Libc['getsockopt'],
+    // Declared with the one pointer argument this request takes (integer and pointer
+    // arguments pass the same way to a variadic function on the ABIs Linux runs Node on).
+    ioctl: library.func(
+      'int ioctl(int fd, unsigned long request, _Out_ uint32_t *value)',
+    ) as Libc['ioctl'],
+    errno: () => koffi.errno(),
+  };
+  return libc;
+}
+
+const SOL_SOCKET = 1;
+const SO_PEERCRED = 17;
+/** `_IO(0xb7, 0x4)`: the uid that owns a user namespace (linux/nsfs.h). */
+const NS_GET_OWNER_UID = 0xb704;
+
+/** Who is at the other end of a connected unix socket, as the kernel recorded it at connect. */
+export interface PeerCredentials {
+  readonly pid: number;
+  readonly uid: number;
+  readonly gid: number;
+}
+
+/** The peer credentials (SO_PEERCRED) of a connected unix-domain socket. */
+export function peerCredentials(socket: Socket): PeerCredentials {
+  const fd = socketFd(socket);
+  const value: Record<string, number> = {};
+  const length = [12];
+  if (loadLibc().getsockopt(fd, SOL_SOCKET, SO_PEERCRED, value, length) !== 0)
+    throw new Error(`getsockopt(SO_PEERCRED) failed: errno ${String(loadLibc().errno())}`);
+  const { pid, uid, gid } = value;
+  // An unconnected socket has no peer: the kernel answers pid 0 and uid (uid_t)-1.
+  if (
+    pid === undefined ||
+    uid === undefined ||
+    gid === undefined ||
+    pid === 0 ||
+    uid === 0xffffffff
+  )
+    throw new Error('the socket has no peer');
+  return { pid, uid, gid };
+}
+
+/**
+ * The uid that owns the user namespace at `path` (a `/proc/<pid>/ns/user` link), as this
+ * process sees it: the effective uid of the process that created the namespace.
+ */
+export function userNamespaceOwnerUid(path: string): number {
+  const fd = openSync(path, 'r');
+  try {
+    const uid = [0];
+    if (loadLibc().ioctl(fd, NS_GET_OWNER_UID, uid) !== 0)
+      throw new Error(
+        `ioctl(NS_GET_OWNER_UID) on ${path} failed: errno ${String(loadLibc().errno())}`,
+      );
+    return uid[0] ?? 0;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The file descriptor under a connected net.Socket (Node keeps it on the socket's handle). */
+function socketFd(socket: Socket): number {
+  const handle: unknown = (socket as unknown as { _handle?: unknown })._handle;
+  const fd =
+    typeof handle === 'object' && handle !== null && 'fd' in handle ? handle.fd : undefined;
+  if (typeof fd !== 'number' || fd < 0) throw new Error('the socket has no file descriptor');
+  return fd;
+}

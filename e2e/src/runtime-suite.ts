@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdir, mkdtemp, readFile, rmdir, writeFile, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rmdir, symlink, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -263,6 +263,58 @@ export function describeRuntime(runtime: RuntimeUnderTest): void {
           runtime: { kind: 'podman-rootless', ownerUid: environment.rootlessUid },
         });
         expect(body.attributes?.['docker.container.label["com.example.app"]']).toBe('as-user-1000');
+      });
+    }
+
+    if (runtime === 'podman-rootless') {
+      it('does not ask a rootless socket path that is a symlink to another user’s socket', async () => {
+        // The attacker (nobody) points the socket path of its own uid at the test user's
+        // socket, then runs a process in a user and pid namespace of its own, which the agent
+        // looks for through that path.
+        const attacker = Number((await run('id', ['-u', 'nobody'])).stdout.trim());
+        const runtimeDir = `/run/user/${String(attacker)}`;
+        await mkdir(join(runtimeDir, 'podman'), { recursive: true });
+        await symlink(environment.rootlessSocket, join(runtimeDir, 'podman', 'podman.sock'));
+        await run('chown', ['-R', '-h', `${String(attacker)}:`, runtimeDir]);
+        await chmod(runtimeDir, 0o700);
+        const sleeper = spawn(
+          'setpriv',
+          [
+            '--reuid=nobody',
+            '--regid=nogroup',
+            '--clear-groups',
+            'unshare',
+            '-U',
+            '-r',
+            '-p',
+            '-f',
+            'sleep',
+            '300',
+          ],
+          { stdio: 'ignore' },
+        );
+        try {
+          const pid = await vi.waitFor(async () => {
+            const children = (
+              await readFile(
+                `/proc/${String(sleeper.pid)}/task/${String(sleeper.pid)}/children`,
+                'utf8',
+              )
+            ).trim();
+            expect(children).not.toBe('');
+            return Number(children.split(' ')[0]);
+          });
+          const { status, body } = await attest(pid);
+          expect(body.attributes).toBeUndefined();
+          expect(status).toBe(503);
+          expect(body.error?.code).toBe('runtime_unavailable');
+          expect(body.error?.message).toContain(
+            `the rootless Podman socket ${join(runtimeDir, 'podman', 'podman.sock')} of uid ${String(attacker)} is a symbolic link; it is not asked`,
+          );
+        } finally {
+          sleeper.kill('SIGKILL');
+          await rm(runtimeDir, { recursive: true, force: true });
+        }
       });
     }
 

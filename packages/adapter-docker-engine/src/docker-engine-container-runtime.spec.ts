@@ -294,7 +294,12 @@ describe(DockerEngineContainerRuntime, () => {
       });
       const endpoint = await serve(json(big), '1.41', { maxRootlessResponseBytes: 32 * 1024 });
       expect(await runtime.inspectContainer(endpoint, ID)).toMatchObject({ imageReference: 'x' });
-      const rootless: RuntimeEndpoint = { ...endpoint, kind: 'podman-rootless', ownerUid: 1000 };
+      // Owned by this test's own user, which also serves it: the socket checks pass.
+      const rootless: RuntimeEndpoint = {
+        ...endpoint,
+        kind: 'podman-rootless',
+        ownerUid: process.getuid?.() ?? 0,
+      };
       const error = await failure(runtime.inspectContainer(rootless, ID));
       expect(error.code).toBe('response_too_large');
       expect(error.message).toContain('larger than 32768 bytes');

@@ -7,6 +7,7 @@ import {
 } from '@attestor/ports';
 import { errors as undiciErrors, Pool } from 'undici';
 
+import { rootlessConnector } from './rootless-socket.js';
 import {
   jsonNestingExceeds,
   negotiateApiVersion,
@@ -186,6 +187,10 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
       connection = {
         pool: new Pool('http://localhost', {
           socketPath,
+          // A rootless socket is checked on every connection: whose it is, and who serves it.
+          ...(endpoint.kind === 'podman-rootless' && endpoint.ownerUid !== undefined
+            ? { connect: rootlessConnector(socketPath, endpoint.ownerUid) }
+            : {}),
           connections: this.#options.connectionsPerSocket,
           headersTimeout: this.#options.timeoutMs,
           bodyTimeout: this.#options.timeoutMs,
@@ -357,6 +362,7 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
     what: string,
     where: string,
   ): ContainerRuntimeError {
+    if (ContainerRuntimeError.is(error)) return error;
     const reason = error instanceof Error ? error.message : String(error);
     const code =
       typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';

@@ -71,7 +71,12 @@ export type ContainerRuntimeErrorCode =
   | 'aborted'
   | 'protocol'
   | 'response_too_large'
-  | 'unexpected_status';
+  | 'unexpected_status'
+  /**
+   * A socket served by a user (rootless Podman) that fails the checks of whose it is: its
+   * path is a symlink, its owner or directory is not that user's, or another user serves it.
+   */
+  | 'untrusted_socket';
 
 /** Brands instances, so that `is()` works across copies of this package. */
 const containerRuntimeErrorBrand = Symbol.for('@attestor/ports/ContainerRuntimeError');

@@ -318,6 +318,66 @@ export function describeRuntime(runtime: RuntimeUnderTest): void {
       });
     }
 
+    if (runtime === 'podman-rootless') {
+      it('issues no identity on a rootless socket’s word unless the identity section allows it', async () => {
+        const { id, pid } = await startContainer();
+        const identityAgent = async (name: string, allow: boolean) => {
+          const config = join(dir, `${name}.yaml`);
+          const socket = join(dir, `${name}.sock`);
+          await writeFile(
+            config,
+            [
+              'section: WorkloadAttestation',
+              'schema: v1',
+              'spec:',
+              '  docker:',
+              '    enabled: true',
+              '---',
+              'section: Agent',
+              'schema: v1',
+              'spec:',
+              `  apiSocketPath: ${socket}`,
+              '---',
+              'section: WorkloadIdentity',
+              'schema: v1',
+              'spec:',
+              '  trustDomain: example.org',
+              `  pathTemplate: '/apps/{{docker.container.label["com.example.app"]}}'`,
+              ...(allow ? ['  allowRootlessRuntimes: true'] : []),
+              '',
+            ].join('\n'),
+          );
+          const background = new Background(NODE, [AGENT_BIN, '--config', config]);
+          await background.waitForLog('"msg":"agent started"');
+          return {
+            get: (path: string) => getJson(socket, path),
+            [Symbol.asyncDispose]: () => background[Symbol.asyncDispose](),
+          };
+        };
+        {
+          await using agentByDefault = await identityAgent('identity-default', false);
+          const refused = await agentByDefault.get(`/v1/identity?pid=${String(pid)}`);
+          expect(refused.status).toBe(403);
+          expect((refused.body as AttestBody).error?.code).toBe('rootless_runtime_refused');
+          expect(refused.body).not.toHaveProperty('spiffeId');
+          // The attributes still say who vouched.
+          const attested = await agentByDefault.get(`/v1/attest?pid=${String(pid)}`);
+          expect(attested.body).toMatchObject({
+            containerId: id,
+            attributes: {
+              'docker.runtime': 'podman-rootless',
+              'docker.runtime.owner_uid': String(environment.rootlessUid),
+            },
+          });
+        }
+        await using agentAllowing = await identityAgent('identity-allowing', true);
+        expect(await agentAllowing.get(`/v1/identity?pid=${String(pid)}`)).toMatchObject({
+          status: 200,
+          body: { spiffeId: 'spiffe://example.org/apps/payments' },
+        });
+      });
+    }
+
     if (runtime !== 'podman-rootless') {
       describe('having a process forged into a host-pid container’s cgroup', () => {
         /** Where the runtime puts a container's cgroup, below a hierarchy's root. */

@@ -8,6 +8,7 @@ import {
   AttestationError,
   attestationErrorToJson,
   attestationToJson,
+  IdentityError,
   identityToJson,
   spiffeIdOf,
   type Attestation,
@@ -247,9 +248,17 @@ export class Agent {
     try {
       return {
         status: 200,
-        body: identityToJson(attestation, spiffeIdOf(identity, attestation.attributes)),
+        body: identityToJson(attestation, spiffeIdOf(identity, attestation)),
       };
     } catch (error) {
+      if (IdentityError.is(error)) {
+        this.deps.logger.warn('no SPIFFE ID for the workload', {
+          pid: attestation.pid,
+          code: error.code,
+          reason: error.message,
+        });
+        return { status: 403, body: { error: { code: error.code, message: error.message } } };
+      }
       if (!AttributeError.is(error)) throw error;
       // The error names the attribute or the path segment, never an attribute's value.
       this.deps.logger.warn('no SPIFFE ID for the workload', {

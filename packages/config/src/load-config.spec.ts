@@ -531,7 +531,21 @@ describe(loadConfig, () => {
       expect(config.workloadIdentity).toStrictEqual({
         trustDomain: 'example.org',
         pathTemplate: '/workloads/{{docker.container.label["com.example.app"]}}',
+        allowRootlessRuntimes: false,
       });
+    });
+
+    it('reads allowRootlessRuntimes', () => {
+      const config = configOf(
+        loadConfig([
+          identity({
+            trustDomain: 'example.org',
+            pathTemplate: '/w',
+            allowRootlessRuntimes: true,
+          }),
+        ]),
+      );
+      expect(config.workloadIdentity?.allowRootlessRuntimes).toBe(true);
     });
 
     it.each([

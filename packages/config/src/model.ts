@@ -84,6 +84,11 @@ export interface WorkloadIdentityConfig {
   readonly trustDomain: string;
   /** The source text of the SPIFFE ID path template, already checked to parse. */
   readonly pathTemplate: string;
+  /**
+   * Whether a workload a rootless Podman socket vouched for may get an identity. Off by
+   * default: that socket's user controls every answer it gives.
+   */
+  readonly allowRootlessRuntimes: boolean;
 }
 
 export interface AttestorConfig {

@@ -429,6 +429,7 @@ export function readWorkloadIdentitySpec(
 ): WorkloadIdentityConfig | undefined {
   const trustDomain = spec.string('trustDomain', undefined);
   const pathTemplate = spec.string('pathTemplate', undefined);
+  const allowRootlessRuntimes = spec.boolean('allowRootlessRuntimes', false);
   spec.finish();
   let valid = true;
   if (trustDomain === undefined) {
@@ -466,6 +467,6 @@ export function readWorkloadIdentitySpec(
     }
   }
   return valid && trustDomain !== undefined && pathTemplate !== undefined
-    ? { trustDomain, pathTemplate }
+    ? { trustDomain, pathTemplate, allowRootlessRuntimes }
     : undefined;
 }

@@ -13,4 +13,4 @@ export {
   type AttestationJson,
 } from './attestation-json.js';
 export { imageDigestReference } from './image-reference.js';
-export { spiffeIdOf } from './workload-identity.js';
+export { IdentityError, spiffeIdOf, type IdentityErrorCode } from './workload-identity.js';

@@ -1,13 +1,36 @@
 import { AttributeError, AttributeSet } from '@attestor/attributes';
 import { describe, expect, it } from 'vitest';
 
-import { spiffeIdOf } from './workload-identity.js';
+import type { RuntimeEndpoint } from '@attestor/ports';
+
+import type { Attestation } from './workload-attestor.js';
+import { IdentityError, spiffeIdOf } from './workload-identity.js';
 
 const IDENTITY = {
   trustDomain: 'example.org',
   pathTemplate:
     '/workloads/{{docker.container.label["com.example.app"]}}/{{docker.image.signature.log_index}}',
+  allowRootlessRuntimes: false,
 };
+
+const DOCKER: RuntimeEndpoint = { kind: 'docker', socketPath: '/var/run/docker.sock' };
+const ROOTLESS: RuntimeEndpoint = {
+  kind: 'podman-rootless',
+  socketPath: '/run/user/1001/podman/podman.sock',
+  ownerUid: 1001,
+};
+
+/** An attestation of pid 42 in a container, vouched for by `runtime`. */
+function attested(attributes: AttributeSet, runtime: RuntimeEndpoint = DOCKER): Attestation {
+  return {
+    kind: 'attested',
+    pid: 42,
+    containerId: 'c'.repeat(64),
+    runtime,
+    pidNamespace: 'container',
+    attributes,
+  };
+}
 
 describe(spiffeIdOf, () => {
   it('renders the path template under the trust domain', () => {
@@ -15,7 +38,37 @@ describe(spiffeIdOf, () => {
       .string('docker.container.label["com.example.app"]', 'payments')
       .uint64('docker.image.signature.log_index', 42n)
       .done();
-    expect(spiffeIdOf(IDENTITY, attributes)).toBe('spiffe://example.org/workloads/payments/42');
+    expect(spiffeIdOf(IDENTITY, attested(attributes))).toBe(
+      'spiffe://example.org/workloads/payments/42',
+    );
+  });
+
+  describe('having a workload a rootless socket vouched for', () => {
+    const attributes = AttributeSet.builder()
+      .string('docker.container.label["com.example.app"]', 'payments')
+      .uint64('docker.image.signature.log_index', 42n)
+      .done();
+
+    it('refuses it by default, with rootless_runtime_refused', () => {
+      let error: unknown;
+      try {
+        spiffeIdOf(IDENTITY, attested(attributes, ROOTLESS));
+      } catch (caught) {
+        error = caught;
+      }
+      expect(IdentityError.is(error)).toBe(true);
+      expect(error).toMatchObject({
+        code: 'rootless_runtime_refused',
+        message:
+          'process 42 was vouched for by the rootless Podman socket of uid 1001, which its user controls; the WorkloadIdentity section does not allow rootless runtimes (spec.allowRootlessRuntimes)',
+      });
+    });
+
+    it('issues it when the identity section allows rootless runtimes', () => {
+      expect(
+        spiffeIdOf({ ...IDENTITY, allowRootlessRuntimes: true }, attested(attributes, ROOTLESS)),
+      ).toBe('spiffe://example.org/workloads/payments/42');
+    });
   });
 
   it('fails with missing_attribute, naming it, when a signature attribute is absent (fail-open verification)', () => {
@@ -24,7 +77,7 @@ describe(spiffeIdOf, () => {
       .done();
     let error: unknown;
     try {
-      spiffeIdOf(IDENTITY, attributes);
+      spiffeIdOf(IDENTITY, attested(attributes));
     } catch (caught) {
       error = caught;
     }
@@ -42,7 +95,7 @@ describe(spiffeIdOf, () => {
       .done();
     let error: unknown;
     try {
-      spiffeIdOf(IDENTITY, attributes);
+      spiffeIdOf(IDENTITY, attested(attributes));
     } catch (thrown) {
       error = thrown;
     }

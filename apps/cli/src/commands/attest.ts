@@ -3,6 +3,7 @@ import type { AttestorConfig, WorkloadIdentityConfig } from '@attestor/config';
 import {
   AttestationError,
   attestationToJson,
+  IdentityError,
   identityToJson,
   spiffeIdOf,
   type Attestation,
@@ -97,9 +98,9 @@ export class AttestCommand {
   ): ExitCode {
     let spiffeId: string;
     try {
-      spiffeId = spiffeIdOf(identity, attestation.attributes);
+      spiffeId = spiffeIdOf(identity, attestation);
     } catch (error) {
-      if (!AttributeError.is(error)) throw error;
+      if (!(AttributeError.is(error) || IdentityError.is(error))) throw error;
       this.output.stderr(`attestor attest: ${error.code}: ${error.message}\n`);
       return ExitCode.refused;
     }

@@ -60,6 +60,36 @@ describe('OCI registry client against a real registry', { timeout: 120_000 }, ()
     });
   });
 
+  it('names the config an image manifest, or each platform of an index, is an image of', async () => {
+    const manifest = await client.getManifest(registry, repository, '1');
+    if (manifest === undefined) throw new Error('pushed manifest not found');
+    const imageId = await docker('image', 'inspect', '--format', '{{.Id}}', reference);
+    const cosign = new CosignImageRegistry(client);
+    expect(
+      await cosign.imageConfigDigests({ registry, repository, digest: manifest.digest }),
+    ).toStrictEqual([imageId]);
+    // An index listing that manifest (as a multi-platform push makes) names the same config.
+    const index = await pushManifest(registry, repository, 'multi', {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [
+        {
+          mediaType: manifest.mediaType,
+          digest: manifest.digest,
+          size: manifest.bytes.length,
+          platform: { architecture: 'amd64', os: 'linux' },
+        },
+      ],
+    });
+    expect(
+      await cosign.imageConfigDigests({ registry, repository, digest: index.digest }),
+    ).toStrictEqual([imageId]);
+    // A digest the registry does not have binds no image.
+    expect(
+      await cosign.imageConfigDigests({ registry, repository, digest: `sha256:${'0'.repeat(64)}` }),
+    ).toStrictEqual([]);
+  });
+
   it('finds referrers through the referrers tag, since this registry has no referrers API', async () => {
     const manifest = await client.getManifest(registry, repository, '1');
     if (manifest === undefined) throw new Error('pushed manifest not found');

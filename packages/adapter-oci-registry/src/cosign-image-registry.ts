@@ -100,6 +100,38 @@ export class CosignImageRegistry implements ImageRegistry {
     return attestations;
   }
 
+  async imageConfigDigests(
+    image: ImageDigestReference,
+    signal?: AbortSignal,
+  ): Promise<readonly string[]> {
+    const manifest = await this.client.getManifest(
+      image.registry,
+      image.repository,
+      image.digest,
+      signal,
+    );
+    if (manifest === undefined) return [];
+    const own = configDigestOf(manifest.json);
+    if (own !== undefined) return [own];
+    const listed = manifest.json['manifests'];
+    if (!Array.isArray(listed)) return [];
+    const digests: string[] = [];
+    // Every platform of an index, at most MAX_PLATFORMS of them, each fetched by its digest.
+    for (const entry of listed.slice(0, MAX_PLATFORMS)) {
+      const digest = isRecord(entry) ? entry['digest'] : undefined;
+      if (typeof digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(digest)) continue;
+      const platform = await this.client.getManifest(
+        image.registry,
+        image.repository,
+        digest,
+        signal,
+      );
+      const config = platform === undefined ? undefined : configDigestOf(platform.json);
+      if (config !== undefined) digests.push(config);
+    }
+    return digests;
+  }
+
   /** The layers of the `sha256-<hex>.<suffix>` tag with the given media type, and their blobs. */
   async #legacyLayers(
     image: ImageDigestReference,
@@ -236,4 +268,18 @@ function descriptorsOf(value: unknown): Descriptor[] {
       return [];
     return [{ mediaType, digest, size, annotations: stringRecord(annotations) }];
   });
+}
+
+/** Platform manifests of an index that are looked at to bind a signature to an image. */
+const MAX_PLATFORMS = 64;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The `config.digest` of an image manifest, when it is a sha256 digest. */
+function configDigestOf(manifest: Readonly<Record<string, unknown>>): string | undefined {
+  const config = manifest['config'];
+  const digest = isRecord(config) ? config['digest'] : undefined;
+  return typeof digest === 'string' && /^sha256:[0-9a-f]{64}$/.test(digest) ? digest : undefined;
 }

@@ -53,4 +53,11 @@ export interface ImageRegistry {
     image: ImageDigestReference,
     signal?: AbortSignal,
   ): Promise<readonly AttestationArtifact[]>;
+  /**
+   * The image config digests the manifest at `image.digest` names: its own config for an
+   * image manifest; for an index, the configs of the platform manifests it lists (each
+   * fetched by digest, so checked against it). Empty when the registry has no such manifest.
+   * This is what binds a signature of the manifest to the image a container runs.
+   */
+  imageConfigDigests(image: ImageDigestReference, signal?: AbortSignal): Promise<readonly string[]>;
 }

@@ -70,7 +70,29 @@ export class ImageSignatureVerification {
     return this.#settings?.enabled === true;
   }
 
-  async verify(image: ImageDigestReference, signal?: AbortSignal): Promise<VerificationOutcome> {
+  /**
+   * Verifies `image`. With `runningConfigDigest` (the config digest of the image a container
+   * runs), a verified outcome stands only when the signed manifest names that config: a
+   * signature of some other image's manifest, under a repo digest the runtime reported, does
+   * not cover this one.
+   */
+  async verify(
+    image: ImageDigestReference,
+    signal?: AbortSignal,
+    runningConfigDigest?: string,
+  ): Promise<VerificationOutcome> {
+    const outcome = await this.#verify(image, signal);
+    if (runningConfigDigest === undefined || outcome.kind !== 'verified') return outcome;
+    if (outcome.imageConfigDigests?.includes(runningConfigDigest) === true) return outcome;
+    const reason = `the signed manifest ${image.digest} does not name the running image's config ${runningConfigDigest}`;
+    this.deps.logger.warn(
+      'image signature verification failed; omitting docker.image.signature.* attributes',
+      { image: `${image.registry}/${image.repository}@${image.digest}`, result: 'error', reason },
+    );
+    return { kind: 'error', reason };
+  }
+
+  async #verify(image: ImageDigestReference, signal?: AbortSignal): Promise<VerificationOutcome> {
     const settings = this.#settings;
     if (settings?.enabled !== true)
       return { kind: 'error', reason: 'sigstore verification is not enabled' };
@@ -195,7 +217,10 @@ export class ImageSignatureVerification {
       }
     }
     const outcome = decideSignatures({ found: candidates.length, verified, failures }, policy);
-    if (outcome.kind !== 'verified' || settings.skipProvenance) return outcome;
+    if (outcome.kind !== 'verified') return outcome;
+    // Content-addressed, so cached with the outcome: what the signed manifest is an image of.
+    const imageConfigDigests = await this.deps.registry.imageConfigDigests(image, signal);
+    if (settings.skipProvenance) return { ...outcome, imageConfigDigests };
 
     const attestations = (await this.deps.registry.findAttestations(image, signal)).filter(
       (attestation) => SLSA_PROVENANCE_TYPES.includes(attestation.predicateType),
@@ -224,10 +249,13 @@ export class ImageSignatureVerification {
         provenanceFailures.push(error instanceof Error ? error.message : String(error));
       }
     }
-    return requireProvenance(
+    const withProvenance = requireProvenance(
       outcome,
       { found: attestations.length, verifiedSigners: signers, failures: provenanceFailures },
       policy,
     );
+    return withProvenance.kind === 'verified'
+      ? { ...withProvenance, imageConfigDigests }
+      : withProvenance;
   }
 }

@@ -20,6 +20,11 @@ export type VerificationOutcome =
       readonly signatureCount: number;
       /** Who attested the SLSA provenance that was required (absent when skipProvenance). */
       readonly provenanceSigner?: SignerIdentity;
+      /**
+       * The image config digests the signed manifest names (its platform manifests', for an
+       * index): a container's image is covered only if its config digest is one of them.
+       */
+      readonly imageConfigDigests?: readonly string[];
     }
   | { readonly kind: Exclude<VerificationResultClass, 'verified'>; readonly reason: string };
 

@@ -11,6 +11,8 @@ import type {
 export class FakeImageRegistry implements ImageRegistry {
   readonly signatures = new Map<string, SignatureArtifact[]>();
   readonly attestations = new Map<string, AttestationArtifact[]>();
+  /** Image config digests per manifest digest (imageConfigDigests); none when absent. */
+  readonly configDigests = new Map<string, string[]>();
   failure: Error | undefined;
   hang = false;
   calls = 0;
@@ -27,6 +29,11 @@ export class FakeImageRegistry implements ImageRegistry {
     signal?: AbortSignal,
   ): Promise<readonly AttestationArtifact[]> {
     return this.#answer(() => this.attestations.get(image.digest) ?? [], signal);
+  }
+
+  /** Not counted in `calls`, which counts the signature lookups. */
+  imageConfigDigests(image: ImageDigestReference): Promise<readonly string[]> {
+    return Promise.resolve(this.configDigests.get(image.digest) ?? []);
   }
 
   #answer<T>(answer: () => T, signal: AbortSignal | undefined): Promise<T> {

@@ -761,6 +761,8 @@ describe(WorkloadAttestor, () => {
         const registry = new FakeImageRegistry();
         const verifier = new FakeSignatureVerifier();
         registry.signatures.set(REPO_DIGEST, [{ format: 'sigstore-bundle', bundleJson: 'sig' }]);
+        // The signed manifest is an image of the config the container runs.
+        registry.configDigests.set(REPO_DIGEST, [IMAGE_ID]);
         verifier.results.set('sig', {
           signer: { issuer: ISSUER, subject: SUBJECT },
           signatureBase64: 'c2ln',
@@ -807,6 +809,26 @@ describe(WorkloadAttestor, () => {
           'docker.image.signature.integrated_time': '1700000000',
           'docker.image.signature.signed_entry_timestamp': 'c2V0',
         });
+      });
+
+      it('omits them when the signed manifest is not of the image the container runs', async () => {
+        // The runtime reports a repo digest whose signed manifest names another config: a
+        // signature of that image does not cover this one.
+        const { attestor, registry, logger } = signed([`127.0.0.1:5000/team/app@${REPO_DIGEST}`]);
+        registry.configDigests.set(REPO_DIGEST, [`sha256:${'0f'.repeat(32)}`]);
+        const attributes = (await attestor.attest(5000)).attributes.toJSON();
+        expect(
+          Object.keys(attributes).filter((name) => name.startsWith('docker.image.signature.')),
+        ).toStrictEqual([]);
+        expect(attributes['docker.container.image_config_digest']).toBe(IMAGE_ID);
+        expect(logger.records).toContainEqual(
+          expect.objectContaining({
+            level: 'warn',
+            fields: expect.objectContaining({
+              reason: `the signed manifest ${REPO_DIGEST} does not name the running image's config ${IMAGE_ID}`,
+            }) as unknown,
+          }),
+        );
       });
 
       it('attests without them when verification fails (fail-open)', async () => {

@@ -222,7 +222,12 @@ export class WorkloadAttestor {
     if (signatures?.enabled !== true || container.repoDigest === undefined)
       return container.attributes;
     // The attestation's deadline bounds the verification too (a timeout, fail-open).
-    const outcome = await signatures.verify(container.repoDigest, deadline.signal);
+    // Bound to the running image: the signed manifest must name its config digest.
+    const outcome = await signatures.verify(
+      container.repoDigest,
+      deadline.signal,
+      container.imageConfigDigest,
+    );
     if (outcome.kind !== 'verified') return container.attributes;
     return container.attributes.with(
       signatureAttributes(AttributeSet.builder(), outcome.signature).done(),
@@ -423,6 +428,7 @@ export class WorkloadAttestor {
         imageDetails?.configDigest,
       ),
       ...(repoDigest === undefined ? {} : { repoDigest }),
+      ...(imageDetails === undefined ? {} : { imageConfigDigest: imageDetails.configDigest }),
       initPid: details.initPid,
       initStartTime: init.startTime,
       initPidNamespace: init.pidNamespace,

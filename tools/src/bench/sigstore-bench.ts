@@ -147,6 +147,8 @@ export async function sigstoreBenchmark(): Promise<string[]> {
       layers: { digest: string }[];
     };
     const bundle = await get(`/v2/${repository}/blobs/${referrer.layers[0]?.digest ?? ''}`);
+    // The signed manifest itself, whose config binds the signature to the running image.
+    await get(`/v2/${repository}/manifests/${digest}`, manifestTypes);
     await get(`/v2/${repository}/manifests/${tagBase}.att`, manifestTypes);
     const legacy = legacyBundleJson({
       format: 'cosign-legacy',
@@ -200,6 +202,7 @@ export async function sigstoreBenchmark(): Promise<string[]> {
       return registry.findSignatures(target, signal);
     },
     findAttestations: (target, signal) => registry.findAttestations(target, signal),
+    imageConfigDigests: (target, signal) => registry.imageConfigDigests(target, signal),
   };
   const singleFlight = verificationWith(counting);
   const outcomes = await Promise.all(

@@ -1,6 +1,16 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { chmod, mkdir, mkdtemp, readFile, rmdir, symlink, writeFile, rm } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  mkdir,
+  mkdtemp,
+  readFile,
+  rmdir,
+  symlink,
+  writeFile,
+  rm,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -451,6 +461,25 @@ export function describeRuntime(runtime: RuntimeUnderTest): void {
           expect(forgedAnswer.status).toBe(409);
           expect((forgedAnswer.body as AttestBody).error?.code).toBe('cgroup_mismatch');
           expect((forgedAnswer.body as AttestBody).attributes).toBeUndefined();
+        });
+
+        it('does not take a rootful container to be under a cgroup directory a user owns', async () => {
+          // As if a user had made the directory: the container's own pids cgroup is handed to
+          // the nobody user for the length of the test.
+          const { id, pid } = await startContainer({ 'com.example.app': 'user-owned' }, {});
+          const directory = `/sys/fs/cgroup/pids/${containerCgroup(id)}`;
+          const nobody = Number((await run('id', ['-u', 'nobody'])).stdout.trim());
+          await chown(directory, nobody, nobody);
+          try {
+            const { status, body } = await attest(pid);
+            expect(status).toBe(409);
+            expect(body.error?.code).toBe('untrusted_cgroup');
+            expect(body.error?.message).toContain(`owned by uid ${String(nobody)}, not root`);
+            expect(body.attributes).toBeUndefined();
+          } finally {
+            await chown(directory, 0, 0);
+          }
+          expect((await attest(pid)).status).toBe(200);
         });
 
         it('treats --pid=container:<host-pid container> as host-pid, whatever PidMode says', async () => {

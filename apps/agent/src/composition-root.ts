@@ -1,6 +1,6 @@
 import { DockerEngineContainerRuntime } from '@attestor/adapter-docker-engine';
 import { JsonLinesLogger, SystemClock } from '@attestor/adapter-node-process';
-import { ProcfsProcessTable } from '@attestor/adapter-procfs';
+import { CgroupfsCgroupTree, ProcfsProcessTable } from '@attestor/adapter-procfs';
 import { PrometheusMetrics } from '@attestor/adapter-prometheus';
 import { loadConfigFile, loadYamlConfig } from '@attestor/adapter-yaml-config';
 import { createSignatureVerification } from '@attestor/composition';
@@ -89,6 +89,7 @@ export function createAgentContainer(environment: AgentEnvironment): Container {
           clock,
           logger: logger.child({ component: 'attestor' }),
           agentPid: environment.agentPid,
+          cgroupTree: new CgroupfsCgroupTree(),
         },
         // Replaced by the loaded configuration before the first attestation.
         DEFAULT_CONFIG.docker,

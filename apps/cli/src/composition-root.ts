@@ -2,7 +2,7 @@ import { readBoundedText } from '@attestor/adapter-io';
 
 import { DockerEngineContainerRuntime } from '@attestor/adapter-docker-engine';
 import { JsonLinesLogger, SystemClock, type LogLevel } from '@attestor/adapter-node-process';
-import { ProcfsProcessTable } from '@attestor/adapter-procfs';
+import { CgroupfsCgroupTree, ProcfsProcessTable } from '@attestor/adapter-procfs';
 import { PrometheusMetrics } from '@attestor/adapter-prometheus';
 import { loadConfigFile, loadYamlConfig } from '@attestor/adapter-yaml-config';
 import { createSignatureVerification } from '@attestor/composition';
@@ -113,6 +113,7 @@ export function createCliContainer(environment: CliEnvironment): Container {
             clock,
             logger,
             agentPid: process.pid,
+            cgroupTree: new CgroupfsCgroupTree(),
           },
           config.docker,
         );

@@ -4,3 +4,4 @@ export {
   parseRealUid,
   parsePidNamespaceLink,
 } from './procfs-process-table.js';
+export { CgroupfsCgroupTree, cgroupMounts } from './cgroupfs-cgroup-tree.js';

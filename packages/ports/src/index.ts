@@ -26,3 +26,4 @@ export type {
 export { VERIFICATION_RESULT_CLASSES } from './signature-verifier.js';
 export type { AttestationMetrics, AttestationOutcome, CacheLookupResult } from './metrics.js';
 export { RemoteServiceError, type RemoteServiceErrorCode } from './remote-service-error.js';
+export type { CgroupTree } from './cgroup-tree.js';

@@ -47,6 +47,7 @@ export const ATTESTATION_ERROR_STATUS: Readonly<Record<AttestationErrorCode, num
   container_not_running: 409,
   pid_namespace_mismatch: 409,
   cgroup_mismatch: 409,
+  untrusted_cgroup: 409,
   host_pid_namespace_refused: 403,
   runtime_unavailable: 503,
   deadline_exceeded: 504,

@@ -18,6 +18,8 @@ export type AttestationErrorCode =
   | 'pid_namespace_mismatch'
   /** The workload is not within the container init's cgroups (a directory named after it is not enough). */
   | 'cgroup_mismatch'
+  /** A rootful runtime's container was found under a cgroup directory a user owns. */
+  | 'untrusted_cgroup'
   /** The container shares the host pid namespace, and attesting such containers is off. */
   | 'host_pid_namespace_refused'
   /** No runtime that could know the container answered. */

@@ -1,5 +1,5 @@
 import { DEFAULT_DOCKER_CONFIG, type DockerAttestationConfig } from '@attestor/config';
-import { ProcessTableError, type ProcessTable } from '@attestor/ports';
+import { ProcessTableError, type CgroupTree, type ProcessTable } from '@attestor/ports';
 import {
   ContainerDetailsMother,
   FakeClock,
@@ -619,6 +619,50 @@ describe(WorkloadAttestor, () => {
         );
         expect((await attestError(w.make(), 9401)).code).toBe('host_pid_namespace_refused');
         expect((await attestError(w.make(undefined, optedIn), 9401)).code).toBe('cgroup_mismatch');
+      });
+    });
+
+    describe('having a rootful container under a directory a user owns', () => {
+      /** A cgroup tree in which `userOwned` paths (and those below them) are uid 1000's. */
+      const treeWith = (userOwned: string): CgroupTree => ({
+        directoryOwners: (_hierarchy, _controllers, path) =>
+          path.split('/').map((_segment, index, segments) =>
+            segments
+              .slice(0, index + 1)
+              .join('/')
+              .startsWith(userOwned)
+              ? 1000
+              : 0,
+          ),
+      });
+      const attestorWith = (w: ReturnType<typeof world>, tree: CgroupTree) =>
+        new WorkloadAttestor(
+          {
+            processTable: w.processes,
+            runtime: w.runtime,
+            metrics: w.metrics,
+            clock: w.clock,
+            logger: w.logger,
+            agentPid: AGENT_PID,
+            cgroupTree: tree,
+          },
+          CONFIG,
+        );
+
+      it('refuses it with untrusted_cgroup, naming the owner', async () => {
+        const w = world();
+        const error = await attestError(attestorWith(w, treeWith('/docker')), 5000);
+        expect(error.code).toBe('untrusted_cgroup');
+        expect(error.message).toBe(
+          `container ${ID}: its cgroup "/docker/${ID}" on hierarchy "12:pids" is under a directory owned by uid 1000, not root, so a rootful runtime's container is not taken to be there`,
+        );
+      });
+
+      it('attests it when every directory down to it is root’s', async () => {
+        const w = world();
+        expect(await attestorWith(w, treeWith('/elsewhere')).attest(5000)).toMatchObject({
+          kind: 'attested',
+        });
       });
     });
 

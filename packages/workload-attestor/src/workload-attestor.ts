@@ -11,6 +11,7 @@ import {
   CgroupError,
   cgroupMembership,
   containerIdFromCgroup,
+  parseCgroupLines,
   type ContainerLocation,
 } from '@attestor/cgroup';
 import type { DockerAttestationConfig } from '@attestor/config';
@@ -19,6 +20,7 @@ import {
   ContainerRuntimeError,
   ProcessTableError,
   type AttestationMetrics,
+  type CgroupTree,
   type Clock,
   type ContainerDetails,
   type ContainerRuntime,
@@ -73,6 +75,11 @@ export interface WorkloadAttestorDependencies {
   readonly logger: Logger;
   /** The agent's own PID, whose pid namespace is taken as the host's. */
   readonly agentPid: number;
+  /**
+   * Who owns the cgroup directories: a rootful runtime's container is not trusted in a
+   * directory a user owns. Without it, that check is skipped (tests of other behaviour).
+   */
+  readonly cgroupTree?: CgroupTree;
 }
 
 /**
@@ -415,6 +422,7 @@ export class WorkloadAttestor {
     const imageDetails = await this.#image(endpoint, details, deadline);
     const init =
       details.initPid === workload.pid ? workload : this.#initProcess(containerId, details.initPid);
+    if (endpoint.kind !== 'podman-rootless') this.#checkRootOwned(containerId, init.cgroup);
     const repoDigest = imageDetails?.repoDigests
       .map(imageDigestReference)
       .find((reference) => reference !== undefined);
@@ -477,6 +485,29 @@ export class WorkloadAttestor {
         reason: error.message,
       });
       return undefined;
+    }
+  }
+
+  /**
+   * A rootful runtime's container lives in cgroup directories only root can create. Where the
+   * container init's cgroup path names the container, every directory from the hierarchy's
+   * root down to it must be root's: one a user owns (a delegated subtree) could have been
+   * named after the container by that user.
+   */
+  #checkRootOwned(containerId: string, initCgroup: string): void {
+    const tree = this.deps.cgroupTree;
+    if (tree === undefined) return;
+    for (const line of parseCgroupLines(initCgroup)) {
+      if (!line.path.includes(containerId)) continue;
+      const controllers = line.controllers.join(',');
+      const owners = tree.directoryOwners(line.hierarchyId, controllers, line.path);
+      const owner = owners?.find((uid) => uid !== 0);
+      if (owner !== undefined) {
+        throw new AttestationError(
+          'untrusted_cgroup',
+          `container ${containerId}: its cgroup ${JSON.stringify(line.path.slice(0, 200))} on hierarchy "${String(line.hierarchyId)}:${controllers}" is under a directory owned by uid ${String(owner)}, not root, so a rootful runtime's container is not taken to be there`,
+        );
+      }
     }
   }
 

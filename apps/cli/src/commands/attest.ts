@@ -29,6 +29,7 @@ const EXIT_BY_CODE: Readonly<Record<AttestationErrorCode, ExitCode>> = {
   container_not_running: ExitCode.refused,
   pid_namespace_mismatch: ExitCode.refused,
   cgroup_mismatch: ExitCode.refused,
+  untrusted_cgroup: ExitCode.refused,
   host_pid_namespace_refused: ExitCode.refused,
 };
 

@@ -187,6 +187,18 @@ describe(DockerEngineContainerRuntime, () => {
       expect(error.message).not.toContain('hunter2');
     });
 
+    it.each(['busybox:latest', '', `sha256:${'CD'.repeat(32)}`, `sha512:${'cd'.repeat(64)}`])(
+      'refuses the image ID %j as a protocol error naming the field',
+      async (image) => {
+        const endpoint = await serve(json(inspectBody({ Image: image })));
+        const error = await failure(runtime.inspectContainer(endpoint, ID));
+        expect(error.code).toBe('protocol');
+        expect(error.message).toBe(
+          `container inspect from ${endpoint.socketPath}: Image is not a sha256 image ID`,
+        );
+      },
+    );
+
     it('refuses a response that is not JSON', async () => {
       const endpoint = await serve((_request, response) => {
         response.writeHead(200);

@@ -129,6 +129,9 @@ export function parseContainerInspect(
   const running = state['Running'];
   if (typeof running !== 'boolean') throw shape.fail('State.Running', 'a boolean');
   const imageId = shape.string(root['Image'], 'Image');
+  // A content address, as both runtimes write it (Podman without the `sha256:`): anything else
+  // (`busybox:latest`, upper case, `sha512:`) is a malformed answer like any other.
+  if (!IMAGE_ID.test(imageId)) throw shape.fail('Image', 'a sha256 image ID');
   return {
     id,
     imageReference: shape.string(config['Image'], 'Config.Image'),

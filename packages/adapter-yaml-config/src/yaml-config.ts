@@ -31,7 +31,9 @@ export function parseYamlDocuments(text: string): YamlParseResult {
   const parsed = parseAllDocuments(text, {
     lineCounter,
     schema: 'core',
-    uniqueKeys: true,
+    // Checked by the converter, with a set: the library compares each key with every other
+    // (40,000 keys took 21.6 s), and its error names neither the key nor where it is.
+    uniqueKeys: false,
     prettyErrors: false,
     strict: true,
   });
@@ -75,7 +77,15 @@ export const MAX_ALIAS_EXPANSION_NODES = 10_000;
 /** Nesting depth of maps and sequences, aliases expanded. */
 export const MAX_NESTING_DEPTH = 64;
 
-/** A document that aliases or nesting would make too large, or whose alias cannot be resolved. */
+/** Untrusted text for a message: JSON-escaped and at most 100 characters. */
+function quoteBounded(text: string): string {
+  return JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}...` : text);
+}
+
+/**
+ * A document the converter refuses: aliases or nesting that would make it too large, an alias
+ * that cannot be resolved, a duplicate key, a value that is not plain data.
+ */
 class YamlLimitError extends Error {
   constructor(
     message: string,
@@ -126,6 +136,7 @@ class NodeConverter {
       }
     }
     if (isMap(node)) {
+      const seen = new Set<string>();
       return {
         kind: 'map',
         ...at,
@@ -134,6 +145,13 @@ class NodeConverter {
           const key = isScalar(pair.key)
             ? String(pair.key.value)
             : JSON.stringify(String(pair.key));
+          if (seen.has(key)) {
+            throw new YamlLimitError(
+              `duplicate key ${quoteBounded(key)}${line === undefined ? '' : ` in the map at line ${String(line)}`}`,
+              keyLine,
+            );
+          }
+          seen.add(key);
           return {
             key,
             ...(keyLine === undefined ? {} : { line: keyLine }),
@@ -159,8 +177,13 @@ class NodeConverter {
       ) {
         return { kind: 'scalar', ...at, value };
       }
-      // The core schema yields only the types above (and bigint for huge integers).
-      return { kind: 'scalar', ...at, value: typeof value === 'bigint' ? value.toString() : null };
+      if (typeof value === 'bigint') return { kind: 'scalar', ...at, value: value.toString() };
+      // A tag such as !!binary or !!timestamp makes a value that is not plain data: refused,
+      // not read as null (a file of them would otherwise pass as valid and empty).
+      throw new YamlLimitError(
+        `a value tagged ${quoteBounded(node.tag ?? typeof value)} is not plain data (a string, number, boolean or null)`,
+        line,
+      );
     }
     return { kind: 'scalar', ...at, value: null };
   }

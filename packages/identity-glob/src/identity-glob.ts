@@ -29,8 +29,12 @@ export class IdentityGlob {
     return this.#hasStar && this.#chunks.every((chunk) => chunk.length === 0);
   }
 
-  matches(input: string): boolean {
-    const text = Array.from(input);
+  /**
+   * Whether the whole of `input` matches. `input` may be given as its code points
+   * (`Array.from(text)`), so that matching one input against many patterns splits it once.
+   */
+  matches(input: string | readonly string[]): boolean {
+    const text = typeof input === 'string' ? Array.from(input) : input;
     const chunks = this.#chunks;
     const first = chunks[0] ?? [];
     if (!this.#hasStar) return text.length === first.length && chunkMatchesAt(first, text, 0);

@@ -72,4 +72,13 @@ describe(lintAllowedIdentities, () => {
       },
     );
   });
+
+  it('lints an issuer with 80,000 wildcards in linear time, and quotes it bounded', () => {
+    // A run of * not at the end: /[*?]+$/ retried from each of its positions (6 s).
+    const issuer = `https://issuer.example${'*'.repeat(80_000)}x`;
+    const warnings = lintAllowedIdentities(new Map([[issuer, ['me']]]));
+    expect(warnings.map((warning) => warning.code)).toStrictEqual(['wildcard_after_host']);
+    expect(warnings[0]?.message.length).toBeLessThan(700);
+    expect(warnings[0]?.message).toContain(`"https://issuer.example${'*'.repeat(178)}...`);
+  });
 });

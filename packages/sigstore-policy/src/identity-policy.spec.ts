@@ -66,4 +66,19 @@ describe(IdentityPolicy, () => {
       expect(policy.evaluate({ issuer, subject })).toStrictEqual({ allowed: false });
     });
   });
+
+  it('matches a 100 kB subject against 10,000 patterns, splitting it once (10 s before)', () => {
+    const subject = `https://ci.example/${'a'.repeat(100_000)}`;
+    const patterns = Array.from(
+      { length: 10_000 },
+      (_, index) => `https://ci.example/${String(index)}`,
+    );
+    patterns.push('https://ci.example/*');
+    const policy = new IdentityPolicy(new Map([['https://issuer.example', patterns]]));
+    expect(policy.evaluate({ issuer: 'https://issuer.example', subject })).toStrictEqual({
+      allowed: true,
+      issuerPattern: 'https://issuer.example',
+      subjectPattern: 'https://ci.example/*',
+    });
+  });
 });

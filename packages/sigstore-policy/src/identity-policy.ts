@@ -21,9 +21,13 @@ export class IdentityPolicy {
   }
 
   evaluate(signer: SignerIdentity): IdentityDecision {
+    // Split into code points once, not once per pattern (10,000 patterns against a 100 kB
+    // subject took 10 s when each pattern split it again).
+    const issuer = Array.from(signer.issuer);
+    const subjectText = Array.from(signer.subject);
     for (const rule of this.#rules) {
-      if (!rule.issuer.matches(signer.issuer)) continue;
-      const subject = rule.subjects.find((glob) => glob.matches(signer.subject));
+      if (!rule.issuer.matches(issuer)) continue;
+      const subject = rule.subjects.find((glob) => glob.matches(subjectText));
       if (subject !== undefined) {
         return {
           allowed: true,

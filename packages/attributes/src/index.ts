@@ -20,5 +20,5 @@ export {
 } from './names.js';
 export { AttributeSet, AttributeSetBuilder, type AttributeValue } from './attribute-set.js';
 export { parseTemplate, type Template, type TemplatePart } from './template.js';
-export { renderTemplate, renderSpiffeIdPath } from './render.js';
+export { renderTemplate, renderSpiffeIdPath, spiffeIdPathTemplateProblem } from './render.js';
 export { AttributeError, type AttributeErrorCode } from './errors.js';

@@ -84,3 +84,21 @@ function segmentProblem(segment: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Why a SPIFFE ID path template can never render a valid path, whatever the attribute values,
+ * or undefined when it can. Each reference is one whole segment or part of one (a value can
+ * fill a segment but never add one), so the template is checked with a plain stand-in for
+ * every reference: `/`, `//`, `/a/../b` and `/a/` are refused when the file is loaded.
+ */
+export function spiffeIdPathTemplateProblem(template: Template): string | undefined {
+  let path = '';
+  for (const part of template.parts) path += part.kind === 'literal' ? part.text : 'x';
+  if (!path.startsWith('/')) return "does not start with '/'";
+  const segments = path.slice(1).split('/');
+  for (const [index, segment] of segments.entries()) {
+    const problem = segmentProblem(segment);
+    if (problem !== undefined) return `has segment ${String(index + 1)} that ${problem}`;
+  }
+  return undefined;
+}

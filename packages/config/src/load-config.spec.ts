@@ -509,6 +509,18 @@ describe(loadConfig, () => {
         { logLevel: 'verbose' },
         'spec.logLevel: must be one of debug, info, warn, error, got "verbose"',
       ],
+      [
+        { metricsListenAddress: '[:::::::.]:80' },
+        'spec.metricsListenAddress: must be host:port such as 127.0.0.1:9465, got "[:::::::.]:80"',
+      ],
+      [
+        { metricsListenAddress: 'a..b:80' },
+        'spec.metricsListenAddress: must be host:port such as 127.0.0.1:9465, got "a..b:80"',
+      ],
+      [
+        { apiSocketPath: `/run/${'a'.repeat(110)}.sock` },
+        `spec.apiSocketPath: the socket path is 120 bytes, longer than the 107 a unix socket address holds: "/run/${'a'.repeat(55)}..."`,
+      ],
     ])('reports %j', (spec, message) => {
       expect(errorsOf(loadConfig([node({ section: 'Agent', schema: 'v1', spec })]))).toStrictEqual([
         message,
@@ -518,6 +530,17 @@ describe(loadConfig, () => {
 
   describe('having the WorkloadIdentity section', () => {
     const identity = (spec: unknown) => node({ section: 'WorkloadIdentity', schema: 'v1', spec });
+
+    it.each([
+      ['/', 'spec.pathTemplate: has segment 1 that is empty'],
+      ['//', 'spec.pathTemplate: has segment 1 that is empty'],
+      ['/a/../b', 'spec.pathTemplate: has segment 2 that is ".."'],
+      ['/a/{{docker.container.image}}/', 'spec.pathTemplate: has segment 3 that is empty'],
+    ])('refuses the path template %j, which no value can make valid', (pathTemplate, message) => {
+      expect(
+        errorsOf(loadConfig([identity({ trustDomain: 'example.org', pathTemplate })])),
+      ).toStrictEqual([message]);
+    });
 
     it('reads the specification template example', () => {
       const config = configOf(

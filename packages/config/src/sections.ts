@@ -1,6 +1,12 @@
-import { isKnownAttributeName, parseTemplate, AttributeError } from '@attestor/attributes';
+import {
+  AttributeError,
+  isKnownAttributeName,
+  parseTemplate,
+  spiffeIdPathTemplateProblem,
+} from '@attestor/attributes';
 import { lintAllowedIdentities } from '@attestor/identity-glob';
 import {
+  checkSocketPathLength,
   RuntimeResolverError,
   socketPathFromUrl,
   validatePodmanSocketTemplate,
@@ -357,9 +363,16 @@ export function readAgentSpec(spec: MapReader, issues: IssueCollector): AgentCon
   if (!apiSocketPath.startsWith('/')) {
     issues.error(
       spec.pathOf('apiSocketPath'),
-      `must be an absolute path, got ${JSON.stringify(apiSocketPath)}`,
+      `must be an absolute path, got ${JSON.stringify(apiSocketPath.slice(0, 200))}`,
       spec.entry('apiSocketPath')?.line,
     );
+  } else {
+    try {
+      checkSocketPathLength(apiSocketPath);
+    } catch (error) {
+      if (!RuntimeResolverError.is(error)) throw error;
+      issues.error(spec.pathOf('apiSocketPath'), error.message, spec.entry('apiSocketPath')?.line);
+    }
   }
   let apiSocketMode = DEFAULT_AGENT_CONFIG.apiSocketMode;
   const modeEntry = spec.entry('apiSocketMode');
@@ -409,7 +422,12 @@ function readListenAddress(
   const match = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(text);
   const host = match?.[1] ?? match?.[2];
   const port = Number(match?.[3]);
-  if (host === undefined || !Number.isInteger(port) || port < 1 || port > 65535) {
+  // The URL parser checks an IPv6 literal and a host name the way a listener would need them.
+  const usableHost =
+    host !== undefined &&
+    URL.canParse(`http://${match?.[1] === undefined ? host : `[${host}]`}/`) &&
+    (match?.[2] === undefined || !/^[.-]|[.-]$|\.\./.test(host));
+  if (!usableHost || !Number.isInteger(port) || port < 1 || port > 65535) {
     issues.error(
       spec.pathOf(key),
       `must be host:port such as 127.0.0.1:9465, got ${JSON.stringify(text)}`,
@@ -451,7 +469,7 @@ export function readWorkloadIdentitySpec(
     valid = false;
   } else {
     try {
-      parseTemplate(pathTemplate, isKnownAttributeName);
+      const template = parseTemplate(pathTemplate, isKnownAttributeName);
       if (!pathTemplate.startsWith('/')) {
         issues.error(
           spec.pathOf('pathTemplate'),
@@ -459,6 +477,13 @@ export function readWorkloadIdentitySpec(
           spec.entry('pathTemplate')?.line,
         );
         valid = false;
+      } else {
+        // Its literal text alone must make a valid path (`/`, `//`, `/a/../b` never can).
+        const problem = spiffeIdPathTemplateProblem(template);
+        if (problem !== undefined) {
+          issues.error(spec.pathOf('pathTemplate'), problem, spec.entry('pathTemplate')?.line);
+          valid = false;
+        }
       }
     } catch (error) {
       if (!AttributeError.is(error)) throw error;

@@ -4,6 +4,8 @@ export {
   type WorkloadFacts,
 } from './resolve-endpoints.js';
 export {
+  checkSocketPathLength,
+  MAX_UNIX_SOCKET_PATH_BYTES,
   socketPathFromUrl,
   expandPodmanSocketTemplate,
   validatePodmanSocketTemplate,

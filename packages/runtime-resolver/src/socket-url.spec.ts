@@ -25,6 +25,34 @@ describe(socketPathFromUrl, () => {
     expect(() => socketPathFromUrl(url)).toThrow(reason);
     expect(() => socketPathFromUrl(url)).toThrow(JSON.stringify(url));
   });
+  it('refuses a path longer than a unix socket address holds, and accepts one that fits', () => {
+    const fits = `/${'a'.repeat(106)}`;
+    expect(socketPathFromUrl(`unix://${fits}`)).toBe(fits);
+    let error: unknown;
+    try {
+      socketPathFromUrl(`unix://${fits}a`);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toMatchObject({
+      code: 'invalid_socket_url',
+      message: expect.stringContaining(
+        'the socket path is 108 bytes, longer than the 107 a unix socket address holds',
+      ) as unknown,
+    });
+  });
+
+  it('checks a rootless template with the longest uid', () => {
+    // 98 bytes with uid 0, 107 with uid 4294967295: it must fit for every user, so one byte
+    // more is refused although it would fit uid 0.
+    const template = `unix:///${'r'.repeat(88)}/%d/x.sock`;
+    expect(() => {
+      validatePodmanSocketTemplate(template);
+    }).not.toThrow();
+    expect(() => {
+      validatePodmanSocketTemplate(template.replace('x.sock', 'xx.sock'));
+    }).toThrow('longer than the 107');
+  });
 });
 
 describe(validatePodmanSocketTemplate, () => {

@@ -2,6 +2,8 @@ import { RuntimeResolverError } from './errors.js';
 
 const UNIX_SCHEME = 'unix://';
 const MAX_UINT32 = 4_294_967_295;
+/** What a unix socket address holds (sun_path is 108 bytes, one for the terminating NUL). */
+export const MAX_UNIX_SOCKET_PATH_BYTES = 107;
 
 /**
  * The absolute socket path of a `unix:///path` URL. Anything else (tcp://, http://, a bare
@@ -34,7 +36,19 @@ export function socketPathFromUrl(url: string): string {
       `must not contain '..' segments, got ${JSON.stringify(url)}`,
     );
   }
+  checkSocketPathLength(path);
   return path;
+}
+
+/** A unix socket path longer than its address can hold could never be connected to. */
+export function checkSocketPathLength(path: string): void {
+  const bytes = new TextEncoder().encode(path).length;
+  if (bytes > MAX_UNIX_SOCKET_PATH_BYTES) {
+    throw new RuntimeResolverError(
+      'invalid_socket_url',
+      `the socket path is ${String(bytes)} bytes, longer than the ${String(MAX_UNIX_SOCKET_PATH_BYTES)} a unix socket address holds: ${JSON.stringify(`${path.slice(0, 60)}...`)}`,
+    );
+  }
 }
 
 /**
@@ -58,7 +72,8 @@ export function validatePodmanSocketTemplate(template: string): void {
       `must contain no % directive other than %d, found ${JSON.stringify(other ?? '%')} in ${JSON.stringify(template)}`,
     );
   }
-  socketPathFromUrl(template.replace('%d', '0'));
+  // With the longest uid, so that no user's socket path can be too long.
+  socketPathFromUrl(template.replace('%d', String(MAX_UINT32)));
 }
 
 /** The socket path of the rootless Podman service of `uid`. */

@@ -5,3 +5,4 @@ export {
   fetchTrustedRootThroughTuf,
   type TufOptions,
 } from './tuf-trusted-root.js';
+export { TrustedRootError, trustMaterialFrom } from './trusted-root.js';

@@ -9,8 +9,9 @@ import type {
   VerifiedSignature,
 } from '@attestor/ports';
 import { bundleFromJSON, isBundleWithDsseEnvelope, type Bundle } from '@sigstore/bundle';
-import { TrustedRoot } from '@sigstore/protobuf-specs';
-import { toSignedEntity, toTrustMaterial, Verifier, type TrustMaterial } from '@sigstore/verify';
+import { toSignedEntity, Verifier, type TrustMaterial } from '@sigstore/verify';
+
+import { trustMaterialFrom } from './trusted-root.js';
 
 const COSIGN_SIGNATURE_TYPE = 'cosign container image signature';
 const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
@@ -156,7 +157,8 @@ export class SigstoreSignatureVerifier implements SignatureVerifier {
     trustedRootJson: unknown,
     private readonly transparencyLog?: TransparencyLog,
   ) {
-    this.#trustMaterial = toTrustMaterial(TrustedRoot.fromJSON(trustedRootJson));
+    // Throws TrustedRootError for a root that breaks the client specification's rules.
+    this.#trustMaterial = trustMaterialFrom(trustedRootJson);
   }
 
   async verify(

@@ -1,8 +1,9 @@
 import { createHash, createPublicKey } from 'node:crypto';
 
 import { bundleFromJSON, isBundleWithDsseEnvelope } from '@sigstore/bundle';
-import { TrustedRoot } from '@sigstore/protobuf-specs';
-import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
+import { toSignedEntity, Verifier } from '@sigstore/verify';
+
+import { trustMaterialFrom } from './trusted-root.js';
 
 export interface BundleVerificationRequest {
   readonly bundleJson: string;
@@ -26,8 +27,8 @@ export function verifySigstoreBundle(request: BundleVerificationRequest): void {
   const bundle = bundleFromJSON(JSON.parse(request.bundleJson));
   const { signer } = request;
   const keyed = 'publicKeyPem' in signer;
-  const trustMaterial = toTrustMaterial(
-    TrustedRoot.fromJSON(request.trustedRootJson),
+  const trustMaterial = trustMaterialFrom(
+    request.trustedRootJson,
     keyed
       ? () => ({ publicKey: createPublicKey(signer.publicKeyPem), validFor: () => true })
       : undefined,

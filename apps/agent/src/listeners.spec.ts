@@ -9,6 +9,7 @@ import {
   sendRawHttp,
   type ListenerAddress,
 } from '@attestor/testing';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { LocalApiServer } from './api-server.js';
@@ -76,6 +77,55 @@ describe(LocalApiServer, () => {
         expect(answer).toContain('"code":"internal"');
         expect(logger.records).toContainEqual(
           expect.objectContaining({ level: 'error', message: 'API handler failed' }),
+        );
+      } finally {
+        await server.stop();
+      }
+    });
+  });
+
+  describe('having generated requests', () => {
+    it('answers every one (or closes) and keeps serving', async () => {
+      const path = join(dir, 'generated.sock');
+      const server = new LocalApiServer(path, 0o600, new RecordingLogger())
+        .route('GET', '/healthz', () => Promise.resolve({ status: 200, body: { status: 'ok' } }))
+        .route('GET', '/v1/attest', () => Promise.reject(new Error('handler failure')));
+      await server.start();
+      try {
+        const text = (alphabet: string) =>
+          fc
+            .array(fc.constantFrom(...Array.from(alphabet)), { maxLength: 40 })
+            .map((chars) => chars.join(''));
+        const request = fc
+          .tuple(
+            fc.oneof(
+              fc.constantFrom('GET', 'POST', 'PUT', 'CONNECT', 'OPTIONS'),
+              text('GETPOS*[ '),
+            ),
+            fc.oneof(
+              fc.constantFrom('/healthz', '/v1/attest?pid=1', 'http://[', '*', '//'),
+              text('/%?=&[]:@\x7f\u00e9 #'),
+            ),
+            fc.constantFrom('HTTP/1.1', 'HTTP/1.0', 'HTTP/2', ''),
+            fc.constantFrom(
+              'Host: x\r\n',
+              '',
+              'Transfer-Encoding: chunked\r\n',
+              'Content-Length: 3\r\n',
+            ),
+          )
+          .map(
+            ([method, target, version, header]) =>
+              `${method} ${target} ${version}\r\n${header}\r\n`,
+          );
+        await fc.assert(
+          fc.asyncProperty(request, async (bytes) => {
+            const status = rawHttpStatus(await sendRawHttp({ path }, bytes, 2_000));
+            if (status !== undefined) expect(status).toBeGreaterThanOrEqual(200);
+            const healthy = await sendRawHttp({ path }, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+            expect(rawHttpStatus(healthy)).toBe(200);
+          }),
+          { numRuns: 300 },
         );
       } finally {
         await server.stop();

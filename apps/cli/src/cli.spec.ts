@@ -129,6 +129,15 @@ describe('Cli', () => {
       expect(await c.run(['config', 'validate', file('missing.yaml')])).toBe(3);
       expect(c.stderr()).toBe(`${file('missing.yaml')}: no such file\n`);
     });
+
+    it('exits 1 for text that is not UTF-8, naming the offset (invalid input, not unreadable)', async () => {
+      await writeFile(file('latin1.yaml'), Buffer.from('section: caf\xe9\n', 'latin1'));
+      const c = cli();
+      expect(await c.run(['config', 'validate', file('latin1.yaml')])).toBe(1);
+      expect(c.stderr()).toContain(
+        `${file('latin1.yaml')}: yaml: not valid UTF-8 (first invalid byte at offset 12)`,
+      );
+    });
   });
 
   describe('locate', () => {

@@ -41,4 +41,23 @@ describe(loadConfigFile, () => {
       reason: `${dir}: not a regular file`,
     });
   });
+
+  it('reports text that is not UTF-8 as an invalid file, naming the offset', async () => {
+    const path = join(dir, 'latin1.yaml');
+    await writeFile(path, Buffer.from('section: caf\xe9\n', 'latin1'));
+    const loaded = await loadConfigFile(path);
+    expect(loaded).toMatchObject({
+      kind: 'loaded',
+      result: {
+        ok: false,
+        errors: [
+          {
+            severity: 'error',
+            path: 'yaml',
+            message: 'not valid UTF-8 (first invalid byte at offset 12)',
+          },
+        ],
+      },
+    });
+  });
 });

@@ -27,6 +27,18 @@ export async function loadConfigFile(path: string): Promise<ConfigFileResult> {
     text = await readConfigFile(path);
   } catch (error) {
     if (FileReadError.is(error) && error.code === 'not_found') return { kind: 'missing', path };
+    // Text that is not UTF-8 is invalid input, like a syntax error, not an unreadable file.
+    if (FileReadError.is(error) && error.code === 'invalid_utf8') {
+      const message = error.message.startsWith(`${path}: `)
+        ? error.message.slice(path.length + 2)
+        : error.message;
+      return {
+        kind: 'loaded',
+        path,
+        sha256: createHash('sha256').update(message).digest('hex'),
+        result: { ok: false, errors: [{ severity: 'error', path: 'yaml', message }], warnings: [] },
+      };
+    }
     return {
       kind: 'unreadable',
       path,

@@ -372,6 +372,14 @@ describe(loadConfig, () => {
     });
   });
 
+  it('quotes at most 200 characters of a value in an error (a 300 kB value made a 300 kB line)', () => {
+    const huge = `h${'x'.repeat(300_000)}`;
+    const [error] = errorsOf(loadConfig([docker({ enabled: true, dockerSocketPath: huge })]));
+    expect(error).toBe(
+      `spec.docker.dockerSocketPath: must be a unix:// URL, got "${huge.slice(0, 200)}..."`,
+    );
+  });
+
   describe('having no attestation on', () => {
     it.each([
       ['an empty file', []],

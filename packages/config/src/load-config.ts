@@ -1,6 +1,6 @@
 import { DEFAULT_AGENT_CONFIG, DEFAULT_DOCKER_CONFIG, type AttestorConfig } from './model.js';
 import type { ConfigIssue, ConfigNode } from './config-node.js';
-import { IssueCollector, MapReader } from './reader.js';
+import { IssueCollector, MapReader, quote } from './reader.js';
 import {
   readAgentSpec,
   readWorkloadAttestationSpec,
@@ -76,7 +76,12 @@ export function loadConfig(documents: readonly ConfigNode[]): ConfigLoadResult {
       typeof schema.value === 'string' &&
       SCHEMAS[section].includes(schema.value)
     )) {
-      const shown = schema.kind === 'scalar' ? JSON.stringify(schema.value) : 'a non-string';
+      const shown =
+        schema.kind !== 'scalar'
+          ? 'a non-string'
+          : typeof schema.value === 'string'
+            ? quote(schema.value)
+            : JSON.stringify(schema.value);
       collector.error(
         'schema',
         `unsupported schema version ${shown} for section ${section} (supported: ${SCHEMAS[section].join(', ')})`,
@@ -142,7 +147,7 @@ function readSectionName(root: MapReader, issues: IssueCollector): SectionName |
       : `did you mean ${suggestion}?`;
   issues.error(
     'section',
-    `unknown section ${JSON.stringify(name ?? null)}; ${hint}`,
+    `unknown section ${name === undefined ? 'null' : quote(name)}; ${hint}`,
     value.line ?? entry.line,
   );
   return undefined;

@@ -34,7 +34,19 @@ export class IssueCollector {
 /** `parent.key`, or `parent["odd key"]` for keys that are not plain identifiers. */
 export function childPath(parent: string, key: string): string {
   if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) return parent === '' ? key : `${parent}.${key}`;
-  return `${parent}[${JSON.stringify(key)}]`;
+  return `${parent}[${quote(key)}]`;
+}
+
+/** The longest text an error message quotes from the file. */
+const MAX_QUOTED = 200;
+
+/**
+ * A value from the file, for an error message: JSON, at most MAX_QUOTED characters of it (a
+ * 300 kB value once made a 300 kB log line).
+ */
+export function quote(value: unknown): string {
+  const text = typeof value === 'string' ? value : String(value);
+  return JSON.stringify(text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}...` : text);
 }
 
 export function describeNode(node: ConfigNode): string {
@@ -44,7 +56,9 @@ export function describeNode(node: ConfigNode): string {
     case 'sequence':
       return 'a list';
     case 'scalar':
-      return node.value === null ? 'null' : `${typeof node.value} ${JSON.stringify(node.value)}`;
+      return node.value === null
+        ? 'null'
+        : `${typeof node.value} ${typeof node.value === 'string' ? quote(node.value) : JSON.stringify(node.value)}`;
   }
 }
 

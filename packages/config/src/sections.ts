@@ -30,6 +30,7 @@ import {
   childPath,
   describeNode,
   MapReader,
+  quote,
   readStringList,
   type IssueCollector,
 } from './reader.js';
@@ -68,7 +69,7 @@ function readSigstore(reader: MapReader, issues: IssueCollector): SigstoreConfig
   if (reader.has('rekorURL') && !isHttpsUrl(rekorURL)) {
     issues.error(
       reader.pathOf('rekorURL'),
-      `must be an https URL, got ${JSON.stringify(rekorURL)}`,
+      `must be an https URL, got ${quote(rekorURL)}`,
       reader.entry('rekorURL')?.line,
     );
   }
@@ -79,7 +80,7 @@ function readSigstore(reader: MapReader, issues: IssueCollector): SigstoreConfig
   if (reader.has('tufMirrorURL') && !isHttpsUrl(tufMirrorURL) && !isLoopbackHttpUrl(tufMirrorURL)) {
     issues.error(
       reader.pathOf('tufMirrorURL'),
-      `must be an https URL (plain http only on loopback), got ${JSON.stringify(tufMirrorURL)}`,
+      `must be an https URL (plain http only on loopback), got ${quote(tufMirrorURL)}`,
       reader.entry('tufMirrorURL')?.line,
     );
   }
@@ -126,7 +127,7 @@ function absolutePath(reader: MapReader, key: string, issues: IssueCollector): s
   if (path !== undefined && !path.startsWith('/')) {
     issues.error(
       reader.pathOf(key),
-      `must be an absolute path, got ${JSON.stringify(path)}`,
+      `must be an absolute path, got ${quote(path)}`,
       reader.entry(key)?.line,
     );
     return undefined;
@@ -152,7 +153,7 @@ function readDuration(
   if (!Number.isInteger(ms) || ms < 1 || ms > MAX_VERIFICATION_TIMEOUT_MS) {
     issues.error(
       reader.pathOf(key),
-      `must be a duration from 1ms to 5m such as 10s or 500ms, got ${JSON.stringify(text)}`,
+      `must be a duration from 1ms to 5m such as 10s or 500ms, got ${quote(text)}`,
       reader.entry(key)?.line,
     );
     return fallback;
@@ -255,7 +256,7 @@ function readIncludeEnvVars(reader: MapReader, issues: IssueCollector): string[]
     if (prefix === '')
       issues.error(path, 'must not be empty (an empty prefix would expose every variable)', line);
     else if (prefix.includes('='))
-      issues.error(path, `must be a name prefix without '=', got ${JSON.stringify(prefix)}`, line);
+      issues.error(path, `must be a name prefix without '=', got ${quote(prefix)}`, line);
     else if (!kept.includes(prefix)) kept.push(prefix);
   });
   return kept;
@@ -363,7 +364,7 @@ export function readAgentSpec(spec: MapReader, issues: IssueCollector): AgentCon
   if (!apiSocketPath.startsWith('/')) {
     issues.error(
       spec.pathOf('apiSocketPath'),
-      `must be an absolute path, got ${JSON.stringify(apiSocketPath.slice(0, 200))}`,
+      `must be an absolute path, got ${quote(apiSocketPath)}`,
       spec.entry('apiSocketPath')?.line,
     );
   } else {
@@ -397,7 +398,7 @@ export function readAgentSpec(spec: MapReader, issues: IssueCollector): AgentCon
   if (knownLevel === undefined) {
     issues.error(
       spec.pathOf('logLevel'),
-      `must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`,
+      `must be one of ${LOG_LEVELS.join(', ')}, got ${quote(logLevel)}`,
       spec.entry('logLevel')?.line,
     );
   }
@@ -430,7 +431,7 @@ function readListenAddress(
   if (!usableHost || !Number.isInteger(port) || port < 1 || port > 65535) {
     issues.error(
       spec.pathOf(key),
-      `must be host:port such as 127.0.0.1:9465, got ${JSON.stringify(text)}`,
+      `must be host:port such as 127.0.0.1:9465, got ${quote(text)}`,
       spec.entry(key)?.line,
     );
     return undefined;
@@ -459,7 +460,7 @@ export function readWorkloadIdentitySpec(
   ) {
     issues.error(
       spec.pathOf('trustDomain'),
-      `must be a lower-case DNS name such as example.org, got ${JSON.stringify(trustDomain)}`,
+      `must be a lower-case DNS name such as example.org, got ${quote(trustDomain)}`,
       spec.entry('trustDomain')?.line,
     );
     valid = false;

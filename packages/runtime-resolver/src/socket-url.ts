@@ -1,6 +1,11 @@
 import { RuntimeResolverError } from './errors.js';
 
 const UNIX_SCHEME = 'unix://';
+
+/** A configured value, for an error message: JSON, at most 200 characters of it. */
+function quote(text: string): string {
+  return JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}...` : text);
+}
 const MAX_UINT32 = 4_294_967_295;
 /** What a unix socket address holds (sun_path is 108 bytes, one for the terminating NUL). */
 export const MAX_UNIX_SOCKET_PATH_BYTES = 107;
@@ -14,26 +19,26 @@ export function socketPathFromUrl(url: string): string {
   if (!url.startsWith(UNIX_SCHEME)) {
     throw new RuntimeResolverError(
       'invalid_socket_url',
-      `must be a unix:// URL, got ${JSON.stringify(url)}`,
+      `must be a unix:// URL, got ${quote(url)}`,
     );
   }
   const path = url.slice(UNIX_SCHEME.length);
   if (!path.startsWith('/')) {
     throw new RuntimeResolverError(
       'invalid_socket_url',
-      `must be a unix:// URL with an absolute path (unix:///run/...), got ${JSON.stringify(url)}`,
+      `must be a unix:// URL with an absolute path (unix:///run/...), got ${quote(url)}`,
     );
   }
   if (/[?#\0]/.test(path)) {
     throw new RuntimeResolverError(
       'invalid_socket_url',
-      `must not contain '?', '#' or NUL characters, got ${JSON.stringify(url)}`,
+      `must not contain '?', '#' or NUL characters, got ${quote(url)}`,
     );
   }
   if (path.split('/').some((segment) => segment === '..')) {
     throw new RuntimeResolverError(
       'invalid_socket_url',
-      `must not contain '..' segments, got ${JSON.stringify(url)}`,
+      `must not contain '..' segments, got ${quote(url)}`,
     );
   }
   checkSocketPathLength(path);
@@ -62,14 +67,14 @@ export function validatePodmanSocketTemplate(template: string): void {
   if (placeholders !== 1) {
     throw new RuntimeResolverError(
       'invalid_socket_template',
-      `must contain exactly one %d placeholder, found ${String(placeholders)} in ${JSON.stringify(template)}`,
+      `must contain exactly one %d placeholder, found ${String(placeholders)} in ${quote(template)}`,
     );
   }
   const other = directives.find((directive) => directive !== '%d');
   if (other !== undefined || trailingPercent) {
     throw new RuntimeResolverError(
       'invalid_socket_template',
-      `must contain no % directive other than %d, found ${JSON.stringify(other ?? '%')} in ${JSON.stringify(template)}`,
+      `must contain no % directive other than %d, found ${quote(other ?? '%')} in ${quote(template)}`,
     );
   }
   // With the longest uid, so that no user's socket path can be too long.

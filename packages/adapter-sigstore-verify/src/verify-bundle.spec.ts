@@ -14,7 +14,7 @@ import {
 } from '@attestor/sigstore-test-stack';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { verifySigstoreBundle } from './verify-bundle.js';
+import { verifySigstoreBundle, type BundleVerificationRequest } from './verify-bundle.js';
 
 const IDENTITY = {
   subject: 'https://ci.example/release@refs/heads/main',
@@ -32,27 +32,43 @@ describe(verifySigstoreBundle, () => {
   });
   const keyless = { certificateIdentity: IDENTITY.subject, certificateOidcIssuer: IDENTITY.issuer };
 
-  it('verifies a message-signature bundle over an artifact; its digest alone is refused', async () => {
+  it('verifies a message-signature bundle over an artifact, or over its digest alone', async () => {
     const artifact = Buffer.from('release tarball');
     const { bundle } = await signArtifact(artifact, IDENTITY, ca, log);
     const bundleJson = JSON.stringify(bundle);
-    expect(() => {
+    const verify = (artifactOrDigest: BundleVerificationRequest['artifact'], json = bundleJson) => {
       verifySigstoreBundle({
-        bundleJson,
-        artifact: { bytes: artifact },
+        bundleJson: json,
+        artifact: artifactOrDigest,
         signer: keyless,
         trustedRootJson,
       });
+    };
+    expect(() => {
+      verify({ bytes: artifact });
     }).not.toThrow();
+    // The conformance protocol's digest form: the signature is checked over the digest.
     const sha256Hex = createHash('sha256').update(artifact).digest('hex');
     expect(() => {
-      verifySigstoreBundle({
-        bundleJson,
-        artifact: { sha256Hex },
-        signer: keyless,
-        trustedRootJson,
-      });
-    }).toThrow('pass the file, not its digest');
+      verify({ sha256Hex });
+    }).not.toThrow();
+    expect(() => {
+      verify({ sha256Hex: sha256Hex.toUpperCase() });
+    }).not.toThrow();
+    // Another digest, or the right digest with a signature that is not over it, is refused.
+    expect(() => {
+      verify({ sha256Hex: 'c'.repeat(64) });
+    }).toThrow('the bundle signs another artifact');
+    const other = (await signArtifact(Buffer.from('another tarball'), IDENTITY, ca, log)).bundle;
+    const swapped = JSON.parse(bundleJson) as {
+      messageSignature: { signature: string };
+    };
+    swapped.messageSignature.signature = (
+      other as unknown as { messageSignature: { signature: string } }
+    ).messageSignature.signature;
+    expect(() => {
+      verify({ sha256Hex }, JSON.stringify(swapped));
+    }).toThrow(/signature/i);
   });
 
   it.each(['0.1', '0.2'] as const)(

@@ -1,6 +1,7 @@
 import { createHash, createPublicKey } from 'node:crypto';
 
 import { bundleFromJSON, isBundleWithDsseEnvelope } from '@sigstore/bundle';
+import { p256, p384 } from '@noble/curves/nist.js';
 import { toSignedEntity, Verifier } from '@sigstore/verify';
 
 import { trustMaterialFrom } from './trusted-root.js';
@@ -38,15 +39,26 @@ export function verifySigstoreBundle(request: BundleVerificationRequest): void {
     tlogThreshold: 1,
   });
   const dsse = isBundleWithDsseEnvelope(bundle);
-  if (!('bytes' in request.artifact) && !dsse) {
-    throw new Error(
-      'a message-signature bundle is verified over the artifact itself: pass the file, not its digest',
-    );
-  }
   const entity = toSignedEntity(
     bundle,
-    'bytes' in request.artifact && !dsse ? request.artifact.bytes : undefined,
+    'bytes' in request.artifact && !dsse ? request.artifact.bytes : Buffer.alloc(0),
   );
+  // A message signature (hashedrekord) from the digest alone, as the conformance protocol and
+  // sigstore-python allow: the signature is checked over the prehashed digest the bundle
+  // names, which must be the digest given (compared below, with the tlog entry's by sigstore-js).
+  if (!('bytes' in request.artifact) && bundle.content.$case === 'messageSignature') {
+    const { messageSignature } = bundle.content;
+    if (
+      messageSignature.messageDigest.digest.toString('hex') !==
+      request.artifact.sha256Hex.toLowerCase()
+    )
+      throw new Error('the bundle signs another artifact');
+    entity.signature = prehashedSignature(
+      messageSignature.messageDigest.digest,
+      messageSignature.signature,
+      entity.signature,
+    );
+  }
   const verified = verifier.verify(entity);
   // Exact comparison: sigstore-js's policy matching treats a string as a pattern, so a prefix
   // of the identity would pass it.
@@ -79,4 +91,40 @@ export function verifySigstoreBundle(request: BundleVerificationRequest): void {
   } else if (content.messageSignature.messageDigest.digest.toString('hex') !== expected) {
     throw new Error('the bundle signs another artifact');
   }
+}
+
+type SignatureContent = ReturnType<typeof toSignedEntity>['signature'];
+
+/**
+ * The signature content of a message signature verified over its digest: sigstore-js checks a
+ * message signature by hashing the artifact, which a digest-only request does not have. ECDSA
+ * (P-256, P-384) signs the digest itself, so it can be checked without the artifact; other key
+ * types cannot, and are refused.
+ */
+function prehashedSignature(
+  digest: Buffer,
+  signature: Buffer,
+  content: SignatureContent,
+): SignatureContent {
+  return {
+    signature,
+    compareSignature: (candidate) => content.compareSignature(candidate),
+    compareDigest: (candidate) => content.compareDigest(candidate),
+    compareSignedDigest: (candidate) => content.compareSignedDigest(candidate),
+    verifySignature: (key) => {
+      const jwk = key.export({ format: 'jwk' });
+      const curve = jwk.crv === 'P-256' ? p256 : jwk.crv === 'P-384' ? p384 : undefined;
+      if (curve === undefined || jwk.x === undefined || jwk.y === undefined) {
+        throw new Error(
+          `a message signature by a ${jwk.kty ?? 'unknown'} ${jwk.crv ?? ''} key is verified over the artifact itself: pass the file, not its digest`,
+        );
+      }
+      const point = Buffer.concat([
+        Buffer.from([4]),
+        Buffer.from(jwk.x, 'base64url'),
+        Buffer.from(jwk.y, 'base64url'),
+      ]);
+      return curve.verify(signature, digest, point, { prehash: false, format: 'der', lowS: false });
+    },
+  };
 }

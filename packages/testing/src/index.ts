@@ -9,5 +9,6 @@ export {
   MALFORMED_HTTP_REQUESTS,
   rawHttpStatus,
   sendRawHttp,
+  unrefusedMalformedRequests,
   type ListenerAddress,
 } from './malformed-http.js';

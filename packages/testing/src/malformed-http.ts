@@ -111,3 +111,21 @@ export function rawHttpStatus(answer: string): number | undefined {
   const match = /^HTTP\/1\.[01] (\d{3}) /.exec(answer);
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
+
+/**
+ * Sends each request of MALFORMED_HTTP_REQUESTS to a listener and returns the names of those
+ * not refused: answered otherwise than with a 4xx, or not closed. `afterEach` runs after every
+ * one (to check that the listener still serves, say).
+ */
+export async function unrefusedMalformedRequests(
+  address: ListenerAddress,
+  afterEach?: (name: string) => Promise<void>,
+): Promise<string[]> {
+  const unrefused: string[] = [];
+  for (const { name, bytes } of MALFORMED_HTTP_REQUESTS) {
+    const status = rawHttpStatus(await sendRawHttp(address, bytes));
+    if (!(status === undefined || (status >= 400 && status < 500))) unrefused.push(name);
+    await afterEach?.(name);
+  }
+  return unrefused;
+}

@@ -331,41 +331,56 @@ async function main(): Promise<void> {
   process.exitCode = wrong === 0 ? 0 : 1;
 }
 
-/** Kills dockerd (SIGKILL, as a crash would) and starts it again the way provisioning does. */
+/**
+ * Kills dockerd (SIGKILL, as a crash would), waits until it and the containerd it ran are
+ * gone, and starts it again the way provisioning does; says how long the engine was away.
+ * A dockerd started while the old containerd still shuts down cannot start its own, so the
+ * wait matters; a start that does not come up is tried again.
+ */
 async function restartDockerd(): Promise<void> {
-  const pids = (await run('pidof', ['dockerd']).catch(() => ({ stdout: '' }))).stdout
-    .trim()
-    .split(' ')
-    .filter((text) => text !== '')
-    .map(Number);
-  for (const pid of pids) {
+  const began = Date.now();
+  const pidsOf = async (name: string): Promise<number[]> =>
+    (await run('pidof', [name]).catch(() => ({ stdout: '' }))).stdout
+      .trim()
+      .split(' ')
+      .filter((text) => text !== '')
+      .map(Number);
+  for (const pid of await pidsOf('dockerd')) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
       // Already gone.
     }
   }
-  await new Promise((resolve) => setTimeout(resolve, 1_000));
-  const daemon: ChildProcess = spawn('dockerd', ['--host', `unix://${DOCKER_SOCKET}`], {
-    stdio: 'ignore',
-    detached: true,
-  });
-  daemon.unref();
-  if (daemon.pid !== undefined) writeFileSync(join(STATE_DIR, 'dockerd.pid'), String(daemon.pid));
-  for (let attempt = 0; attempt < 150; attempt++) {
-    try {
-      await run('/usr/bin/docker', [
-        '--host',
-        `unix://${DOCKER_SOCKET}`,
-        'info',
-        '--format',
-        '{{.ID}}',
-      ]);
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 200));
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if ((await pidsOf('dockerd')).length === 0 && (await pidsOf('containerd')).length === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  for (let start = 0; start < 3; start++) {
+    const daemon: ChildProcess = spawn('dockerd', ['--host', `unix://${DOCKER_SOCKET}`], {
+      stdio: 'ignore',
+      detached: true,
+    });
+    daemon.unref();
+    if (daemon.pid !== undefined) writeFileSync(join(STATE_DIR, 'dockerd.pid'), String(daemon.pid));
+    for (let attempt = 0; attempt < 150; attempt++) {
+      try {
+        await run('/usr/bin/docker', [
+          '--host',
+          `unix://${DOCKER_SOCKET}`,
+          'info',
+          '--format',
+          '{{.ID}}',
+        ]);
+        process.stdout.write(`dockerd back after ${String(Date.now() - began)} ms\n`);
+        return;
+      } catch {
+        if (daemon.exitCode !== null) break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
     }
   }
+  process.stdout.write('dockerd did not come back\n');
 }
 
 await main();

@@ -379,6 +379,13 @@ async function restartDockerd(): Promise<void> {
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }
+    // A dockerd that hangs waiting for a containerd left half-dead by the kill: stopping it
+    // cleans that state up (seen by hand), and the next start comes up.
+    if (daemon.exitCode === null && daemon.pid !== undefined) {
+      process.kill(daemon.pid, 'SIGTERM');
+      for (let attempt = 0; attempt < 100 && (await pidsOf('dockerd')).length > 0; attempt++)
+        await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
   process.stdout.write('dockerd did not come back\n');
 }

@@ -12,8 +12,6 @@ export interface CachedContainer {
   readonly attributes: AttributeSet;
   /** Where the image's signatures are, when the image was pushed to (or pulled from) a registry. */
   readonly repoDigest?: ImageDigestReference;
-  /** The config digest of the image it runs (from the image inspect), when known. */
-  readonly imageConfigDigest?: string;
   readonly initPid: number;
   /** Start time of the init process when the entry was made: identifies that very process. */
   readonly initStartTime: bigint;

@@ -233,7 +233,7 @@ export class WorkloadAttestor {
     const outcome = await signatures.verify(
       container.repoDigest,
       deadline.signal,
-      container.imageConfigDigest,
+      imageConfigDigestOf(container.attributes),
     );
     if (outcome.kind !== 'verified') return container.attributes;
     return container.attributes.with(
@@ -436,7 +436,6 @@ export class WorkloadAttestor {
         imageDetails?.configDigest,
       ),
       ...(repoDigest === undefined ? {} : { repoDigest }),
-      ...(imageDetails === undefined ? {} : { imageConfigDigest: imageDetails.configDigest }),
       initPid: details.initPid,
       initStartTime: init.startTime,
       initPidNamespace: init.pidNamespace,
@@ -646,4 +645,10 @@ function containerAttributes(
   builder.string(DOCKER_RUNTIME, endpoint.kind);
   if (endpoint.ownerUid !== undefined) builder.uint64(DOCKER_RUNTIME_OWNER_UID, endpoint.ownerUid);
   return builder.done();
+}
+
+/** The image config digest attribute (from the image inspect), when the inspect succeeded. */
+function imageConfigDigestOf(attributes: AttributeSet): string | undefined {
+  const digest = attributes.get(DOCKER_CONTAINER_IMAGE_CONFIG_DIGEST);
+  return digest?.type === 'string' ? digest.value : undefined;
 }

@@ -97,11 +97,16 @@ start_rootless_podman() {
   chmod 700 "$runtime_dir"
   install -d -o "$ROOTLESS_USER" -m 700 "$runtime_dir/podman"
   local sock=$runtime_dir/podman/podman.sock
+  local as_user=(runuser -u "$ROOTLESS_USER" -- env -i
+    HOME="$(getent passwd "$ROOTLESS_USER" | cut -d: -f6)" USER="$ROOTLESS_USER"
+    XDG_RUNTIME_DIR="$runtime_dir" PATH=/usr/sbin:/usr/bin:/sbin:/bin)
   if ping_socket "$sock"; then log "rootless podman service already running"; else
-    start_daemon podman-rootless runuser -u "$ROOTLESS_USER" -- env -i \
-      HOME="$(getent passwd "$ROOTLESS_USER" | cut -d: -f6)" USER="$ROOTLESS_USER" \
-      XDG_RUNTIME_DIR="$runtime_dir" PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-      podman system service --time=0 "unix://$sock"
+    # A service stopped with its pause process killed leaves containers recorded as running
+    # in /run/user/<uid>; the next service then looks for their namespaces and exits with
+    # "invalid internal status". migrate marks them stopped and makes a new pause process.
+    "${as_user[@]}" podman system migrate >"$STATE_DIR/podman-rootless-migrate.log" 2>&1 ||
+      die "podman system migrate failed for $ROOTLESS_USER; see $STATE_DIR/podman-rootless-migrate.log"
+    start_daemon podman-rootless "${as_user[@]}" podman system service --time=0 "unix://$sock"
     wait_for podman-rootless ping_socket "$sock"
   fi
   ROOTLESS_UID=$uid

@@ -473,7 +473,9 @@ describe('Cli', () => {
       expect(good.stdout()).toBe('verified\n');
       const bad = cli();
       expect(await bad.run(args('https://ci.example/other'))).toBe(1);
-      expect(bad.stderr()).toContain('not the expected identity');
+      expect(bad.stderr()).toMatch(
+        /^attestor sigstore verify-bundle: not verified \(identity_mismatch\): the bundle was signed by .* not the expected identity\n$/,
+      );
     });
 
     it('exits 3, naming the mirror, when the public trusted root cannot be fetched', async () => {

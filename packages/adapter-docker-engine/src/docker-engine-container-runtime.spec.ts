@@ -7,6 +7,7 @@ import { ContainerRuntimeError, type RuntimeEndpoint } from '@attestor/ports';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { DockerEngineContainerRuntime } from './docker-engine-container-runtime.js';
+import { rejection } from '@attestor/testing';
 
 const ID = 'ab'.repeat(32);
 const IMAGE = `sha256:${'cd'.repeat(32)}`;
@@ -87,16 +88,6 @@ describe(DockerEngineContainerRuntime, () => {
       response.end(JSON.stringify(body));
     };
 
-  async function failure(promise: Promise<unknown>): Promise<ContainerRuntimeError> {
-    try {
-      await promise;
-    } catch (error) {
-      if (ContainerRuntimeError.is(error)) return error;
-      throw error;
-    }
-    throw new Error('expected a ContainerRuntimeError');
-  }
-
   describe('.inspectContainer', () => {
     it('reads the facts of a container with the negotiated API version', async () => {
       const endpoint = await serve(json(inspectBody()), '1.40');
@@ -159,14 +150,14 @@ describe(DockerEngineContainerRuntime, () => {
 
     it('refuses a daemon older than API 1.24', async () => {
       const endpoint = await serve(json(inspectBody()), '1.12');
-      const error = await failure(runtime.inspectContainer(endpoint, ID));
+      const error = await rejection(ContainerRuntimeError, runtime.inspectContainer(endpoint, ID));
       expect(error.code).toBe('protocol');
       expect(error.message).toContain('older than the 1.24 attestor needs');
     });
 
     it('refuses an answer about another container', async () => {
       const endpoint = await serve(json(inspectBody({ Id: 'ef'.repeat(32) })));
-      const error = await failure(runtime.inspectContainer(endpoint, ID));
+      const error = await rejection(ContainerRuntimeError, runtime.inspectContainer(endpoint, ID));
       expect(error).toMatchObject({ code: 'protocol', socketPath: endpoint.socketPath });
       expect(error.message).toContain(`asked for ${ID}, got an answer about`);
     });
@@ -181,7 +172,7 @@ describe(DockerEngineContainerRuntime, () => {
       [{ Image: 7 }, 'Image is not a string'],
     ])('refuses a malformed inspect %j without echoing values', async (overrides, message) => {
       const endpoint = await serve(json(inspectBody(overrides)));
-      const error = await failure(runtime.inspectContainer(endpoint, ID));
+      const error = await rejection(ContainerRuntimeError, runtime.inspectContainer(endpoint, ID));
       expect(error.code).toBe('protocol');
       expect(error.message).toBe(`container inspect from ${endpoint.socketPath}: ${message}`);
       expect(error.message).not.toContain('hunter2');
@@ -191,7 +182,10 @@ describe(DockerEngineContainerRuntime, () => {
       'refuses the image ID %j as a protocol error naming the field',
       async (image) => {
         const endpoint = await serve(json(inspectBody({ Image: image })));
-        const error = await failure(runtime.inspectContainer(endpoint, ID));
+        const error = await rejection(
+          ContainerRuntimeError,
+          runtime.inspectContainer(endpoint, ID),
+        );
         expect(error.code).toBe('protocol');
         expect(error.message).toBe(
           `container inspect from ${endpoint.socketPath}: Image is not a sha256 image ID`,
@@ -204,7 +198,9 @@ describe(DockerEngineContainerRuntime, () => {
         response.writeHead(200);
         response.end('<html>');
       });
-      expect(await failure(runtime.inspectContainer(endpoint, ID))).toMatchObject({
+      expect(
+        await rejection(ContainerRuntimeError, runtime.inspectContainer(endpoint, ID)),
+      ).toMatchObject({
         code: 'protocol',
       });
     });
@@ -212,7 +208,9 @@ describe(DockerEngineContainerRuntime, () => {
     it('refuses an oversized response, declared or streamed', async () => {
       const big = 'x'.repeat(100 * 1024);
       const declared = await serve(json(inspectBody({ Padding: big })));
-      expect(await failure(runtime.inspectContainer(declared, ID))).toMatchObject({
+      expect(
+        await rejection(ContainerRuntimeError, runtime.inspectContainer(declared, ID)),
+      ).toMatchObject({
         code: 'response_too_large',
       });
       await runtime.close();
@@ -223,7 +221,7 @@ describe(DockerEngineContainerRuntime, () => {
         response.write(big);
         response.end('"}');
       });
-      const error = await failure(runtime.inspectContainer(streamed, ID));
+      const error = await rejection(ContainerRuntimeError, runtime.inspectContainer(streamed, ID));
       expect(error.code).toBe('response_too_large');
       expect(error.message).toContain('larger than 65536 bytes');
     });
@@ -232,7 +230,7 @@ describe(DockerEngineContainerRuntime, () => {
       const endpoint = await serve(() => {
         // never answers
       });
-      const error = await failure(runtime.inspectContainer(endpoint, ID));
+      const error = await rejection(ContainerRuntimeError, runtime.inspectContainer(endpoint, ID));
       expect(error.code).toBe('timeout');
       expect(error.message).toContain(endpoint.socketPath);
     });
@@ -252,7 +250,7 @@ describe(DockerEngineContainerRuntime, () => {
           response.write(text[sent++]);
         }, 100);
       });
-      const error = await failure(runtime.inspectContainer(endpoint, ID));
+      const error = await rejection(ContainerRuntimeError, runtime.inspectContainer(endpoint, ID));
       expect(error.code).toBe('timeout');
       expect(error.message).toBe(
         `container inspect from docker at ${endpoint.socketPath}: no complete answer within 500 ms`,
@@ -264,7 +262,10 @@ describe(DockerEngineContainerRuntime, () => {
         // never answers
       });
       const caller = new AbortController();
-      const pending = failure(runtime.inspectContainer(endpoint, ID, caller.signal));
+      const pending = rejection(
+        ContainerRuntimeError,
+        runtime.inspectContainer(endpoint, ID, caller.signal),
+      );
       caller.abort();
       const error = await pending;
       expect(error.code).toBe('aborted');
@@ -272,7 +273,12 @@ describe(DockerEngineContainerRuntime, () => {
       // A signal aborted before the call makes no request at all.
       const before = requests.length;
       expect(
-        (await failure(runtime.inspectContainer(endpoint, ID, AbortSignal.abort()))).code,
+        (
+          await rejection(
+            ContainerRuntimeError,
+            runtime.inspectContainer(endpoint, ID, AbortSignal.abort()),
+          )
+        ).code,
       ).toBe('aborted');
       expect(requests.length).toBe(before);
     });
@@ -282,7 +288,7 @@ describe(DockerEngineContainerRuntime, () => {
         response.writeHead(200, { 'content-type': 'application/json' });
         response.end(`${'['.repeat(10_000)}${']'.repeat(10_000)}`);
       });
-      const error = await failure(runtime.inspectContainer(endpoint, ID));
+      const error = await rejection(ContainerRuntimeError, runtime.inspectContainer(endpoint, ID));
       expect(error.code).toBe('protocol');
       expect(error.message).toBe(
         `container inspect from docker at ${endpoint.socketPath}: the response nests deeper than 64 levels`,
@@ -312,14 +318,14 @@ describe(DockerEngineContainerRuntime, () => {
         kind: 'podman-rootless',
         ownerUid: process.getuid?.() ?? 0,
       };
-      const error = await failure(runtime.inspectContainer(rootless, ID));
+      const error = await rejection(ContainerRuntimeError, runtime.inspectContainer(rootless, ID));
       expect(error.code).toBe('response_too_large');
       expect(error.message).toContain('larger than 32768 bytes');
     });
 
     it('reports an error status with the daemon message', async () => {
       const endpoint = await serve(json({ message: 'server exploded' }, 500));
-      const error = await failure(runtime.inspectContainer(endpoint, ID));
+      const error = await rejection(ContainerRuntimeError, runtime.inspectContainer(endpoint, ID));
       expect(error.code).toBe('unexpected_status');
       expect(error.message).toBe(
         `container inspect from docker at ${endpoint.socketPath}: HTTP 500: "server exploded"`,
@@ -329,7 +335,10 @@ describe(DockerEngineContainerRuntime, () => {
     it('says unreachable, naming the socket, when no daemon listens', async () => {
       runtime = new DockerEngineContainerRuntime();
       const socketPath = join(dir, 'nobody.sock');
-      const error = await failure(runtime.inspectContainer({ kind: 'docker', socketPath }, ID));
+      const error = await rejection(
+        ContainerRuntimeError,
+        runtime.inspectContainer({ kind: 'docker', socketPath }, ID),
+      );
       expect(error).toMatchObject({ code: 'unreachable', socketPath });
       expect(error.message).toContain(`docker at ${socketPath}`);
       expect(error.message).toContain('ENOENT');
@@ -356,7 +365,9 @@ describe(DockerEngineContainerRuntime, () => {
 
     it('refuses an image ID that is not a sha256 digest', async () => {
       const endpoint = await serve(json({ Id: 'latest' }));
-      expect(await failure(runtime.inspectImage(endpoint, IMAGE))).toMatchObject({
+      expect(
+        await rejection(ContainerRuntimeError, runtime.inspectImage(endpoint, IMAGE)),
+      ).toMatchObject({
         code: 'protocol',
       });
     });
@@ -374,7 +385,10 @@ describe(DockerEngineContainerRuntime, () => {
         '1.41',
         { maxListedContainers: 3 },
       );
-      const error = await failure(runtime.listRunningContainerIds(endpoint));
+      const error = await rejection(
+        ContainerRuntimeError,
+        runtime.listRunningContainerIds(endpoint),
+      );
       expect(error.code).toBe('response_too_large');
       expect(error.message).toBe(
         `container list from ${endpoint.socketPath}: 4 containers, more than the 3 discovery examines`,
@@ -383,7 +397,9 @@ describe(DockerEngineContainerRuntime, () => {
 
     it('refuses entries without a valid ID', async () => {
       const endpoint = await serve(json([{ Id: 'short' }]));
-      expect(await failure(runtime.listRunningContainerIds(endpoint))).toMatchObject({
+      expect(
+        await rejection(ContainerRuntimeError, runtime.listRunningContainerIds(endpoint)),
+      ).toMatchObject({
         code: 'protocol',
       });
     });

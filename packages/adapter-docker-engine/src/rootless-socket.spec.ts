@@ -8,6 +8,7 @@ import { ContainerRuntimeError, type RuntimeEndpoint } from '@attestor/ports';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { DockerEngineContainerRuntime } from './docker-engine-container-runtime.js';
+import { rejection } from '@attestor/testing';
 
 /** The nobody user and group: a second, unprivileged identity for the socket's owner. */
 const NOBODY = 65534;
@@ -60,16 +61,6 @@ function endpoint(socketPath: string, ownerUid: number): RuntimeEndpoint {
   return { kind: 'podman-rootless', socketPath, ownerUid };
 }
 
-async function failure(promise: Promise<unknown>): Promise<ContainerRuntimeError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (ContainerRuntimeError.is(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a ContainerRuntimeError');
-}
-
 describe('rootless socket checks', () => {
   it('asks a socket its owner owns, in the owner’s private directory, served by root', async () => {
     const path = await userSocket('good', NOBODY);
@@ -115,7 +106,10 @@ describe('rootless socket checks', () => {
     ],
   ])('refuses %s, with untrusted_socket', async (_case, prepare, reason) => {
     const path = await prepare();
-    const error = await failure(runtime.inspectContainer(endpoint(path, NOBODY), ID));
+    const error = await rejection(
+      ContainerRuntimeError,
+      runtime.inspectContainer(endpoint(path, NOBODY), ID),
+    );
     expect(error.code).toBe('untrusted_socket');
     expect(error.message).toBe(
       `the rootless Podman socket ${path} of uid ${String(NOBODY)} ${reason}; it is not asked`,
@@ -148,7 +142,10 @@ describe('rootless socket checks', () => {
     await chown(path, NOBODY, NOBODY);
     await chown(socketDir, NOBODY, NOBODY);
     await chmod(socketDir, 0o700);
-    const error = await failure(runtime.inspectContainer(endpoint(path, NOBODY), ID));
+    const error = await rejection(
+      ContainerRuntimeError,
+      runtime.inspectContainer(endpoint(path, NOBODY), ID),
+    );
     expect(error.code).toBe('untrusted_socket');
     expect(error.message).toBe(
       `the rootless Podman socket ${path} of uid ${String(NOBODY)} is served by uid ${String(DAEMON)}; it is not asked`,

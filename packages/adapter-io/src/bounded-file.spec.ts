@@ -12,6 +12,7 @@ import {
   readBoundedText,
   type FileReadErrorCode,
 } from './bounded-file.js';
+import { rejection } from '@attestor/testing';
 
 let dir = '';
 beforeAll(async () => {
@@ -20,16 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-async function failure(promise: Promise<unknown>): Promise<FileReadError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (FileReadError.is(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a FileReadError');
-}
 
 describe(readBoundedFile, () => {
   it('reads a regular file, and one through a symlink', async () => {
@@ -81,7 +72,7 @@ describe(readBoundedFile, () => {
     ],
   ])('refuses %s with its code', async (_case, prepare, code, message) => {
     const path = await prepare();
-    const error = await failure(readBoundedFile(path, 5));
+    const error = await rejection(FileReadError, readBoundedFile(path, 5));
     expect(error.code).toBe(code);
     expect(error.path).toBe(path);
     expect(error.message).toBe(`${path}: ${message}`);
@@ -98,7 +89,7 @@ describe(readBoundedText, () => {
   it('names the offset of invalid UTF-8', async () => {
     const path = join(dir, 'latin1.txt');
     await writeFile(path, Buffer.from('enabled: caf\xe9\n', 'latin1'));
-    const error = await failure(readBoundedText(path, 100));
+    const error = await rejection(FileReadError, readBoundedText(path, 100));
     expect(error.code).toBe('invalid_utf8');
     expect(error.message).toBe(`${path}: not valid UTF-8 (first invalid byte at offset 12)`);
   });

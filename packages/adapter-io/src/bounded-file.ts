@@ -1,6 +1,8 @@
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 
+import { CodedError } from '@attestor/ports';
+
 export type FileReadErrorCode =
   | 'not_found'
   | 'permission_denied'
@@ -10,24 +12,18 @@ export type FileReadErrorCode =
   | 'invalid_utf8'
   | 'io';
 
-const fileReadErrorBrand = Symbol.for('@attestor/adapter-io/FileReadError');
-
 /** A file could not be read within its bounds. The message names the file, never its content. */
-export class FileReadError extends Error {
-  readonly [fileReadErrorBrand] = true;
+export class FileReadError extends CodedError<FileReadErrorCode> {
+  static override readonly brand = '@attestor/adapter-io/FileReadError';
   override readonly name = 'FileReadError';
 
   constructor(
-    readonly code: FileReadErrorCode,
+    code: FileReadErrorCode,
     readonly path: string,
     message: string,
-    options?: { cause?: unknown },
+    options?: { readonly cause?: unknown },
   ) {
-    super(message, options);
-  }
-
-  static is(value: unknown): value is FileReadError {
-    return typeof value === 'object' && value !== null && fileReadErrorBrand in value;
+    super(code, message, options);
   }
 }
 

@@ -6,6 +6,7 @@ import { RemoteServiceError } from '@attestor/ports';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { OciRegistryClient } from './oci-registry-client.js';
+import { rejection } from '@attestor/testing';
 
 const digest = (text: string | Buffer) =>
   `sha256:${createHash('sha256').update(text).digest('hex')}`;
@@ -49,16 +50,6 @@ describe(OciRegistryClient, () => {
       ...extra,
     });
     return client;
-  }
-
-  async function failure(promise: Promise<unknown>): Promise<RemoteServiceError> {
-    try {
-      await promise;
-    } catch (error) {
-      if (RemoteServiceError.is(error)) return error;
-      throw error;
-    }
-    throw new Error('expected a RemoteServiceError');
   }
 
   /** A registry that serves one manifest and one blob, optionally behind auth. */
@@ -130,7 +121,8 @@ describe(OciRegistryClient, () => {
 
     it('refuses content that does not match the digest asked for', async () => {
       const host = await serve(registry({ tamper: true }));
-      const error = await failure(
+      const error = await rejection(
+        RemoteServiceError,
         insecureClient(host).getManifest(host, 'team/app', MANIFEST_DIGEST),
       );
       expect(error.code).toBe('bad_response');
@@ -144,7 +136,12 @@ describe(OciRegistryClient, () => {
         response.writeHead(200, { 'docker-content-digest': digest('other') }).end(MANIFEST);
       });
       expect(
-        (await failure(insecureClient(host).getManifest(host, 'team/app', '1.0'))).message,
+        (
+          await rejection(
+            RemoteServiceError,
+            insecureClient(host).getManifest(host, 'team/app', '1.0'),
+          )
+        ).message,
       ).toContain('does not match the content');
     });
 
@@ -152,7 +149,8 @@ describe(OciRegistryClient, () => {
       const host = await serve((_request, response) => {
         response.writeHead(200).end('x'.repeat(2048));
       });
-      const error = await failure(
+      const error = await rejection(
+        RemoteServiceError,
         insecureClient(host, { maxManifestBytes: 1024 }).getManifest(host, 'team/app', '1.0'),
       );
       expect(error.code).toBe('too_large');
@@ -176,7 +174,12 @@ describe(OciRegistryClient, () => {
     it('refuses a blob that does not', async () => {
       const host = await serve(registry({ tamper: true }));
       expect(
-        (await failure(insecureClient(host).getBlob(host, 'team/app', digest(BLOB)))).message,
+        (
+          await rejection(
+            RemoteServiceError,
+            insecureClient(host).getBlob(host, 'team/app', digest(BLOB)),
+          )
+        ).message,
       ).toContain('does not match its digest');
     });
 
@@ -201,7 +204,10 @@ describe(OciRegistryClient, () => {
       const registryClient = insecureClient(host, {
         credentials: new Map([[host, { username: 'alice', password: 's3cret' }]]),
       });
-      const error = await failure(registryClient.getBlob(host, 'team/app', digest(BLOB)));
+      const error = await rejection(
+        RemoteServiceError,
+        registryClient.getBlob(host, 'team/app', digest(BLOB)),
+      );
       expect(error.message).toBe(`registry ${host}: refusing a redirect to http://${storage}`);
       expect(seenAuthorization).toBe('unset');
     });
@@ -228,7 +234,10 @@ describe(OciRegistryClient, () => {
 
     it('says access was denied without credentials, never echoing secrets', async () => {
       const host = await serve(registry({ auth: 'basic' }));
-      const error = await failure(insecureClient(host).getManifest(host, 'team/app', '1.0'));
+      const error = await rejection(
+        RemoteServiceError,
+        insecureClient(host).getManifest(host, 'team/app', '1.0'),
+      );
       expect(error.message).toBe(
         `registry ${host}: manifest team/app:1.0: HTTP 401 (access denied; check the credentials in the Docker config)`,
       );
@@ -241,7 +250,12 @@ describe(OciRegistryClient, () => {
           .end();
       });
       expect(
-        (await failure(insecureClient(host).getManifest(host, 'team/app', '1.0'))).message,
+        (
+          await rejection(
+            RemoteServiceError,
+            insecureClient(host).getManifest(host, 'team/app', '1.0'),
+          )
+        ).message,
       ).toContain('refusing a token realm over plain HTTP');
     });
   });
@@ -301,11 +315,21 @@ describe(OciRegistryClient, () => {
       });
       const registryClient = insecureClient(host, { maxReferrers: 4 });
       expect(
-        (await failure(registryClient.getReferrers(host, 'team/app', MANIFEST_DIGEST))).code,
+        (
+          await rejection(
+            RemoteServiceError,
+            registryClient.getReferrers(host, 'team/app', MANIFEST_DIGEST),
+          )
+        ).code,
       ).toBe('too_large');
       body = bad;
       expect(
-        (await failure(registryClient.getReferrers(host, 'team/app', MANIFEST_DIGEST))).message,
+        (
+          await rejection(
+            RemoteServiceError,
+            registryClient.getReferrers(host, 'team/app', MANIFEST_DIGEST),
+          )
+        ).message,
       ).toContain('entry 0 is not a valid descriptor');
     });
   });
@@ -314,13 +338,20 @@ describe(OciRegistryClient, () => {
     it('says network_error when nothing listens, and timeout when the registry stalls', async () => {
       const registryClient = insecureClient('127.0.0.1:1');
       expect(
-        (await failure(registryClient.getManifest('127.0.0.1:1', 'team/app', '1.0'))).code,
+        (
+          await rejection(
+            RemoteServiceError,
+            registryClient.getManifest('127.0.0.1:1', 'team/app', '1.0'),
+          )
+        ).code,
       ).toBe('network_error');
       const host = await serve(() => {
         // never answers
       });
       const stalled = insecureClient(host);
-      expect((await failure(stalled.getManifest(host, 'team/app', '1.0'))).code).toBe('timeout');
+      expect(
+        (await rejection(RemoteServiceError, stalled.getManifest(host, 'team/app', '1.0'))).code,
+      ).toBe('timeout');
     });
 
     it('says cancelled when the caller goes away', async () => {
@@ -335,7 +366,7 @@ describe(OciRegistryClient, () => {
         controller.signal,
       );
       controller.abort();
-      expect((await failure(pending)).code).toBe('cancelled');
+      expect((await rejection(RemoteServiceError, pending)).code).toBe('cancelled');
     });
   });
 });

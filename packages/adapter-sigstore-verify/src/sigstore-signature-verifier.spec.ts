@@ -12,7 +12,12 @@ import {
 } from '@attestor/sigstore-test-stack';
 import { createHash } from 'node:crypto';
 
-import { RemoteServiceError, type TransparencyLog } from '@attestor/ports';
+import {
+  RemoteServiceError,
+  SignatureVerificationError,
+  type TransparencyLog,
+} from '@attestor/ports';
+import { rejection } from '@attestor/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { SigstoreSignatureVerifier } from './sigstore-signature-verifier.js';
@@ -71,7 +76,11 @@ describe(SigstoreSignatureVerifier, () => {
         withCt.verify({ format: 'cosign-legacy', ...legacy }, DIGEST, {
           requireTransparencyLog: true,
         }),
-      ).rejects.toThrow('expected 1 SCTs, got 0');
+      ).rejects.toMatchObject({
+        name: 'SignatureVerificationError',
+        code: 'untrusted_certificate',
+        message: expect.stringContaining('expected 1 SCTs, got 0') as unknown,
+      });
     });
 
     it('refuses a certificate whose SCT comes from another CT log', async () => {
@@ -84,7 +93,11 @@ describe(SigstoreSignatureVerifier, () => {
         trusted.verify({ format: 'cosign-legacy', ...legacy }, DIGEST, {
           requireTransparencyLog: true,
         }),
-      ).rejects.toThrow('SCT verification failed');
+      ).rejects.toMatchObject({
+        name: 'SignatureVerificationError',
+        code: 'untrusted_certificate',
+        message: expect.stringContaining('SCT verification failed') as unknown,
+      });
     });
   });
 
@@ -122,7 +135,11 @@ describe(SigstoreSignatureVerifier, () => {
         verifier.verify({ format: 'sigstore-bundle', bundleJson: JSON.stringify(bundle) }, DIGEST, {
           requireTransparencyLog: true,
         }),
-      ).rejects.toThrow('timestamp');
+      ).rejects.toMatchObject({
+        name: 'SignatureVerificationError',
+        code: 'timestamp_invalid',
+        message: expect.stringContaining('timestamp') as unknown,
+      });
     });
   });
 
@@ -147,7 +164,11 @@ describe(SigstoreSignatureVerifier, () => {
         verifier.verify({ format: 'cosign-legacy', ...legacy }, DIGEST, {
           requireTransparencyLog: true,
         }),
-      ).rejects.toThrow(`does not name the image digest ${DIGEST}`);
+      ).rejects.toMatchObject({
+        name: 'SignatureVerificationError',
+        code: 'digest_mismatch',
+        message: expect.stringContaining(`does not name the image digest ${DIGEST}`) as unknown,
+      });
     });
 
     it('refuses a tampered payload', async () => {
@@ -157,24 +178,28 @@ describe(SigstoreSignatureVerifier, () => {
           .toString()
           .replace('cosign container image signature', 'cosign container image signaturE'),
       );
-      await expect(
+      const { code } = await rejection(
+        SignatureVerificationError,
         verifier.verify({ format: 'cosign-legacy', ...legacy, payload }, DIGEST, {
           requireTransparencyLog: true,
         }),
-      ).rejects.toThrow();
+      );
+      expect(code).toBe('transparency_log_invalid');
     });
 
     it('refuses a tampered signature', async () => {
       const legacy = await signImageLegacy(IMAGE, DIGEST, IDENTITY, ca, log);
       const signature = Buffer.from(legacy.signatureBase64, 'base64');
       signature.writeUInt8(signature.readUInt8(signature.length - 1) ^ 1, signature.length - 1);
-      await expect(
+      const { code } = await rejection(
+        SignatureVerificationError,
         verifier.verify(
           { format: 'cosign-legacy', ...legacy, signatureBase64: signature.toString('base64') },
           DIGEST,
           { requireTransparencyLog: true },
         ),
-      ).rejects.toThrow();
+      );
+      expect(code).toBe('transparency_log_invalid');
     });
 
     it('refuses a keyless signature when the transparency log check is skipped, as the specification warns', async () => {
@@ -183,16 +208,22 @@ describe(SigstoreSignatureVerifier, () => {
         verifier.verify({ format: 'cosign-legacy', ...legacy }, DIGEST, {
           requireTransparencyLog: false,
         }),
-      ).rejects.toThrow(/timestamp/);
+      ).rejects.toMatchObject({
+        name: 'SignatureVerificationError',
+        code: 'timestamp_invalid',
+        message: expect.stringMatching(/timestamp/) as unknown,
+      });
     });
 
     it('refuses a signature without log evidence when the log is required', async () => {
       const { legacy } = await signedWithoutLogEntry();
-      await expect(
+      const { code } = await rejection(
+        SignatureVerificationError,
         verifier.verify({ format: 'cosign-legacy', ...legacy }, DIGEST, {
           requireTransparencyLog: true,
         }),
-      ).rejects.toThrow();
+      );
+      expect(code).toBe('timestamp_invalid');
     });
 
     it('looks up the log entry of a signature that carries none', async () => {
@@ -251,11 +282,13 @@ describe(SigstoreSignatureVerifier, () => {
     it('refuses a certificate from an untrusted CA', async () => {
       const rogue = await TestCertificateAuthority.create();
       const legacy = await signImageLegacy(IMAGE, DIGEST, IDENTITY, rogue, log);
-      await expect(
+      const { code } = await rejection(
+        SignatureVerificationError,
         verifier.verify({ format: 'cosign-legacy', ...legacy }, DIGEST, {
           requireTransparencyLog: true,
         }),
-      ).rejects.toThrow();
+      );
+      expect(code).toBe('untrusted_certificate');
     });
   });
 
@@ -290,7 +323,11 @@ describe(SigstoreSignatureVerifier, () => {
         verifier.verify({ format: 'sigstore-bundle', bundleJson: JSON.stringify(bundle) }, DIGEST, {
           requireTransparencyLog: true,
         }),
-      ).rejects.toThrow('does not name the image digest');
+      ).rejects.toMatchObject({
+        name: 'SignatureVerificationError',
+        code: 'digest_mismatch',
+        message: expect.stringContaining('does not name the image digest') as unknown,
+      });
     });
 
     it('refuses a cancelled verification', async () => {
@@ -343,7 +380,11 @@ describe(SigstoreSignatureVerifier, () => {
           DIGEST,
           { requireTransparencyLog: true },
         ),
-      ).rejects.toThrow('does not name the image digest');
+      ).rejects.toMatchObject({
+        name: 'SignatureVerificationError',
+        code: 'digest_mismatch',
+        message: expect.stringContaining('does not name the image digest') as unknown,
+      });
     });
 
     it('refuses a legacy attestation whose envelope was altered', async () => {
@@ -358,7 +399,8 @@ describe(SigstoreSignatureVerifier, () => {
         ...envelope,
         payload: Buffer.from(JSON.stringify(statement)).toString('base64'),
       });
-      await expect(
+      const { code } = await rejection(
+        SignatureVerificationError,
         verifier.verifyAttestation(
           { format: 'cosign-legacy', predicateType: 'x', ...legacy, envelopeJson: altered },
           DIGEST,
@@ -366,7 +408,8 @@ describe(SigstoreSignatureVerifier, () => {
             requireTransparencyLog: true,
           },
         ),
-      ).rejects.toThrow();
+      );
+      expect(code).toBe('transparency_log_invalid');
     });
   });
 });

@@ -1,17 +1,19 @@
 import { createHash } from 'node:crypto';
 
-import type {
-  AttestationArtifact,
-  SignatureArtifact,
-  SignatureVerifier,
-  TransparencyLog,
-  TransparencyLogEntry,
-  VerifiedSignature,
+import {
+  SignatureVerificationError,
+  type AttestationArtifact,
+  type SignatureArtifact,
+  type SignatureVerifier,
+  type TransparencyLog,
+  type TransparencyLogEntry,
+  type VerifiedSignature,
 } from '@attestor/ports';
 import { bundleFromJSON, isBundleWithDsseEnvelope, type Bundle } from '@sigstore/bundle';
 import { toSignedEntity, Verifier, type TrustMaterial } from '@sigstore/verify';
 
 import { trustMaterialFrom } from './trusted-root.js';
+import { verificationErrorFrom } from './verification-error.js';
 
 const COSIGN_SIGNATURE_TYPE = 'cosign container image signature';
 const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
@@ -35,7 +37,10 @@ function legacyTlogEntries(rekorBundleJson: string | undefined): Record<string, 
     typeof payload.logIndex !== 'number' ||
     typeof payload.logID !== 'string'
   ) {
-    throw new Error('the cosign Rekor bundle annotation is malformed');
+    throw new SignatureVerificationError(
+      'malformed_signature',
+      'the cosign Rekor bundle annotation is malformed',
+    );
   }
   const body = JSON.parse(Buffer.from(payload.body, 'base64').toString('utf8')) as {
     kind?: unknown;
@@ -255,7 +260,9 @@ export class SigstoreSignatureVerifier implements SignatureVerifier {
       options.signal?.throwIfAborted();
       return Promise.resolve(this.#verify(source(), imageDigest, options.requireTransparencyLog));
     } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      // An abort is the caller's, not the signature's: it stays what the signal made it.
+      const aborted = options.signal?.aborted === true && error instanceof Error;
+      return Promise.reject(aborted ? error : verificationErrorFrom(error));
     }
   }
 
@@ -279,9 +286,13 @@ export class SigstoreSignatureVerifier implements SignatureVerifier {
     const payloadKind = source.kind;
     if (payloadKind === 'in-toto') {
       if (!isBundleWithDsseEnvelope(bundle))
-        throw new Error('a signed statement must come as a DSSE envelope');
+        throw new SignatureVerificationError(
+          'malformed_signature',
+          'a signed statement must come as a DSSE envelope',
+        );
       if (bundle.content.dsseEnvelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
-        throw new Error(
+        throw new SignatureVerificationError(
+          'malformed_signature',
           `unexpected DSSE payload type ${JSON.stringify(bundle.content.dsseEnvelope.payloadType)}`,
         );
       }
@@ -295,12 +306,18 @@ export class SigstoreSignatureVerifier implements SignatureVerifier {
       payload ??
       (isBundleWithDsseEnvelope(bundle) ? bundle.content.dsseEnvelope.payload : Buffer.alloc(0));
     if (!boundDigest(signedPayload, payloadKind).includes(imageDigest)) {
-      throw new Error(`the signed payload does not name the image digest ${imageDigest}`);
+      throw new SignatureVerificationError(
+        'digest_mismatch',
+        `the signed payload does not name the image digest ${imageDigest}`,
+      );
     }
     const subject = signer.identity?.subjectAlternativeName;
     const issuer = signer.identity?.extensions?.issuer;
     if (subject === undefined || issuer === undefined)
-      throw new Error('the signing certificate names no subject or OIDC issuer');
+      throw new SignatureVerificationError(
+        'no_signer_identity',
+        'the signing certificate names no subject or OIDC issuer',
+      );
     const { content } = bundle;
     const signatureBase64 =
       content.$case === 'dsseEnvelope'

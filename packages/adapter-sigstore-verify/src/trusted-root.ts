@@ -1,16 +1,14 @@
+import { CodedError } from '@attestor/ports';
 import { PublicKeyDetails, TrustedRoot } from '@sigstore/protobuf-specs';
 import { toTrustMaterial, type TrustMaterial } from '@sigstore/verify';
 
-const trustedRootErrorBrand = Symbol.for('@attestor/adapter-sigstore-verify/TrustedRootError');
-
 /** A trusted root that must not be verified against; the message names the field. */
-export class TrustedRootError extends Error {
-  readonly [trustedRootErrorBrand] = true;
+export class TrustedRootError extends CodedError<'invalid_trusted_root'> {
+  static override readonly brand = '@attestor/adapter-sigstore-verify/TrustedRootError';
   override readonly name = 'TrustedRootError';
-  readonly code = 'invalid_trusted_root';
 
-  static is(value: unknown): value is TrustedRootError {
-    return typeof value === 'object' && value !== null && trustedRootErrorBrand in value;
+  constructor(message: string) {
+    super('invalid_trusted_root', message);
   }
 }
 

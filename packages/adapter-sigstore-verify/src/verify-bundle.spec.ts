@@ -1,5 +1,6 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 
+import { SignatureVerificationError } from '@attestor/ports';
 import {
   asBundleVersion,
   buildTrustedRoot,
@@ -12,6 +13,7 @@ import {
   TestTimestampAuthority,
   TestTransparencyLog,
 } from '@attestor/sigstore-test-stack';
+import { thrown } from '@attestor/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { verifySigstoreBundle, type BundleVerificationRequest } from './verify-bundle.js';
@@ -56,9 +58,14 @@ describe(verifySigstoreBundle, () => {
       verify({ sha256Hex: sha256Hex.toUpperCase() });
     }).not.toThrow();
     // Another digest, or the right digest with a signature that is not over it, is refused.
-    expect(() => {
-      verify({ sha256Hex: 'c'.repeat(64) });
-    }).toThrow('the bundle signs another artifact');
+    expect(
+      thrown(SignatureVerificationError, () => {
+        verify({ sha256Hex: 'c'.repeat(64) });
+      }),
+    ).toMatchObject({
+      code: 'digest_mismatch',
+      message: expect.stringContaining('the bundle signs another artifact') as unknown,
+    });
     const other = (await signArtifact(Buffer.from('another tarball'), IDENTITY, ca, log)).bundle;
     const swapped = JSON.parse(bundleJson) as {
       messageSignature: { signature: string };
@@ -66,9 +73,14 @@ describe(verifySigstoreBundle, () => {
     swapped.messageSignature.signature = (
       other as unknown as { messageSignature: { signature: string } }
     ).messageSignature.signature;
-    expect(() => {
-      verify({ sha256Hex }, JSON.stringify(swapped));
-    }).toThrow(/signature/i);
+    expect(
+      thrown(SignatureVerificationError, () => {
+        verify({ sha256Hex }, JSON.stringify(swapped));
+      }),
+    ).toMatchObject({
+      code: 'transparency_log_invalid',
+      message: expect.stringMatching(/signature/i) as unknown,
+    });
   });
 
   it.each(['0.1', '0.2'] as const)(
@@ -84,9 +96,13 @@ describe(verifySigstoreBundle, () => {
       expect(() => {
         verify(artifact);
       }).not.toThrow();
-      expect(() => {
-        verify(Buffer.from('another'));
-      }).toThrow();
+      expect(
+        thrown(SignatureVerificationError, () => {
+          verify(Buffer.from('another'));
+        }),
+      ).toMatchObject({
+        code: 'invalid_signature',
+      });
     },
   );
 
@@ -106,14 +122,19 @@ describe(verifySigstoreBundle, () => {
         trustedRootJson,
       });
     }).not.toThrow();
-    expect(() => {
-      verifySigstoreBundle({
-        bundleJson: JSON.stringify(bundle),
-        artifact: { sha256Hex: 'b'.repeat(64) },
-        signer: keyless,
-        trustedRootJson,
-      });
-    }).toThrow('does not name the artifact');
+    expect(
+      thrown(SignatureVerificationError, () => {
+        verifySigstoreBundle({
+          bundleJson: JSON.stringify(bundle),
+          artifact: { sha256Hex: 'b'.repeat(64) },
+          signer: keyless,
+          trustedRootJson,
+        });
+      }),
+    ).toMatchObject({
+      code: 'digest_mismatch',
+      message: expect.stringContaining('does not name the artifact') as unknown,
+    });
   });
 
   it.each([
@@ -135,26 +156,34 @@ describe(verifySigstoreBundle, () => {
   ])('refuses %s', async (_name, signer) => {
     const artifact = Buffer.from('release tarball');
     const { bundle } = await signArtifact(artifact, IDENTITY, ca, log);
-    expect(() => {
-      verifySigstoreBundle({
-        bundleJson: JSON.stringify(bundle),
-        artifact: { bytes: artifact },
-        signer,
-        trustedRootJson,
-      });
-    }).toThrow();
+    expect(
+      thrown(SignatureVerificationError, () => {
+        verifySigstoreBundle({
+          bundleJson: JSON.stringify(bundle),
+          artifact: { bytes: artifact },
+          signer,
+          trustedRootJson,
+        });
+      }),
+    ).toMatchObject({
+      code: 'identity_mismatch',
+    });
   });
 
   it('refuses another artifact', async () => {
     const { bundle } = await signArtifact(Buffer.from('release tarball'), IDENTITY, ca, log);
-    expect(() => {
-      verifySigstoreBundle({
-        bundleJson: JSON.stringify(bundle),
-        artifact: { bytes: Buffer.from('other') },
-        signer: keyless,
-        trustedRootJson,
-      });
-    }).toThrow();
+    expect(
+      thrown(SignatureVerificationError, () => {
+        verifySigstoreBundle({
+          bundleJson: JSON.stringify(bundle),
+          artifact: { bytes: Buffer.from('other') },
+          signer: keyless,
+          trustedRootJson,
+        });
+      }),
+    ).toMatchObject({
+      code: 'invalid_signature',
+    });
   });
 
   it('verifies a key-based bundle with the key, and refuses another key', () => {
@@ -174,14 +203,18 @@ describe(verifySigstoreBundle, () => {
       });
     }).not.toThrow();
     const other = signArtifactWithKey(artifact, keyPem(), log).publicKeyPem;
-    expect(() => {
-      verifySigstoreBundle({
-        bundleJson,
-        artifact: { bytes: artifact },
-        signer: { publicKeyPem: other },
-        trustedRootJson,
-      });
-    }).toThrow();
+    expect(
+      thrown(SignatureVerificationError, () => {
+        verifySigstoreBundle({
+          bundleJson,
+          artifact: { bytes: artifact },
+          signer: { publicKeyPem: other },
+          trustedRootJson,
+        });
+      }),
+    ).toMatchObject({
+      code: 'invalid_signature',
+    });
   });
 
   describe('having a Rekor v2 entry and an RFC 3161 timestamp', () => {
@@ -216,18 +249,28 @@ describe(verifySigstoreBundle, () => {
     it('refuses it when the trusted root lists no timestamp authority: nothing says when it was signed', async () => {
       const artifact = Buffer.from('release tarball, rekor v2');
       const { bundle } = await signArtifactRekorV2(artifact, IDENTITY, ca, log, tsa);
-      expect(() => {
-        verify(bundle, artifact, trustedRootJson);
-      }).toThrow('timestamp');
+      expect(
+        thrown(SignatureVerificationError, () => {
+          verify(bundle, artifact, trustedRootJson);
+        }),
+      ).toMatchObject({
+        code: 'timestamp_invalid',
+        message: expect.stringContaining('timestamp') as unknown,
+      });
     });
 
     it('refuses a timestamp from another authority', async () => {
       const artifact = Buffer.from('release tarball, rekor v2');
       const rogue = await TestTimestampAuthority.create();
       const { bundle } = await signArtifactRekorV2(artifact, IDENTITY, ca, log, rogue);
-      expect(() => {
-        verify(bundle, artifact, withTsa);
-      }).toThrow('timestamp could not be verified');
+      expect(
+        thrown(SignatureVerificationError, () => {
+          verify(bundle, artifact, withTsa);
+        }),
+      ).toMatchObject({
+        code: 'timestamp_invalid',
+        message: expect.stringContaining('timestamp could not be verified') as unknown,
+      });
     });
 
     it('refuses a timestamp over another signature', async () => {
@@ -239,9 +282,14 @@ describe(verifySigstoreBundle, () => {
       material(bundle)['timestampVerificationData'] = material(other.bundle)[
         'timestampVerificationData'
       ];
-      expect(() => {
-        verify(bundle, artifact, withTsa);
-      }).toThrow('timestamp could not be verified');
+      expect(
+        thrown(SignatureVerificationError, () => {
+          verify(bundle, artifact, withTsa);
+        }),
+      ).toMatchObject({
+        code: 'timestamp_invalid',
+        message: expect.stringContaining('timestamp could not be verified') as unknown,
+      });
     });
 
     it('refuses an entry whose log body names another signature', async () => {
@@ -251,9 +299,13 @@ describe(verifySigstoreBundle, () => {
       const material = (b: Record<string, unknown>) =>
         b['verificationMaterial'] as Record<string, unknown>;
       material(bundle)['tlogEntries'] = material(other.bundle)['tlogEntries'];
-      expect(() => {
-        verify(bundle, artifact, withTsa);
-      }).toThrow();
+      expect(
+        thrown(SignatureVerificationError, () => {
+          verify(bundle, artifact, withTsa);
+        }),
+      ).toMatchObject({
+        code: 'transparency_log_invalid',
+      });
     });
   });
 });

@@ -1,10 +1,12 @@
 import { createHash, createPublicKey } from 'node:crypto';
 
+import { SignatureVerificationError } from '@attestor/ports';
 import { bundleFromJSON, isBundleWithDsseEnvelope } from '@sigstore/bundle';
 import { p256, p384 } from '@noble/curves/nist.js';
 import { toSignedEntity, Verifier } from '@sigstore/verify';
 
-import { trustMaterialFrom } from './trusted-root.js';
+import { TrustedRootError, trustMaterialFrom } from './trusted-root.js';
+import { verificationErrorFrom } from './verification-error.js';
 
 export interface BundleVerificationRequest {
   readonly bundleJson: string;
@@ -22,9 +24,18 @@ export interface BundleVerificationRequest {
  * asks (`attestor sigstore verify-bundle`): certificate chain (or the given key), transparency
  * log evidence and timestamps per the trusted root, the signature over the artifact, the
  * bundle being about that artifact, and, for keyless bundles, the exact identity and issuer.
- * Throws when anything does not verify; the message says what.
+ * Throws a SignatureVerificationError when anything does not verify, coded by the check that
+ * refused, or a TrustedRootError for a trusted root that must not be used.
  */
 export function verifySigstoreBundle(request: BundleVerificationRequest): void {
+  try {
+    verifyBundle(request);
+  } catch (error) {
+    throw TrustedRootError.is(error) ? error : verificationErrorFrom(error);
+  }
+}
+
+function verifyBundle(request: BundleVerificationRequest): void {
   const bundle = bundleFromJSON(JSON.parse(request.bundleJson));
   const { signer } = request;
   const keyed = 'publicKeyPem' in signer;
@@ -52,7 +63,7 @@ export function verifySigstoreBundle(request: BundleVerificationRequest): void {
       messageSignature.messageDigest.digest.toString('hex') !==
       request.artifact.sha256Hex.toLowerCase()
     )
-      throw new Error('the bundle signs another artifact');
+      throw new SignatureVerificationError('digest_mismatch', 'the bundle signs another artifact');
     entity.signature = prehashedSignature(
       messageSignature.messageDigest.digest,
       messageSignature.signature,
@@ -66,7 +77,8 @@ export function verifySigstoreBundle(request: BundleVerificationRequest): void {
     const subject = verified.identity?.subjectAlternativeName;
     const issuer = verified.identity?.extensions?.issuer;
     if (subject !== signer.certificateIdentity || issuer !== signer.certificateOidcIssuer) {
-      throw new Error(
+      throw new SignatureVerificationError(
+        'identity_mismatch',
         `the bundle was signed by ${JSON.stringify(subject ?? null)} (issuer ${JSON.stringify(issuer ?? null)}), not the expected identity`,
       );
     }
@@ -86,10 +98,13 @@ export function verifySigstoreBundle(request: BundleVerificationRequest): void {
         (subject) => subject.digest?.sha256?.toLowerCase() === expected,
       )
     ) {
-      throw new Error('the bundle statement does not name the artifact');
+      throw new SignatureVerificationError(
+        'digest_mismatch',
+        'the bundle statement does not name the artifact',
+      );
     }
   } else if (content.messageSignature.messageDigest.digest.toString('hex') !== expected) {
-    throw new Error('the bundle signs another artifact');
+    throw new SignatureVerificationError('digest_mismatch', 'the bundle signs another artifact');
   }
 }
 
@@ -115,7 +130,8 @@ function prehashedSignature(
       const jwk = key.export({ format: 'jwk' });
       const curve = jwk.crv === 'P-256' ? p256 : jwk.crv === 'P-384' ? p384 : undefined;
       if (curve === undefined || jwk.x === undefined || jwk.y === undefined) {
-        throw new Error(
+        throw new SignatureVerificationError(
+          'unsupported',
           `a message signature by a ${jwk.kty ?? 'unknown'} ${jwk.crv ?? ''} key is verified over the artifact itself: pass the file, not its digest`,
         );
       }

@@ -1,3 +1,5 @@
+import { CodedError } from './coded-error.js';
+
 /** Which runtime vouches for a container. */
 export type RuntimeKind = 'docker' | 'podman' | 'podman-rootless';
 
@@ -78,24 +80,17 @@ export type ContainerRuntimeErrorCode =
    */
   | 'untrusted_socket';
 
-/** Brands instances, so that `is()` works across copies of this package. */
-const containerRuntimeErrorBrand = Symbol.for('@attestor/ports/ContainerRuntimeError');
-
-export class ContainerRuntimeError extends Error {
-  readonly [containerRuntimeErrorBrand] = true;
+export class ContainerRuntimeError extends CodedError<ContainerRuntimeErrorCode> {
+  static override readonly brand = '@attestor/ports/ContainerRuntimeError';
   override readonly name = 'ContainerRuntimeError';
 
   constructor(
-    readonly code: ContainerRuntimeErrorCode,
+    code: ContainerRuntimeErrorCode,
     /** The socket that failed, always named so that an operator knows which daemon to look at. */
     readonly socketPath: string,
     message: string,
-    options?: { cause?: unknown },
+    options?: { readonly cause?: unknown },
   ) {
-    super(message, options);
-  }
-
-  static is(value: unknown): value is ContainerRuntimeError {
-    return typeof value === 'object' && value !== null && containerRuntimeErrorBrand in value;
+    super(code, message, options);
   }
 }

@@ -1,3 +1,4 @@
+export { CodedError } from './coded-error.js';
 export type { Clock } from './clock.js';
 export type { Logger, LogFields, LogValue } from './logger.js';
 export type { ProcessHandle, ProcessIdentity, ProcessTable } from './process-table.js';
@@ -23,7 +24,11 @@ export type {
   VerificationResultClass,
   SignerIdentity,
 } from './signature-verifier.js';
-export { VERIFICATION_RESULT_CLASSES } from './signature-verifier.js';
+export {
+  SignatureVerificationError,
+  type SignatureVerificationErrorCode,
+  VERIFICATION_RESULT_CLASSES,
+} from './signature-verifier.js';
 export type { AttestationMetrics, AttestationOutcome, CacheLookupResult } from './metrics.js';
 export { RemoteServiceError, type RemoteServiceErrorCode } from './remote-service-error.js';
 export type { CgroupTree } from './cgroup-tree.js';

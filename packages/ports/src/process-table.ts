@@ -1,3 +1,5 @@
+import { CodedError } from './coded-error.js';
+
 /**
  * A hold on one process, opened by PID (on Linux: its /proc/<pid>/stat kept open). A PID number
  * is recycled by the kernel once its process is gone; a handle never is: it keeps denoting the
@@ -64,22 +66,7 @@ export interface ProcessTable {
 
 export type ProcessTableErrorCode = 'not_found' | 'permission_denied' | 'malformed' | 'io';
 
-/** Brands instances, so that `is()` works across copies of this package. */
-const processTableErrorBrand = Symbol.for('@attestor/ports/ProcessTableError');
-
-export class ProcessTableError extends Error {
-  readonly [processTableErrorBrand] = true;
+export class ProcessTableError extends CodedError<ProcessTableErrorCode> {
+  static override readonly brand = '@attestor/ports/ProcessTableError';
   override readonly name = 'ProcessTableError';
-
-  constructor(
-    readonly code: ProcessTableErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-
-  static is(value: unknown): value is ProcessTableError {
-    return typeof value === 'object' && value !== null && processTableErrorBrand in value;
-  }
 }

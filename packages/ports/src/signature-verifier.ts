@@ -1,3 +1,4 @@
+import { CodedError } from './coded-error.js';
 import type { AttestationArtifact, SignatureArtifact } from './image-registry.js';
 import type { TransparencyLogEntry } from './transparency-log.js';
 
@@ -29,10 +30,37 @@ export interface VerifiedSignature {
   readonly predicateType?: string;
 }
 
+export type SignatureVerificationErrorCode =
+  /** The bundle, the annotation or the envelope cannot be read as what it claims to be. */
+  | 'malformed_signature'
+  /** The signing certificate or key does not chain to the trusted root, or was not valid then. */
+  | 'untrusted_certificate'
+  /** The signature is not over the payload (tampered signature or payload). */
+  | 'invalid_signature'
+  /** The transparency-log entry is missing, or its proof, promise or body does not check out. */
+  | 'transparency_log_invalid'
+  /** A signed timestamp does not check out. */
+  | 'timestamp_invalid'
+  /** The signed payload is not for this image digest (a signature copied from another image). */
+  | 'digest_mismatch'
+  /** Signed by someone other than the identity the caller asked for. */
+  | 'identity_mismatch'
+  /** The certificate names no subject or no OIDC issuer, so there is no one to match a policy. */
+  | 'no_signer_identity'
+  /** A form of signature the verifier does not implement. */
+  | 'unsupported';
+
+/** One signature did not verify; the code says which check refused it. */
+export class SignatureVerificationError extends CodedError<SignatureVerificationErrorCode> {
+  static override readonly brand = '@attestor/ports/SignatureVerificationError';
+  override readonly name = 'SignatureVerificationError';
+}
+
 /**
  * Checks the cryptography of one signature over one image digest: certificate chain to a
  * trusted root, transparency-log proof, and that the payload binds `imageDigest`. Identity
- * policy is not its business; it returns who signed. Throws on invalid signatures.
+ * policy is not its business; it returns who signed. An invalid signature is a
+ * SignatureVerificationError; a failure to reach a service it needs is a RemoteServiceError.
  */
 export interface SignatureVerifier {
   verify(

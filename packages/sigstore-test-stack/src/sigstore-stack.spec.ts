@@ -49,7 +49,7 @@ describe('offline Sigstore test stack', () => {
     const { bundle } = await signArtifact(Buffer.from('original'), IDENTITY, ca, log);
     expect(() =>
       verifier.verify(toSignedEntity(bundleFromJSON(bundle), Buffer.from('tampered'))),
-    ).toThrow();
+    ).toThrow(expect.objectContaining({ code: 'SIGNATURE_ERROR' }));
   });
 
   it('is rejected when the log is not trusted', async () => {
@@ -66,7 +66,7 @@ describe('offline Sigstore test stack', () => {
     );
     expect(() =>
       verifier.verify(toSignedEntity(bundleFromJSON(bundle), Buffer.from('artifact'))),
-    ).toThrow();
+    ).toThrow(expect.objectContaining({ code: 'TLOG_INCLUSION_PROMISE_ERROR' }));
   });
 
   it('is rejected when the CA is not trusted', async () => {

@@ -12,3 +12,4 @@ export {
   unrefusedMalformedRequests,
   type ListenerAddress,
 } from './malformed-http.js';
+export { rejection, thrown, type ErrorClass } from './coded-errors.js';

@@ -1,3 +1,5 @@
+import { CodedError } from '@attestor/ports';
+
 export type AttestationErrorCode =
   /** Docker attestation is off in the configuration: nothing about the process was looked at. */
   | 'attestation_disabled'
@@ -29,22 +31,8 @@ export type AttestationErrorCode =
   /** The caller went away before the attestation finished. */
   | 'cancelled';
 
-const attestationErrorBrand = Symbol.for('@attestor/workload-attestor/AttestationError');
-
 /** Attestation failed: no attribute is returned, the reason says why. */
-export class AttestationError extends Error {
-  readonly [attestationErrorBrand] = true;
+export class AttestationError extends CodedError<AttestationErrorCode> {
+  static override readonly brand = '@attestor/workload-attestor/AttestationError';
   override readonly name = 'AttestationError';
-
-  constructor(
-    readonly code: AttestationErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-
-  static is(value: unknown): value is AttestationError {
-    return typeof value === 'object' && value !== null && attestationErrorBrand in value;
-  }
 }

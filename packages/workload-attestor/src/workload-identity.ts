@@ -1,5 +1,6 @@
 import { parseTemplate, renderSpiffeIdPath } from '@attestor/attributes';
 import type { WorkloadIdentityConfig } from '@attestor/config';
+import { CodedError } from '@attestor/ports';
 
 import type { Attestation } from './workload-attestor.js';
 
@@ -7,23 +8,10 @@ export type IdentityErrorCode =
   /** A rootless runtime (served by its user) vouched, and the identity policy does not allow it. */
   'rootless_runtime_refused';
 
-const identityErrorBrand = Symbol.for('@attestor/workload-attestor/IdentityError');
-
 /** No identity is issued for the workload, though it was attested; the reason says why. */
-export class IdentityError extends Error {
-  readonly [identityErrorBrand] = true;
+export class IdentityError extends CodedError<IdentityErrorCode> {
+  static override readonly brand = '@attestor/workload-attestor/IdentityError';
   override readonly name = 'IdentityError';
-
-  constructor(
-    readonly code: IdentityErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-
-  static is(value: unknown): value is IdentityError {
-    return typeof value === 'object' && value !== null && identityErrorBrand in value;
-  }
 }
 
 /**

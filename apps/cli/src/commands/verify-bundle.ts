@@ -6,6 +6,7 @@ import {
   type BundleVerificationRequest,
 } from '@attestor/adapter-sigstore-verify';
 import { DEFAULT_TUF_CACHE_PATH, DEFAULT_TUF_MIRROR_URL } from '@attestor/config';
+import { CodedError } from '@attestor/ports';
 
 import { ExitCode } from '../exit-codes.js';
 import { UsageError, type CommandOutput } from '../io.js';
@@ -85,7 +86,7 @@ export class VerifyBundleCommand {
       verifySigstoreBundle(request);
     } catch (error) {
       this.output.stderr(
-        `attestor sigstore verify-bundle: not verified: ${error instanceof Error ? error.message : String(error)}\n`,
+        `attestor sigstore verify-bundle: not verified${CodedError.is(error) ? ` (${error.code})` : ''}: ${error instanceof Error ? error.message : String(error)}\n`,
       );
       return ExitCode.invalid;
     }

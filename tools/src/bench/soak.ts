@@ -10,7 +10,7 @@
  * event-loop delay and memory measured are its own.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,7 +168,11 @@ async function main(): Promise<void> {
   async function start(name: RuntimeName): Promise<void> {
     const token = `soak-${String(++serial)}`;
     const args = ['run', '-d', '--label', `soak.token=${token}`];
-    if (name === 'podman-rootless') args.push('--network=none');
+    // No network: a killed dockerd leaves each container's bridge endpoint behind, and the next
+    // dockerd spends a second or more per endpoint cleaning them up before it answers; that
+    // is dockerd's recovery, not the agent's, and it outlasted every wait. Rootless Podman
+    // cannot open /dev/net/tun here anyway.
+    args.push('--network=none');
     try {
       const id = await cli(name, ...args, IMAGE[name], '/bin/busybox', 'sleep', '3600');
       const pid = Number(await cli(name, 'inspect', '--format', '{{.State.Pid}}', id));
@@ -357,13 +361,16 @@ async function restartDockerd(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   for (let start = 0; start < 3; start++) {
+    const log = openSync(join(STATE_DIR, 'dockerd.log'), 'a');
     const daemon: ChildProcess = spawn('dockerd', ['--host', `unix://${DOCKER_SOCKET}`], {
-      stdio: 'ignore',
+      stdio: ['ignore', log, log],
       detached: true,
     });
+    closeSync(log);
     daemon.unref();
     if (daemon.pid !== undefined) writeFileSync(join(STATE_DIR, 'dockerd.pid'), String(daemon.pid));
-    for (let attempt = 0; attempt < 150; attempt++) {
+    // Up to two minutes: a dockerd restarted after a kill first cleans up what it left.
+    for (let attempt = 0; attempt < 600; attempt++) {
       try {
         await run('/usr/bin/docker', [
           '--host',
@@ -387,7 +394,7 @@ async function restartDockerd(): Promise<void> {
         await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
-  process.stdout.write('dockerd did not come back\n');
+  process.stdout.write(`dockerd did not come back; see ${join(STATE_DIR, 'dockerd.log')}\n`);
 }
 
 await main();

@@ -1,24 +1,16 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { DEFAULT_CONFIG_PATH } from '@attestor/config';
 import { unrefusedMalformedRequests } from '@attestor/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { test } from '@attestor/testing/fixtures';
+import { describe, expect } from 'vitest';
 
 import { AGENT_BIN, Background, freePort, getJson, NODE } from './processes.js';
 
 describe('attestor agent (built binary)', () => {
-  let dir = '';
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'attestor-e2e-agent-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  it('starts with the embedded default when the default config file is absent, serves health, and stops on SIGTERM', async () => {
+  test('starts with the embedded default when the default config file is absent, serves health, and stops on SIGTERM', async () => {
     // No --config and no $ATTESTOR_CONFIG: the default path, which does not exist here, so the
     // embedded default runs, default API socket included (/run/attestor/agent.sock: the tests
     // run as root, as CI does).
@@ -39,8 +31,8 @@ describe('attestor agent (built binary)', () => {
     await expect(stat(socket)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
-  it('refuses to start when --config names a file that does not exist', async () => {
-    const configPath = join(dir, 'missing.yaml');
+  test('refuses to start when --config names a file that does not exist', async ({ tempDir }) => {
+    const configPath = join(tempDir, 'missing.yaml');
     await using agent = new Background(NODE, [AGENT_BIN, '--config', configPath]);
     expect(await agent.exited).toBe(1);
     expect(agent.stderr).toContain('"msg":"the configuration file named does not exist"');
@@ -48,9 +40,9 @@ describe('attestor agent (built binary)', () => {
     expect(agent.stderr).not.toContain('embedded default');
   });
 
-  it('logs at Agent.spec.logLevel when no --log-level is given', async () => {
-    const configPath = join(dir, 'debug.yaml');
-    const socket = join(dir, 'debug.sock');
+  test('logs at Agent.spec.logLevel when no --log-level is given', async ({ tempDir }) => {
+    const configPath = join(tempDir, 'debug.yaml');
+    const socket = join(tempDir, 'debug.sock');
     await writeFile(
       configPath,
       `section: WorkloadAttestation\nschema: v1\nspec:\n  docker:\n    enabled: true\n---\nsection: Agent\nschema: v1\nspec:\n  apiSocketPath: ${socket}\n  logLevel: debug\n`,
@@ -61,8 +53,10 @@ describe('attestor agent (built binary)', () => {
     await agent.waitForLog('"level":"debug","msg":"attested"');
   });
 
-  it('refuses to start with an invalid configuration file, logging every error', async () => {
-    const configPath = join(dir, 'bad.yaml');
+  test('refuses to start with an invalid configuration file, logging every error', async ({
+    tempDir,
+  }) => {
+    const configPath = join(tempDir, 'bad.yaml');
     await writeFile(
       configPath,
       'section: WorkloadAttestation\nschema: v1\nspec:\n  docker:\n    includeEnvVar: [APP_]\n    enabled: maybe\n',
@@ -77,9 +71,11 @@ describe('attestor agent (built binary)', () => {
     );
   });
 
-  it('survives every malformed request on the API socket and the metrics listener', async () => {
-    const configPath = join(dir, 'listeners.yaml');
-    const socket = join(dir, 'listeners.sock');
+  test('survives every malformed request on the API socket and the metrics listener', async ({
+    tempDir,
+  }) => {
+    const configPath = join(tempDir, 'listeners.yaml');
+    const socket = join(tempDir, 'listeners.sock');
     const port = await freePort();
     await writeFile(
       configPath,
@@ -101,9 +97,11 @@ describe('attestor agent (built binary)', () => {
     expect(await agent.exited).toBe(0);
   });
 
-  it('refuses to start when apiSocketPath names a file that is not a socket, and keeps the file', async () => {
-    const configPath = join(dir, 'not-a-socket.yaml');
-    const notASocket = join(dir, 'precious.txt');
+  test('refuses to start when apiSocketPath names a file that is not a socket, and keeps the file', async ({
+    tempDir,
+  }) => {
+    const configPath = join(tempDir, 'not-a-socket.yaml');
+    const notASocket = join(tempDir, 'precious.txt');
     await writeFile(notASocket, 'keep me');
     await writeFile(
       configPath,

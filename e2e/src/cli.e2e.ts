@@ -1,28 +1,20 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { test } from '@attestor/testing/fixtures';
+import { describe, expect } from 'vitest';
 
 import { CLI_BIN, NODE, run } from './processes.js';
 
 describe('attestor CLI (built binary)', () => {
-  let dir = '';
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'attestor-e2e-cli-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  it('is runnable as npx attestor from the repository root', async () => {
+  test('is runnable as npx attestor from the repository root', async () => {
     const result = await run('npx', ['--no-install', 'attestor', '--help']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('attestor config validate FILE...');
   });
 
-  it('validates a file and exits 0', async () => {
-    const path = join(dir, 'ok.yaml');
+  test('validates a file and exits 0', async ({ tempDir }) => {
+    const path = join(tempDir, 'ok.yaml');
     await writeFile(
       path,
       'section: WorkloadAttestation\nschema: v1\nspec:\n  docker:\n    enabled: true\n    includeEnvVars: [APP_]\n',
@@ -31,8 +23,8 @@ describe('attestor CLI (built binary)', () => {
     expect(result).toStrictEqual({ code: 0, stdout: `${path}: valid\n`, stderr: '' });
   });
 
-  it('lists every error of every file with field paths and exits 1', async () => {
-    const bad = join(dir, 'bad.yaml');
+  test('lists every error of every file with field paths and exits 1', async ({ tempDir }) => {
+    const bad = join(tempDir, 'bad.yaml');
     await writeFile(
       bad,
       [
@@ -64,7 +56,7 @@ describe('attestor CLI (built binary)', () => {
     ]);
   });
 
-  it('locates this test process (not in a container here) from the real /proc', async () => {
+  test('locates this test process (not in a container here) from the real /proc', async () => {
     const result = await run(NODE, [CLI_BIN, 'locate', '--pid', String(process.pid)]);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toHaveProperty('containerId');

@@ -1,25 +1,17 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { test } from '@attestor/testing/fixtures';
+import { describe, expect, vi } from 'vitest';
 
 import { AGENT_BIN, Background, freePort, getJson, NODE, startPrometheus } from './processes.js';
 
 /** A real Prometheus scrapes the agent's metrics listener. */
 describe('metrics scraped by Prometheus', { timeout: 120_000 }, () => {
-  let dir = '';
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'attestor-e2e-prometheus-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  it('exposes attestation counts and latency with the attestor label', async () => {
+  test('exposes attestation counts and latency with the attestor label', async ({ tempDir }) => {
     const metricsPort = await freePort();
-    const apiSocket = join(dir, 'agent.sock');
-    const configPath = join(dir, 'agent.yaml');
+    const apiSocket = join(tempDir, 'agent.sock');
+    const configPath = join(tempDir, 'agent.yaml');
     await writeFile(
       configPath,
       `section: WorkloadAttestation\nschema: v1\nspec:\n  docker:\n    enabled: true\n---\nsection: Agent\nschema: v1\nspec:\n  apiSocketPath: ${apiSocket}\n  metricsListenAddress: 127.0.0.1:${String(metricsPort)}\n`,
@@ -30,7 +22,7 @@ describe('metrics scraped by Prometheus', { timeout: 120_000 }, () => {
     for (const pid of [process.pid, process.pid, process.pid, 4_000_000])
       await getJson(apiSocket, `/v1/attest?pid=${String(pid)}`);
 
-    const prometheus = await startPrometheus(dir, metricsPort);
+    const prometheus = await startPrometheus(tempDir, metricsPort);
     await using server = prometheus.server;
     const { query } = prometheus;
     await vi.waitFor(

@@ -1,8 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { lstat, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, rm, stat, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { loadConfigFile, loadYamlConfig } from '@attestor/adapter-yaml-config';
@@ -23,7 +22,8 @@ import {
 import type { SignatureVerificationHandle } from '@attestor/composition';
 import { ImageSignatureVerification } from '@attestor/sigstore-policy';
 import { WorkloadAttestor } from '@attestor/workload-attestor';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { test } from '@attestor/testing/fixtures';
+import { describe, expect, vi } from 'vitest';
 
 import { Agent } from './agent.js';
 import { LocalApiServer } from './api-server.js';
@@ -54,14 +54,6 @@ function get(
 const ID = containerId(0xabc);
 
 describe(Agent, () => {
-  let dir = '';
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'attestor-agent-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
   /** A signature verification handle over fakes, closed by `close`. */
   function verificationHandle(close: () => Promise<void>): SignatureVerificationHandle {
     return {
@@ -138,9 +130,11 @@ describe(Agent, () => {
   }
 
   describe('.start', () => {
-    it('runs the embedded default (Docker enabled) when no file exists, and serves its API', async () => {
-      const socket = join(dir, 'embedded.sock');
-      const { agent, logger } = agentFor(join(dir, 'absent.yaml'), socket);
+    test('runs the embedded default (Docker enabled) when no file exists, and serves its API', async ({
+      tempDir,
+    }) => {
+      const socket = join(tempDir, 'embedded.sock');
+      const { agent, logger } = agentFor(join(tempDir, 'absent.yaml'), socket);
       expect(await agent.start()).toBe(true);
       try {
         expect(agent.configuration?.origin).toStrictEqual({ kind: 'embedded' });
@@ -165,11 +159,13 @@ describe(Agent, () => {
       await expect(stat(socket)).rejects.toMatchObject({ code: 'ENOENT' });
     });
 
-    it('refuses to start when the file the operator named does not exist', async () => {
-      const path = join(dir, 'named-but-absent.yaml');
+    test('refuses to start when the file the operator named does not exist', async ({
+      tempDir,
+    }) => {
+      const path = join(tempDir, 'named-but-absent.yaml');
       const { agent, logger } = agentFor(
         path,
-        join(dir, 'named.sock'),
+        join(tempDir, 'named.sock'),
         undefined,
         undefined,
         undefined,
@@ -188,13 +184,13 @@ describe(Agent, () => {
       expect(agent.configuration).toBeUndefined();
     });
 
-    it('applies Agent.spec.logLevel of each configuration applied', async () => {
-      const path = join(dir, 'log-level.yaml');
+    test('applies Agent.spec.logLevel of each configuration applied', async ({ tempDir }) => {
+      const path = join(tempDir, 'log-level.yaml');
       await writeFile(path, 'section: Agent\nschema: v1\nspec:\n  logLevel: debug\n');
       const levels: string[] = [];
       const { agent } = agentFor(
         path,
-        join(dir, 'log-level.sock'),
+        join(tempDir, 'log-level.sock'),
         undefined,
         undefined,
         undefined,
@@ -212,13 +208,13 @@ describe(Agent, () => {
       }
     });
 
-    it('refuses to start on an invalid file and logs every error', async () => {
-      const path = join(dir, 'bad.yaml');
+    test('refuses to start on an invalid file and logs every error', async ({ tempDir }) => {
+      const path = join(tempDir, 'bad.yaml');
       await writeFile(
         path,
         'section: WorkloadAttestation\nschema: v1\nspec:\n  docker:\n    enabled: 1\n    bogus: 2\n',
       );
-      const { agent, logger } = agentFor(path, join(dir, 'bad.sock'));
+      const { agent, logger } = agentFor(path, join(tempDir, 'bad.sock'));
       expect(await agent.start()).toBe(false);
       expect(
         logger.records
@@ -230,8 +226,8 @@ describe(Agent, () => {
       ]);
     });
 
-    it('replaces a stale socket file but refuses a live one', async () => {
-      const socket = join(dir, 'shared.sock');
+    test('replaces a stale socket file but refuses a live one', async ({ tempDir }) => {
+      const socket = join(tempDir, 'shared.sock');
       // A socket file that nothing serves: bound by a process that then exited.
       execFileSync('python3', [
         '-c',
@@ -239,10 +235,10 @@ describe(Agent, () => {
         socket,
       ]);
       expect((await lstat(socket)).isSocket()).toBe(true);
-      const first = agentFor(join(dir, 'absent.yaml'), socket).agent;
+      const first = agentFor(join(tempDir, 'absent.yaml'), socket).agent;
       expect(await first.start()).toBe(true);
       try {
-        const second = agentFor(join(dir, 'absent.yaml'), socket).agent;
+        const second = agentFor(join(tempDir, 'absent.yaml'), socket).agent;
         await expect(second.start()).rejects.toThrow(`another process is serving ${socket}`);
       } finally {
         await first.stop();
@@ -251,13 +247,15 @@ describe(Agent, () => {
   });
 
   describe('.reload', () => {
-    it('keeps the configuration in force when the file disappears, and warns', async () => {
-      const path = join(dir, 'disappearing.yaml');
+    test('keeps the configuration in force when the file disappears, and warns', async ({
+      tempDir,
+    }) => {
+      const path = join(tempDir, 'disappearing.yaml');
       await writeFile(
         path,
         'section: WorkloadAttestation\nschema: v1\nspec:\n  docker:\n    enabled: true\n    includeEnvVars: [APP_]\n    rootlessPodmanDiscovery: false\n',
       );
-      const { agent, logger } = agentFor(path, join(dir, 'disappearing.sock'));
+      const { agent, logger } = agentFor(path, join(tempDir, 'disappearing.sock'));
       expect(await agent.start()).toBe(true);
       try {
         const before = agent.configuration;
@@ -277,8 +275,10 @@ describe(Agent, () => {
       }
     });
 
-    it('applies a new configuration without waiting for the previous verification to close', async () => {
-      const path = join(dir, 'retire.yaml');
+    test('applies a new configuration without waiting for the previous verification to close', async ({
+      tempDir,
+    }) => {
+      const path = join(tempDir, 'retire.yaml');
       await writeFile(
         path,
         'section: WorkloadAttestation\nschema: v1\nspec:\n  docker:\n    enabled: true\n',
@@ -287,7 +287,7 @@ describe(Agent, () => {
       // A handle whose connections drain only when the test says so (a stalled registry).
       const handle = (): SignatureVerificationHandle =>
         verificationHandle(() => new Promise<void>((resolve) => releases.push(resolve)));
-      const { agent, logger } = agentFor(path, join(dir, 'retire.sock'), undefined, () =>
+      const { agent, logger } = agentFor(path, join(tempDir, 'retire.sock'), undefined, () =>
         Promise.resolve(handle()),
       );
       expect(await agent.start()).toBe(true);
@@ -311,8 +311,10 @@ describe(Agent, () => {
       await stopping;
     });
 
-    it('keeps the configuration in force, and closes the verification built for the new one, when the attestor refuses it', async () => {
-      const path = join(dir, 'refused.yaml');
+    test('keeps the configuration in force, and closes the verification built for the new one, when the attestor refuses it', async ({
+      tempDir,
+    }) => {
+      const path = join(tempDir, 'refused.yaml');
       const base =
         'section: WorkloadAttestation\nschema: v1\nspec:\n  docker:\n    enabled: true\n';
       await writeFile(path, `${base}    includeEnvVars: [APP_]\n`);
@@ -335,7 +337,7 @@ describe(Agent, () => {
       };
       const { agent, logger } = agentFor(
         path,
-        join(dir, 'refused.sock'),
+        join(tempDir, 'refused.sock'),
         undefined,
         () => Promise.resolve(handle()),
         RefusingAttestor,
@@ -364,15 +366,17 @@ describe(Agent, () => {
       expect(closed).toStrictEqual([2, 1]);
     });
 
-    it('applies reloads in the order asked, even when an earlier one is slower', async () => {
-      const path = join(dir, 'ordered.yaml');
+    test('applies reloads in the order asked, even when an earlier one is slower', async ({
+      tempDir,
+    }) => {
+      const path = join(tempDir, 'ordered.yaml');
       const first =
         'section: WorkloadAttestation\nschema: v1\nspec:\n  docker:\n    enabled: true\n';
       await writeFile(path, first);
       // The verification built for the first reload takes long; the second is quick.
       let builds = 0;
       let releaseSlow: () => void = () => undefined;
-      const { agent } = agentFor(path, join(dir, 'ordered.sock'), undefined, async () => {
+      const { agent } = agentFor(path, join(tempDir, 'ordered.sock'), undefined, async () => {
         builds++;
         if (builds === 2) await new Promise<void>((resolve) => (releaseSlow = resolve));
         return undefined;
@@ -393,13 +397,15 @@ describe(Agent, () => {
       }
     });
 
-    it('does not apply twice a file change that a SIGHUP reload applied already', async () => {
-      const path = join(dir, 'watched.yaml');
+    test('does not apply twice a file change that a SIGHUP reload applied already', async ({
+      tempDir,
+    }) => {
+      const path = join(tempDir, 'watched.yaml');
       const text =
         'section: WorkloadAttestation\nschema: v1\nspec:\n  docker:\n    enabled: true\n';
       await writeFile(path, text);
       let onChange: (sha256: string) => Promise<void> = () => Promise.resolve();
-      const { agent, logger } = agentFor(path, join(dir, 'watched.sock'), (callback) => {
+      const { agent, logger } = agentFor(path, join(tempDir, 'watched.sock'), (callback) => {
         onChange = callback;
       });
       expect(await agent.start()).toBe(true);
@@ -427,13 +433,13 @@ describe(Agent, () => {
     const withIdentity = (pathTemplate: string): string =>
       ConfigTextMother.withIdentity(pathTemplate);
 
-    it('builds the SPIFFE ID from the attested attributes', async () => {
-      const path = join(dir, 'identity.yaml');
+    test('builds the SPIFFE ID from the attested attributes', async ({ tempDir }) => {
+      const path = join(tempDir, 'identity.yaml');
       await writeFile(
         path,
         withIdentity('/workloads/{{docker.container.label["com.example.app"]}}'),
       );
-      const socket = join(dir, 'identity.sock');
+      const socket = join(tempDir, 'identity.sock');
       const { agent } = agentFor(path, socket);
       expect(await agent.start()).toBe(true);
       try {
@@ -450,10 +456,12 @@ describe(Agent, () => {
       }
     });
 
-    it('issues no SPIFFE ID when the template references a signature attribute the workload lacks', async () => {
-      const path = join(dir, 'identity-signed.yaml');
+    test('issues no SPIFFE ID when the template references a signature attribute the workload lacks', async ({
+      tempDir,
+    }) => {
+      const path = join(tempDir, 'identity-signed.yaml');
       await writeFile(path, withIdentity('/signed/{{docker.image.signature.log_index}}'));
-      const socket = join(dir, 'identity-signed.sock');
+      const socket = join(tempDir, 'identity-signed.sock');
       const { agent, logger } = agentFor(path, socket);
       expect(await agent.start()).toBe(true);
       try {
@@ -476,9 +484,9 @@ describe(Agent, () => {
       }
     });
 
-    it('says identity_not_configured without a WorkloadIdentity section', async () => {
-      const socket = join(dir, 'no-identity.sock');
-      const { agent } = agentFor(join(dir, 'absent.yaml'), socket);
+    test('says identity_not_configured without a WorkloadIdentity section', async ({ tempDir }) => {
+      const socket = join(tempDir, 'no-identity.sock');
+      const { agent } = agentFor(join(tempDir, 'absent.yaml'), socket);
       await agent.start();
       try {
         expect(await get(socket, '/v1/identity?pid=4242')).toMatchObject({
@@ -492,9 +500,9 @@ describe(Agent, () => {
   });
 
   describe('GET /v1/attest', () => {
-    it('attests a pid, reports errors with codes, and refuses bad input', async () => {
-      const socket = join(dir, 'attest.sock');
-      const { agent } = agentFor(join(dir, 'absent.yaml'), socket);
+    test('attests a pid, reports errors with codes, and refuses bad input', async ({ tempDir }) => {
+      const socket = join(tempDir, 'attest.sock');
+      const { agent } = agentFor(join(tempDir, 'absent.yaml'), socket);
       await agent.start();
       try {
         const attested = await get(socket, '/v1/attest?pid=4242');
@@ -521,9 +529,11 @@ describe(Agent, () => {
   });
 
   describe('.reload', () => {
-    it('applies a new includeEnvVars, and keeps the last good configuration on an invalid file', async () => {
-      const path = join(dir, 'reload.yaml');
-      const socket = join(dir, 'reload.sock');
+    test('applies a new includeEnvVars, and keeps the last good configuration on an invalid file', async ({
+      tempDir,
+    }) => {
+      const path = join(tempDir, 'reload.yaml');
+      const socket = join(tempDir, 'reload.sock');
       const config = (prefixes: string) =>
         `section: WorkloadAttestation\nschema: v1\nspec:\n  docker:\n    enabled: true\n    includeEnvVars: [${prefixes}]\n`;
       await writeFile(path, config(''));
@@ -558,16 +568,10 @@ describe(Agent, () => {
 });
 
 describe(LocalApiServer, () => {
-  let dir = '';
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'attestor-api-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  it('tells a handler when its caller hangs up before the answer, and only then', async () => {
-    const socket = join(dir, 'api.sock');
+  test('tells a handler when its caller hangs up before the answer, and only then', async ({
+    tempDir,
+  }) => {
+    const socket = join(tempDir, 'api.sock');
     const signals: AbortSignal[] = [];
     let release: () => void = () => undefined;
     const server = new LocalApiServer(socket, 0o600, new RecordingLogger())

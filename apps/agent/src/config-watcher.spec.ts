@@ -1,24 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { RecordingLogger } from '@attestor/testing';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { test } from '@attestor/testing/fixtures';
+import { describe, expect, vi } from 'vitest';
 
 import { ConfigWatcher } from './config-watcher.js';
 
 describe(ConfigWatcher, () => {
-  let dir = '';
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'attestor-watch-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  it('calls back when the file content changes, not when it is rewritten unchanged', async () => {
-    const path = join(dir, 'plain.yaml');
+  test('calls back when the file content changes, not when it is rewritten unchanged', async ({
+    tempDir,
+  }) => {
+    const path = join(tempDir, 'plain.yaml');
     await writeFile(path, 'a: 1\n');
     const onChange = vi.fn(() => Promise.resolve());
     const watcher = new ConfigWatcher(path, onChange, new RecordingLogger(), 50);
@@ -36,13 +30,13 @@ describe(ConfigWatcher, () => {
     }
   });
 
-  it.each([
+  test.for<[string, (path: string) => unknown]>([
     ['a FIFO', (path: string) => execFileSync('mkfifo', [path])],
     ['/dev/zero', (path: string) => symlink('/dev/zero', path)],
-  ])('keeps watching when the file is replaced by %s', async (_case, replace) => {
+  ])('keeps watching when the file is replaced by %s', async ([, replace], { tempDir }) => {
     // Both once stalled the watcher for good (a FIFO blocks an open until a writer comes)
     // or grew the agent until it died (/dev/zero never ends).
-    const path = join(dir, `replaced-${String(Date.now())}.yaml`);
+    const path = join(tempDir, `replaced-${String(Date.now())}.yaml`);
     await writeFile(path, 'a: 1\n');
     const onChange = vi.fn(() => Promise.resolve());
     const watcher = new ConfigWatcher(path, onChange, new RecordingLogger(), 50);
@@ -63,10 +57,10 @@ describe(ConfigWatcher, () => {
     }
   });
 
-  it('follows a Kubernetes ConfigMap style atomic symlink swap', async () => {
-    // <dir>/agent.yaml -> ..data/agent.yaml, ..data -> ..2026_1; the update writes ..2026_2
+  test('follows a Kubernetes ConfigMap style atomic symlink swap', async ({ tempDir }) => {
+    // <tempDir>/agent.yaml -> ..data/agent.yaml, ..data -> ..2026_1; the update writes ..2026_2
     // and renames a new ..data_tmp symlink over ..data.
-    const volume = join(dir, 'configmap');
+    const volume = join(tempDir, 'configmap');
     await mkdir(join(volume, '..2026_1'), { recursive: true });
     await writeFile(join(volume, '..2026_1', 'agent.yaml'), 'version: 1\n');
     await symlink('..2026_1', join(volume, '..data'));
@@ -95,13 +89,13 @@ describe(ConfigWatcher, () => {
     }
   });
 
-  it('notices a file that appears later by polling', async () => {
-    const path = join(dir, 'later', 'agent.yaml');
+  test('notices a file that appears later by polling', async ({ tempDir }) => {
+    const path = join(tempDir, 'later', 'agent.yaml');
     const onChange = vi.fn(() => Promise.resolve());
     const watcher = new ConfigWatcher(path, onChange, new RecordingLogger(), 50);
     await watcher.start();
     try {
-      await mkdir(join(dir, 'later'));
+      await mkdir(join(tempDir, 'later'));
       await writeFile(path, 'a: 1\n');
       await vi.waitFor(() => {
         expect(onChange).toHaveBeenCalledTimes(1);

@@ -1,5 +1,4 @@
-import { lstat, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { lstat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import {
@@ -10,20 +9,13 @@ import {
   type ListenerAddress,
 } from '@attestor/testing';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { test } from '@attestor/testing/fixtures';
+import { describe, expect } from 'vitest';
 
 import { LocalApiServer } from './api-server.js';
 import { MetricsHttpServer } from './metrics-server.js';
 
 const METRICS = { contentType: 'text/plain; version=0.0.4', text: 'up 1\n' };
-
-let dir = '';
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'attestor-listeners-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
 
 /** Each malformed request gets a 4xx answer or a closed connection, and the listener lives on. */
 async function expectSurvivesCorpus(address: ListenerAddress, healthyPath: string): Promise<void> {
@@ -37,9 +29,9 @@ async function expectSurvivesCorpus(address: ListenerAddress, healthyPath: strin
 
 describe(LocalApiServer, () => {
   describe('having malformed requests', () => {
-    it('answers each with a 4xx and keeps serving', async () => {
+    test('answers each with a 4xx and keeps serving', async ({ tempDir }) => {
       const logger = new RecordingLogger();
-      const path = join(dir, 'corpus.sock');
+      const path = join(tempDir, 'corpus.sock');
       const server = new LocalApiServer(path, 0o600, logger)
         .route('GET', '/healthz', () => Promise.resolve({ status: 200, body: { status: 'ok' } }))
         .route('GET', '/v1/attest', () => Promise.resolve({ status: 400, body: {} }));
@@ -58,9 +50,9 @@ describe(LocalApiServer, () => {
       }
     });
 
-    it('answers a failing handler with a 500 and a log line', async () => {
+    test('answers a failing handler with a 500 and a log line', async ({ tempDir }) => {
       const logger = new RecordingLogger();
-      const path = join(dir, 'failing.sock');
+      const path = join(tempDir, 'failing.sock');
       const server = new LocalApiServer(path, 0o600, logger).route('GET', '/boom', () =>
         Promise.reject(new TypeError('Invalid URL')),
       );
@@ -79,8 +71,8 @@ describe(LocalApiServer, () => {
   });
 
   describe('having generated requests', () => {
-    it('answers every one (or closes) and keeps serving', async () => {
-      const path = join(dir, 'generated.sock');
+    test('answers every one (or closes) and keeps serving', async ({ tempDir }) => {
+      const path = join(tempDir, 'generated.sock');
       const server = new LocalApiServer(path, 0o600, new RecordingLogger())
         .route('GET', '/healthz', () => Promise.resolve({ status: 200, body: { status: 'ok' } }))
         .route('GET', '/v1/attest', () => Promise.reject(new Error('handler failure')));
@@ -128,12 +120,12 @@ describe(LocalApiServer, () => {
   });
 
   describe('having something at the socket path that is not a socket', () => {
-    it.each([
-      ['a regular file', (path: string) => writeFile(path, 'keep me')],
-      ['a symlink', (path: string) => symlink(join(dir, 'elsewhere'), path)],
-    ])('refuses to start on %s and leaves it in place', async (_case, create) => {
-      const path = join(dir, `not-a-socket-${String(Date.now())}`);
-      await create(path);
+    test.for<[string, (path: string, dir: string) => Promise<void>]>([
+      ['a regular file', (path) => writeFile(path, 'keep me')],
+      ['a symlink', (path, dir) => symlink(join(dir, 'elsewhere'), path)],
+    ])('refuses to start on %s and leaves it in place', async ([, create], { tempDir }) => {
+      const path = join(tempDir, 'not-a-socket');
+      await create(path, tempDir);
       const server = new LocalApiServer(path, 0o600, new RecordingLogger());
       await expect(server.start()).rejects.toThrow(
         `apiSocketPath ${path} exists and is not a socket; remove it or choose another path`,
@@ -144,14 +136,18 @@ describe(LocalApiServer, () => {
   });
 
   describe('having a mode that lets other users connect', () => {
-    it.each([
+    test.for([
       [0o600, false],
       [0o660, true],
       [0o606, true],
       [0o640, false],
-    ])('with mode %o warns: %s', async (mode, warns) => {
+    ] as const)('with mode %o warns: %s', async ([mode, warns], { tempDir }) => {
       const logger = new RecordingLogger();
-      const server = new LocalApiServer(join(dir, `mode-${mode.toString(8)}.sock`), mode, logger);
+      const server = new LocalApiServer(
+        join(tempDir, `mode-${mode.toString(8)}.sock`),
+        mode,
+        logger,
+      );
       await server.start();
       await server.stop();
       expect(
@@ -166,7 +162,7 @@ describe(LocalApiServer, () => {
 });
 
 describe(MetricsHttpServer, () => {
-  it('answers each malformed request with a 4xx and keeps serving', async () => {
+  test('answers each malformed request with a 4xx and keeps serving', async () => {
     const server = new MetricsHttpServer(
       { host: '127.0.0.1', port: 0 },
       () => Promise.resolve(METRICS),

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { test } from '@attestor/testing/fixtures';
+import { describe, expect } from 'vitest';
 
 import {
   FileReadError,
@@ -14,34 +14,26 @@ import {
 } from './bounded-file.js';
 import { rejection } from '@attestor/testing';
 
-let dir = '';
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'attestor-io-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
 describe(readBoundedFile, () => {
-  it('reads a regular file, and one through a symlink', async () => {
-    const path = join(dir, 'small.txt');
+  test('reads a regular file, and one through a symlink', async ({ tempDir }) => {
+    const path = join(tempDir, 'small.txt');
     await writeFile(path, 'hello');
-    await symlink(path, join(dir, 'link.txt'));
+    await symlink(path, join(tempDir, 'link.txt'));
     expect((await readBoundedFile(path, 5)).toString()).toBe('hello');
-    expect((await readBoundedFile(join(dir, 'link.txt'), 5)).toString()).toBe('hello');
+    expect((await readBoundedFile(join(tempDir, 'link.txt'), 5)).toString()).toBe('hello');
   });
 
-  it('reads an empty file', async () => {
-    const path = join(dir, 'empty.txt');
+  test('reads an empty file', async ({ tempDir }) => {
+    const path = join(tempDir, 'empty.txt');
     await writeFile(path, '');
     expect((await readBoundedFile(path, 5)).length).toBe(0);
   });
 
-  it.each<[string, () => Promise<string>, FileReadErrorCode, string]>([
-    ['a missing file', () => Promise.resolve(join(dir, 'absent')), 'not_found', 'no such file'],
+  test.for<[string, (dir: string) => Promise<string>, FileReadErrorCode, string]>([
+    ['a missing file', (dir) => Promise.resolve(join(dir, 'absent')), 'not_found', 'no such file'],
     [
       'a file over the bound',
-      async () => {
+      async (dir) => {
         const path = join(dir, 'big.txt');
         await writeFile(path, 'x'.repeat(6));
         return path;
@@ -52,7 +44,7 @@ describe(readBoundedFile, () => {
     ['/dev/zero', () => Promise.resolve('/dev/zero'), 'not_a_regular_file', 'not a regular file'],
     [
       'a directory',
-      async () => {
+      async (dir) => {
         const path = join(dir, 'a-directory');
         await mkdir(path);
         return path;
@@ -62,7 +54,7 @@ describe(readBoundedFile, () => {
     ],
     [
       'a FIFO with no writer (refused at once, not waited on)',
-      () => {
+      (dir) => {
         const path = join(dir, 'fifo');
         execFileSync('mkfifo', [path]);
         return Promise.resolve(path);
@@ -70,8 +62,8 @@ describe(readBoundedFile, () => {
       'not_a_regular_file',
       'not a regular file',
     ],
-  ])('refuses %s with its code', async (_case, prepare, code, message) => {
-    const path = await prepare();
+  ])('refuses %s with its code', async ([, prepare, code, message], { tempDir }) => {
+    const path = await prepare(tempDir);
     const error = await rejection(FileReadError, readBoundedFile(path, 5));
     expect(error.code).toBe(code);
     expect(error.path).toBe(path);
@@ -80,14 +72,14 @@ describe(readBoundedFile, () => {
 });
 
 describe(readBoundedText, () => {
-  it('decodes UTF-8 and drops a byte order mark', async () => {
-    const path = join(dir, 'bom.txt');
+  test('decodes UTF-8 and drops a byte order mark', async ({ tempDir }) => {
+    const path = join(tempDir, 'bom.txt');
     await writeFile(path, Buffer.from([0xef, 0xbb, 0xbf, 0x68, 0xc3, 0xa9]));
     expect(await readBoundedText(path, 100)).toBe('hé');
   });
 
-  it('names the offset of invalid UTF-8', async () => {
-    const path = join(dir, 'latin1.txt');
+  test('names the offset of invalid UTF-8', async ({ tempDir }) => {
+    const path = join(tempDir, 'latin1.txt');
     await writeFile(path, Buffer.from('enabled: caf\xe9\n', 'latin1'));
     const error = await rejection(FileReadError, readBoundedText(path, 100));
     expect(error.code).toBe('invalid_utf8');
@@ -96,7 +88,7 @@ describe(readBoundedText, () => {
 });
 
 describe(firstInvalidUtf8Offset, () => {
-  it.each([
+  test.each([
     ['a stray continuation byte', [0x61, 0x80, 0x62], 1],
     ['a sequence broken off by ASCII', [0x61, 0x62, 0xe2, 0x82, 0x41], 2],
     ['an overlong encoding', [0xc0, 0xaf], 0],
@@ -107,7 +99,7 @@ describe(firstInvalidUtf8Offset, () => {
     expect(firstInvalidUtf8Offset(Uint8Array.from(bytes))).toBe(offset);
   });
 
-  it('stays fast on a megabyte', () => {
+  test('stays fast on a megabyte', () => {
     const bytes = Buffer.alloc(1024 * 1024, 0x61);
     bytes[700_000] = 0xff;
     expect(firstInvalidUtf8Offset(bytes)).toBe(700_000);

@@ -1,24 +1,18 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtemp, readlink, rm } from 'node:fs/promises';
+import { readlink } from 'node:fs/promises';
 import { connect, createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { test } from '@attestor/testing/fixtures';
+import { describe, expect, vi } from 'vitest';
 
 import { peerCredentials, userNamespaceOwnerUid } from './kernel.js';
 
-let dir = '';
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'attestor-kernel-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
 describe(peerCredentials, () => {
-  it('reads the pid and uid of the server at the other end of a unix socket', async () => {
-    const path = join(dir, 'peer.sock');
+  test('reads the pid and uid of the server at the other end of a unix socket', async ({
+    tempDir,
+  }) => {
+    const path = join(tempDir, 'peer.sock');
     const server: Server = createServer((socket) => socket.end());
     await new Promise<void>((resolve) => server.listen(path, resolve));
     try {
@@ -35,19 +29,19 @@ describe(peerCredentials, () => {
     }
   });
 
-  it('says so for a socket that is not connected', () => {
-    const socket = connect(join(dir, 'nothing.sock')).on('error', () => undefined);
+  test('says so for a socket that is not connected', ({ tempDir }) => {
+    const socket = connect(join(tempDir, 'nothing.sock')).on('error', () => undefined);
     expect(() => peerCredentials(socket)).toThrow(/^the socket has no (file descriptor|peer)$/);
     socket.destroy();
   });
 });
 
 describe(userNamespaceOwnerUid, () => {
-  it('says root owns the initial user namespace', () => {
+  test('says root owns the initial user namespace', () => {
     expect(userNamespaceOwnerUid('/proc/self/ns/user')).toBe(0);
   });
 
-  it('reads the owner of a namespace another user created', async () => {
+  test('reads the owner of a namespace another user created', async () => {
     // unshare -U as the nobody user: sleep runs in a user namespace that nobody's uid owns.
     const nobody = Number(execFileSync('id', ['-u', 'nobody']).toString());
     const child = spawn(

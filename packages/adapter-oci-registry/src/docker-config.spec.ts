@@ -1,22 +1,14 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { test } from '@attestor/testing/fixtures';
+import { describe, expect } from 'vitest';
 
 import { readDockerConfigCredentials } from './docker-config.js';
 
 describe(readDockerConfigCredentials, () => {
-  let dir = '';
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'attestor-docker-config-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  it('reads auth and username/password entries, keyed by host', async () => {
-    const path = join(dir, 'config.json');
+  test('reads auth and username/password entries, keyed by host', async ({ tempDir }) => {
+    const path = join(tempDir, 'config.json');
     await writeFile(
       path,
       JSON.stringify({
@@ -36,12 +28,12 @@ describe(readDockerConfigCredentials, () => {
     );
   });
 
-  it('returns no credentials for a missing file', async () => {
-    expect((await readDockerConfigCredentials(join(dir, 'missing.json'))).size).toBe(0);
+  test('returns no credentials for a missing file', async ({ tempDir }) => {
+    expect((await readDockerConfigCredentials(join(tempDir, 'missing.json'))).size).toBe(0);
   });
 
-  it('names the file, not the secret, when an entry is broken', async () => {
-    const path = join(dir, 'broken.json');
+  test('names the file, not the secret, when an entry is broken', async ({ tempDir }) => {
+    const path = join(tempDir, 'broken.json');
     await writeFile(
       path,
       JSON.stringify({ auths: { r: { auth: Buffer.from('no-colon-secret').toString('base64') } } }),
@@ -51,8 +43,8 @@ describe(readDockerConfigCredentials, () => {
     expect(String(error)).not.toContain('no-colon-secret');
   });
 
-  it('refuses a file that is not JSON', async () => {
-    const path = join(dir, 'text.json');
+  test('refuses a file that is not JSON', async ({ tempDir }) => {
+    const path = join(tempDir, 'text.json');
     await writeFile(path, 'not json');
     await expect(readDockerConfigCredentials(path)).rejects.toThrow(`${path}: not valid JSON`);
   });

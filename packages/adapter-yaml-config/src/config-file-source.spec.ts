@@ -1,23 +1,15 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { test } from '@attestor/testing/fixtures';
+import { describe, expect } from 'vitest';
 
 import { loadConfigFile } from './config-file-source.js';
 
 describe(loadConfigFile, () => {
-  let dir = '';
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'attestor-source-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  it('loads and validates a file', async () => {
-    const path = join(dir, 'agent.yaml');
+  test('loads and validates a file', async ({ tempDir }) => {
+    const path = join(tempDir, 'agent.yaml');
     const text = 'section: WorkloadAttestation\nschema: v1\nspec:\n  docker:\n    enabled: true\n';
     await writeFile(path, text);
     const loaded = await loadConfigFile(path);
@@ -29,21 +21,23 @@ describe(loadConfigFile, () => {
     });
   });
 
-  it('says when the file is missing', async () => {
-    const path = join(dir, 'nope.yaml');
+  test('says when the file is missing', async ({ tempDir }) => {
+    const path = join(tempDir, 'nope.yaml');
     expect(await loadConfigFile(path)).toStrictEqual({ kind: 'missing', path });
   });
 
-  it('says why a file is unreadable', async () => {
-    expect(await loadConfigFile(dir)).toStrictEqual({
+  test('says why a file is unreadable', async ({ tempDir }) => {
+    expect(await loadConfigFile(tempDir)).toStrictEqual({
       kind: 'unreadable',
-      path: dir,
-      reason: `${dir}: not a regular file`,
+      path: tempDir,
+      reason: `${tempDir}: not a regular file`,
     });
   });
 
-  it('reports text that is not UTF-8 as an invalid file, naming the offset', async () => {
-    const path = join(dir, 'latin1.yaml');
+  test('reports text that is not UTF-8 as an invalid file, naming the offset', async ({
+    tempDir,
+  }) => {
+    const path = join(tempDir, 'latin1.yaml');
     await writeFile(path, Buffer.from('section: caf\xe9\n', 'latin1'));
     const loaded = await loadConfigFile(path);
     expect(loaded).toMatchObject({

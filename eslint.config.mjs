@@ -1,10 +1,23 @@
 // @ts-check
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
+import simpleImportSort from 'eslint-plugin-simple-import-sort';
 import tseslint from 'typescript-eslint';
+
+// @nx/enforce-module-boundaries reads the project graph Nx caches, and without one it checks
+// nothing and says so only in a log line per file: a fresh clone linted with plain `eslint`
+// would pass any boundary violation. Make the graph first when it is missing.
+if (!existsSync(new URL('./.nx/workspace-data/project-graph.json', import.meta.url))) {
+  execFileSync(new URL('./node_modules/.bin/nx', import.meta.url).pathname, ['show', 'projects'], {
+    cwd: import.meta.dirname,
+    stdio: 'ignore',
+    env: { ...process.env, NX_DAEMON: 'false' },
+  });
+}
 
 /** Infrastructure libraries: only adapters (and apps) may import them. */
 const INFRASTRUCTURE = [
@@ -149,8 +162,11 @@ export default tseslint.config(
   },
   {
     files: ['**/*.ts'],
-    plugins: { '@nx': nx },
+    plugins: { '@nx': nx, 'simple-import-sort': simpleImportSort },
     rules: {
+      'simple-import-sort/imports': 'error',
+      'simple-import-sort/exports': 'error',
+      'no-duplicate-imports': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],

@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { request } from 'node:http';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 
 /** The repository root. */
-export const ROOT = join(import.meta.dirname, '..', '..');
+const ROOT = join(import.meta.dirname, '..', '..');
 /** The Node binary running the tests (Node 24 from node_modules), used for child processes too. */
 export const NODE = process.execPath;
 export const CLI_BIN = join(ROOT, 'apps', 'cli', 'bin', 'attestor.js');

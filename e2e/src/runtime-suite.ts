@@ -1,16 +1,16 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
 import {
   chmod,
   chown,
   mkdir,
   mkdtemp,
   readFile,
+  rm,
   rmdir,
   symlink,
   writeFile,
-  rm,
 } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 

@@ -1,18 +1,18 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import {
   buildTrustedRoot,
   publishCosignArtifacts,
+  type PublishOptions,
   TestCertificateAuthority,
   TestCtLog,
   TestRekorServer,
   TestTransparencyLog,
   TestTufRepository,
-  type PublishOptions,
 } from '@attestor/sigstore-test-stack';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 

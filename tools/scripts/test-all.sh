@@ -40,6 +40,9 @@ eslint . --max-warnings=0
 step "format (prettier --check)"
 prettier --check . --log-level warn
 
+step "unused files, dependencies and exports (knip)"
+knip --no-progress
+
 step "unit and end-to-end tests (vitest)"
 mkdir -p tmp
 status=0

@@ -5,10 +5,13 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 
 import { loadConfigFile, loadYamlConfig } from '@attestor/adapter-yaml-config';
+import type { SignatureVerificationHandle } from '@attestor/composition';
 import { DEFAULT_CONFIG, EMBEDDED_DEFAULT_CONFIG } from '@attestor/config';
+import { ImageSignatureVerification } from '@attestor/sigstore-policy';
 import {
   ConfigTextMother,
   ContainerDetailsMother,
+  containerId,
   FakeClock,
   FakeContainerRuntime,
   FakeImageRegistry,
@@ -17,12 +20,9 @@ import {
   ProcessMother,
   RecordingLogger,
   RecordingMetrics,
-  containerId,
 } from '@attestor/testing';
-import type { SignatureVerificationHandle } from '@attestor/composition';
-import { ImageSignatureVerification } from '@attestor/sigstore-policy';
-import { WorkloadAttestor } from '@attestor/workload-attestor';
 import { test } from '@attestor/testing/fixtures';
+import { WorkloadAttestor } from '@attestor/workload-attestor';
 import { describe, expect, vi } from 'vitest';
 
 import { Agent } from './agent.js';

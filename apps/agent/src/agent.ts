@@ -1,9 +1,9 @@
 import { AttributeError } from '@attestor/attributes';
-import type { AttestorConfig, LogLevel, SigstoreConfig } from '@attestor/config';
-
-import type { Logger } from '@attestor/ports';
 import type { SignatureVerificationHandle } from '@attestor/composition';
+import type { AttestorConfig, LogLevel, SigstoreConfig } from '@attestor/config';
+import type { Logger } from '@attestor/ports';
 import {
+  type Attestation,
   ATTESTATION_ERROR_STATUS,
   AttestationError,
   attestationErrorToJson,
@@ -11,7 +11,6 @@ import {
   IdentityError,
   identityToJson,
   spiffeIdOf,
-  type Attestation,
   type WorkloadAttestor,
 } from '@attestor/workload-attestor';
 

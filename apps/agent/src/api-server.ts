@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 
 import type { Logger } from '@attestor/ports';
 
-import { RouteTable, type RouteHandler } from './route-table.js';
+import { type RouteHandler, RouteTable } from './route-table.js';
 
 /** Mode bits that let users other than the owner connect (connecting needs write permission). */
 const OTHERS_MAY_CONNECT = 0o022;

@@ -1,12 +1,12 @@
 import type { ConfigFileResult } from '@attestor/adapter-yaml-config';
-import { formatIssue, type AttestorConfig, type ConfigLoadResult } from '@attestor/config';
+import { type AttestorConfig, type ConfigLoadResult, formatIssue } from '@attestor/config';
 import type { Logger } from '@attestor/ports';
 
 export type ConfigFileLoader = (path: string) => Promise<ConfigFileResult>;
 export type ConfigTextLoader = (text: string) => ConfigLoadResult;
 
 /** Where the running configuration came from, for logs and /readyz. */
-export type ConfigOrigin =
+type ConfigOrigin =
   | {
       readonly kind: 'file';
       readonly path: string;

@@ -2,14 +2,14 @@ import { lstat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import {
+  type ListenerAddress,
   rawHttpStatus,
   RecordingLogger,
   sendRawHttp,
   unrefusedMalformedRequests,
-  type ListenerAddress,
 } from '@attestor/testing';
-import fc from 'fast-check';
 import { test } from '@attestor/testing/fixtures';
+import fc from 'fast-check';
 import { describe, expect } from 'vitest';
 
 import { LocalApiServer } from './api-server.js';

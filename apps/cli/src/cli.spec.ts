@@ -3,19 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import {
-  ConfigTextMother,
-  ContainerDetailsMother,
-  FakeContainerRuntime,
-  FakeProcessTable,
-  ProcessMother,
-  containerId,
-} from '@attestor/testing';
-import {
   buildTrustedRoot,
   signArtifact,
   TestCertificateAuthority,
   TestTransparencyLog,
 } from '@attestor/sigstore-test-stack';
+import {
+  ConfigTextMother,
+  ContainerDetailsMother,
+  containerId,
+  FakeContainerRuntime,
+  FakeProcessTable,
+  ProcessMother,
+} from '@attestor/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { CliTypes, createCliContainer } from './composition-root.js';

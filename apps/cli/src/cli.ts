@@ -8,7 +8,7 @@ import type { VerifyBundleCommand } from './commands/verify-bundle.js';
 import type { VerifyImageCommand } from './commands/verify-image.js';
 import { ExitCode } from './exit-codes.js';
 import { HELP } from './help.js';
-import { UsageError, type CommandOutput } from './io.js';
+import { type CommandOutput, UsageError } from './io.js';
 
 export interface CliCommands {
   readonly attest: AttestCommand;

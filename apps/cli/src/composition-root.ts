@@ -1,15 +1,14 @@
-import { readBoundedText } from '@attestor/adapter-io';
-
 import { DockerEngineContainerRuntime } from '@attestor/adapter-docker-engine';
-import { JsonLinesLogger, SystemClock, type LogLevel } from '@attestor/adapter-node-process';
+import { readBoundedText } from '@attestor/adapter-io';
+import { JsonLinesLogger, type LogLevel, SystemClock } from '@attestor/adapter-node-process';
 import { CgroupfsCgroupTree, ProcfsProcessTable } from '@attestor/adapter-procfs';
 import { PrometheusMetrics } from '@attestor/adapter-prometheus';
 import { loadConfigFile, loadYamlConfig } from '@attestor/adapter-yaml-config';
 import { createSignatureVerification } from '@attestor/composition';
 import {
+  type AttestorConfig,
   DEFAULT_CONFIG_PATH,
   EMBEDDED_DEFAULT_CONFIG,
-  type AttestorConfig,
 } from '@attestor/config';
 import type { ContainerRuntime, ProcessTable } from '@attestor/ports';
 import { WorkloadAttestor } from '@attestor/workload-attestor';
@@ -19,11 +18,11 @@ import { Registry } from 'prom-client';
 import { Cli } from './cli.js';
 import { AttestCommand } from './commands/attest.js';
 import type { CommandConfigLoader } from './commands/command-config.js';
-import { ConfigValidateCommand, type ConfigFileLoader } from './commands/config-validate.js';
+import { type ConfigFileLoader, ConfigValidateCommand } from './commands/config-validate.js';
 import { LocateCommand, type TextFileReader } from './commands/locate.js';
 import { PolicyCheckCommand } from './commands/policy-check.js';
 import { VerifyBundleCommand } from './commands/verify-bundle.js';
-import { VerifyImageCommand, type SignatureVerificationFactory } from './commands/verify-image.js';
+import { type SignatureVerificationFactory, VerifyImageCommand } from './commands/verify-image.js';
 import type { CommandOutput } from './io.js';
 
 /** Service identifiers of the CLI's container. */

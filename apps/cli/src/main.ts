@@ -1,6 +1,6 @@
 import { DockerEngineContainerRuntime } from '@attestor/adapter-docker-engine';
 
-import { createCliContainer, CliTypes } from './composition-root.js';
+import { CliTypes, createCliContainer } from './composition-root.js';
 import type { ExitCode } from './exit-codes.js';
 
 const VERSION = '0.1.0';

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { ContainerRuntimeError, type RuntimeEndpoint } from '@attestor/ports';
+import { rejection } from '@attestor/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { DockerEngineContainerRuntime } from './docker-engine-container-runtime.js';
-import { rejection } from '@attestor/testing';
 
 const ID = 'ab'.repeat(32);
 const IMAGE = `sha256:${'cd'.repeat(32)}`;

@@ -1,13 +1,12 @@
 import {
-  ContainerRuntimeError,
   type ContainerDetails,
   type ContainerRuntime,
+  ContainerRuntimeError,
   type ImageDetails,
   type RuntimeEndpoint,
 } from '@attestor/ports';
 import { errors as undiciErrors, Pool } from 'undici';
 
-import { rootlessConnector } from './rootless-socket.js';
 import {
   jsonNestingExceeds,
   negotiateApiVersion,
@@ -15,6 +14,7 @@ import {
   parseContainerList,
   parseImageInspect,
 } from './inspect-parsers.js';
+import { rootlessConnector } from './rootless-socket.js';
 
 export interface DockerEngineOptions {
   /** Deadline for one API call: connecting, the headers and the whole body. */
@@ -34,7 +34,7 @@ export interface DockerEngineOptions {
   readonly connectionsPerSocket: number;
 }
 
-export const DEFAULT_DOCKER_ENGINE_OPTIONS: DockerEngineOptions = {
+const DEFAULT_DOCKER_ENGINE_OPTIONS: DockerEngineOptions = {
   timeoutMs: 5_000,
   maxResponseBytes: 4 * 1024 * 1024,
   maxRootlessResponseBytes: 1024 * 1024,

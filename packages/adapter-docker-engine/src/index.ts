@@ -3,7 +3,7 @@ export {
   type DockerEngineOptions,
 } from './docker-engine-container-runtime.js';
 export {
+  negotiateApiVersion,
   parseContainerInspect,
   parseImageInspect,
-  negotiateApiVersion,
 } from './inspect-parsers.js';

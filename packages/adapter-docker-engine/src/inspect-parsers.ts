@@ -1,9 +1,9 @@
-import { ContainerRuntimeError, type ContainerDetails, type ImageDetails } from '@attestor/ports';
+import { type ContainerDetails, ContainerRuntimeError, type ImageDetails } from '@attestor/ports';
 
 /** The newest API version this client speaks; older daemons are asked in their own version. */
-export const CLIENT_MAX_API_VERSION = '1.41';
+const CLIENT_MAX_API_VERSION = '1.41';
 /** The oldest API version whose inspect output has every field attestation reads. */
-export const CLIENT_MIN_API_VERSION = '1.24';
+const CLIENT_MIN_API_VERSION = '1.24';
 
 function versionParts(version: string): [number, number] | undefined {
   const match = /^(\d{1,3})\.(\d{1,3})$/.exec(version);

@@ -1,14 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, chown, lstat, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { ContainerRuntimeError, type RuntimeEndpoint } from '@attestor/ports';
+import { rejection } from '@attestor/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { DockerEngineContainerRuntime } from './docker-engine-container-runtime.js';
-import { rejection } from '@attestor/testing';
 
 /** The nobody user and group: a second, unprivileged identity for the socket's owner. */
 const NOBODY = 65534;

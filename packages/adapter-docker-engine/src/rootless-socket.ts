@@ -15,7 +15,7 @@ const WRITABLE_BY_OTHERS = 0o022;
  * else's) owned by `ownerUid`, in a directory (not a symlink) owned by `ownerUid` that no
  * other user can write to, so that no one else can have put it there.
  */
-export function rootlessSocketProblem(socketPath: string, ownerUid: number): string | undefined {
+function rootlessSocketProblem(socketPath: string, ownerUid: number): string | undefined {
   const socket = lstatOrUndefined(socketPath);
   if (socket === undefined) return undefined; // connecting says it is missing, as for any socket
   if (socket.isSymbolicLink()) return 'is a symbolic link';

@@ -2,17 +2,17 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import { rejection } from '@attestor/testing';
 import { test } from '@attestor/testing/fixtures';
 import { describe, expect } from 'vitest';
 
 import {
   FileReadError,
+  type FileReadErrorCode,
   firstInvalidUtf8Offset,
   readBoundedFile,
   readBoundedText,
-  type FileReadErrorCode,
 } from './bounded-file.js';
-import { rejection } from '@attestor/testing';
 
 describe(readBoundedFile, () => {
   test('reads a regular file, and one through a symlink', async ({ tempDir }) => {

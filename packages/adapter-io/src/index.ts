@@ -1,8 +1,8 @@
 export {
   FileReadError,
+  type FileReadErrorCode,
   firstInvalidUtf8Offset,
   readBoundedFile,
   readBoundedText,
-  type FileReadErrorCode,
 } from './bounded-file.js';
-export { peerCredentials, userNamespaceOwnerUid, type PeerCredentials } from './kernel.js';
+export { type PeerCredentials, peerCredentials, userNamespaceOwnerUid } from './kernel.js';

@@ -1,2 +1,2 @@
-export { SystemClock } from './system-clock.js';
 export { JsonLinesLogger, type LogLevel } from './json-lines-logger.js';
+export { SystemClock } from './system-clock.js';

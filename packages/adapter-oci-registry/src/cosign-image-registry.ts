@@ -1,10 +1,10 @@
-import type {
-  AttestationArtifact,
-  ImageDigestReference,
-  ImageRegistry,
-  SignatureArtifact,
+import {
+  type AttestationArtifact,
+  type ImageDigestReference,
+  type ImageRegistry,
+  RemoteServiceError,
+  type SignatureArtifact,
 } from '@attestor/ports';
-import { RemoteServiceError } from '@attestor/ports';
 
 import type { Descriptor, OciRegistryClient } from './oci-registry-client.js';
 

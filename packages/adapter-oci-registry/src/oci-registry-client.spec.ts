@@ -3,10 +3,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 import { RemoteServiceError } from '@attestor/ports';
+import { rejection } from '@attestor/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { OciRegistryClient } from './oci-registry-client.js';
-import { rejection } from '@attestor/testing';
 
 const digest = (text: string | Buffer) =>
   `sha256:${createHash('sha256').update(text).digest('hex')}`;

@@ -1,7 +1,7 @@
 import { getCACertificates } from 'node:tls';
 
 import { RemoteServiceError } from '@attestor/ports';
-import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
 
 import { digestOf, isDigest, verifyDigest } from './digest.js';
 import type { RegistryCredentials } from './docker-config.js';

@@ -1,7 +1,7 @@
-export {
-  ProcfsProcessTable,
-  parseStartTime,
-  parseRealUid,
-  parsePidNamespaceLink,
-} from './procfs-process-table.js';
 export { CgroupfsCgroupTree, cgroupMounts } from './cgroupfs-cgroup-tree.js';
+export {
+  parsePidNamespaceLink,
+  parseRealUid,
+  parseStartTime,
+  ProcfsProcessTable,
+} from './procfs-process-table.js';

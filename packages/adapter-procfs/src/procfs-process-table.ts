@@ -2,10 +2,10 @@ import { closeSync, openSync, readlinkSync, readSync } from 'node:fs';
 
 import { userNamespaceOwnerUid } from '@attestor/adapter-io';
 import {
-  ProcessTableError,
   type ProcessHandle,
   type ProcessIdentity,
   type ProcessTable,
+  ProcessTableError,
 } from '@attestor/ports';
 
 /** /proc files are small; anything larger is not what the kernel wrote. */

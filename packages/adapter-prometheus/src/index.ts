@@ -1,1 +1,1 @@
-export { PrometheusMetrics, METRIC_NAMES } from './prometheus-metrics.js';
+export { METRIC_NAMES, PrometheusMetrics } from './prometheus-metrics.js';

@@ -1,1 +1,1 @@
-export { RekorTransparencyLog, type RekorOptions } from './rekor-transparency-log.js';
+export { type RekorOptions, RekorTransparencyLog } from './rekor-transparency-log.js';

@@ -1,8 +1,8 @@
-export { SigstoreSignatureVerifier, legacyBundleJson } from './sigstore-signature-verifier.js';
-export { verifySigstoreBundle, type BundleVerificationRequest } from './verify-bundle.js';
+export { legacyBundleJson, SigstoreSignatureVerifier } from './sigstore-signature-verifier.js';
+export { TrustedRootError, trustMaterialFrom } from './trusted-root.js';
 export {
-  TufSignatureVerifier,
   fetchTrustedRootThroughTuf,
   type TufOptions,
+  TufSignatureVerifier,
 } from './tuf-trusted-root.js';
-export { TrustedRootError, trustMaterialFrom } from './trusted-root.js';
+export { type BundleVerificationRequest, verifySigstoreBundle } from './verify-bundle.js';

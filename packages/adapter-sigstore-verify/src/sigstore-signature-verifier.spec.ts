@@ -1,3 +1,10 @@
+import { createHash } from 'node:crypto';
+
+import {
+  RemoteServiceError,
+  SignatureVerificationError,
+  type TransparencyLog,
+} from '@attestor/ports';
 import {
   buildTrustedRoot,
   imageStatement,
@@ -10,13 +17,6 @@ import {
   TestTimestampAuthority,
   TestTransparencyLog,
 } from '@attestor/sigstore-test-stack';
-import { createHash } from 'node:crypto';
-
-import {
-  RemoteServiceError,
-  SignatureVerificationError,
-  type TransparencyLog,
-} from '@attestor/ports';
 import { rejection } from '@attestor/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 

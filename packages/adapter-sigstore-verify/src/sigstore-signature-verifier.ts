@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
 
 import {
-  SignatureVerificationError,
   type AttestationArtifact,
   type SignatureArtifact,
+  SignatureVerificationError,
   type SignatureVerifier,
   type TransparencyLog,
   type TransparencyLogEntry,
   type VerifiedSignature,
 } from '@attestor/ports';
-import { bundleFromJSON, isBundleWithDsseEnvelope, type Bundle } from '@sigstore/bundle';
-import { toSignedEntity, Verifier, type TrustMaterial } from '@sigstore/verify';
+import { type Bundle, bundleFromJSON, isBundleWithDsseEnvelope } from '@sigstore/bundle';
+import { toSignedEntity, type TrustMaterial, Verifier } from '@sigstore/verify';
 
 import { trustMaterialFrom } from './trusted-root.js';
 import { verificationErrorFrom } from './verification-error.js';
@@ -97,7 +97,7 @@ export function legacyBundleJson(
 }
 
 /** The bundle equivalent to a cosign legacy attestation: its DSSE envelope. */
-export function legacyAttestationBundleJson(
+function legacyAttestationBundleJson(
   artifact: Extract<AttestationArtifact, { format: 'cosign-legacy' }>,
 ): Record<string, unknown> {
   return legacyBundle(artifact, { dsseEnvelope: JSON.parse(artifact.envelopeJson) as unknown });

@@ -1,6 +1,6 @@
 import {
-  RemoteServiceError,
   type AttestationArtifact,
+  RemoteServiceError,
   type SignatureArtifact,
   type SignatureVerifier,
   type TransparencyLog,

@@ -16,7 +16,7 @@ import {
 import { thrown } from '@attestor/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { verifySigstoreBundle, type BundleVerificationRequest } from './verify-bundle.js';
+import { type BundleVerificationRequest, verifySigstoreBundle } from './verify-bundle.js';
 
 const IDENTITY = {
   subject: 'https://ci.example/release@refs/heads/main',

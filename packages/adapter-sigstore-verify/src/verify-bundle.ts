@@ -1,8 +1,8 @@
 import { createHash, createPublicKey } from 'node:crypto';
 
 import { SignatureVerificationError } from '@attestor/ports';
-import { bundleFromJSON, isBundleWithDsseEnvelope } from '@sigstore/bundle';
 import { p256, p384 } from '@noble/curves/nist.js';
+import { bundleFromJSON, isBundleWithDsseEnvelope } from '@sigstore/bundle';
 import { toSignedEntity, Verifier } from '@sigstore/verify';
 
 import { TrustedRootError, trustMaterialFrom } from './trusted-root.js';

@@ -1,3 +1,3 @@
-export { parseYamlDocuments, loadYamlConfig, type YamlParseResult } from './yaml-config.js';
-export { readConfigFile, MAX_CONFIG_FILE_BYTES } from './config-file.js';
-export { loadConfigFile, type ConfigFileResult } from './config-file-source.js';
+export { MAX_CONFIG_FILE_BYTES, readConfigFile } from './config-file.js';
+export { type ConfigFileResult, loadConfigFile } from './config-file-source.js';
+export { loadYamlConfig, parseYamlDocuments, type YamlParseResult } from './yaml-config.js';

@@ -1,18 +1,18 @@
 import {
-  loadConfig,
   type ConfigIssue,
   type ConfigLoadResult,
   type ConfigNode,
+  loadConfig,
 } from '@attestor/config';
 import {
+  type Document,
   isAlias,
   isMap,
   isScalar,
   isSeq,
   LineCounter,
-  parseAllDocuments,
-  type Document,
   type Node,
+  parseAllDocuments,
 } from 'yaml';
 
 export interface YamlParseResult {
@@ -73,9 +73,9 @@ export function parseYamlDocuments(text: string): YamlParseResult {
 }
 
 /** Nodes that aliases may add to a document, all aliases together (YAML's "billion laughs"). */
-export const MAX_ALIAS_EXPANSION_NODES = 10_000;
+const MAX_ALIAS_EXPANSION_NODES = 10_000;
 /** Nesting depth of maps and sequences, aliases expanded. */
-export const MAX_NESTING_DEPTH = 64;
+const MAX_NESTING_DEPTH = 64;
 
 /** Untrusted text for a message: JSON-escaped and at most 100 characters. */
 function quoteBounded(text: string): string {

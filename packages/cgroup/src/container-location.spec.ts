@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { CgroupError } from './errors.js';
 import { containerIdFromCgroup } from './container-location.js';
+import { CgroupError } from './errors.js';
 
 const ID = 'a'.repeat(8) + '0123456789abcdef'.repeat(3) + 'b'.repeat(8);
 const OUTER = 'c'.repeat(64);

@@ -1,5 +1,4 @@
 import { readBoundedText } from '@attestor/adapter-io';
-
 import {
   CosignImageRegistry,
   OciRegistryClient,

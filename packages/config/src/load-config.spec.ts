@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import type { ConfigNode } from './config-node.js';
-import { formatIssue } from './config-node.js';
-import { loadConfig, type ConfigLoadResult } from './load-config.js';
+import { type ConfigNode, formatIssue } from './config-node.js';
+import { type ConfigLoadResult, loadConfig } from './load-config.js';
 import { DEFAULT_AGENT_CONFIG, DEFAULT_DOCKER_CONFIG } from './model.js';
 import { nearestName } from './suggest.js';
 

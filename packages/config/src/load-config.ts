@@ -1,5 +1,5 @@
-import { DEFAULT_AGENT_CONFIG, DEFAULT_DOCKER_CONFIG, type AttestorConfig } from './model.js';
 import type { ConfigIssue, ConfigNode } from './config-node.js';
+import { type AttestorConfig, DEFAULT_AGENT_CONFIG, DEFAULT_DOCKER_CONFIG } from './model.js';
 import { IssueCollector, MapReader, quote } from './reader.js';
 import {
   readAgentSpec,

@@ -13,13 +13,13 @@ import {
 } from '@attestor/runtime-resolver';
 
 import {
+  type AgentConfig,
   DEFAULT_AGENT_CONFIG,
   DEFAULT_DOCKER_CONFIG,
   DEFAULT_REKOR_URL,
-  DEFAULT_VERIFICATION_TIMEOUT_MS,
-  DEFAULT_TUF_MIRROR_URL,
   DEFAULT_TUF_CACHE_PATH,
-  type AgentConfig,
+  DEFAULT_TUF_MIRROR_URL,
+  DEFAULT_VERIFICATION_TIMEOUT_MS,
   type DockerAttestationConfig,
   type LogLevel,
   type RegistrySettings,
@@ -29,10 +29,10 @@ import {
 import {
   childPath,
   describeNode,
+  type IssueCollector,
   MapReader,
   quote,
   readStringList,
-  type IssueCollector,
 } from './reader.js';
 
 function socketUrl(
@@ -262,10 +262,7 @@ function readIncludeEnvVars(reader: MapReader, issues: IssueCollector): string[]
   return kept;
 }
 
-export function readDockerSection(
-  reader: MapReader,
-  issues: IssueCollector,
-): DockerAttestationConfig {
+function readDockerSection(reader: MapReader, issues: IssueCollector): DockerAttestationConfig {
   const enabled = reader.boolean('enabled', DEFAULT_DOCKER_CONFIG.enabled);
   const dockerSocketPath = socketUrl(
     reader,

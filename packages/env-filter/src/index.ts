@@ -1,1 +1,1 @@
-export { filterEnv, type AllowedEnvVar } from './filter-env.js';
+export { type AllowedEnvVar, filterEnv } from './filter-env.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { IdentityGlob, globMatches } from './identity-glob.js';
+import { globMatches, IdentityGlob } from './identity-glob.js';
 
 describe(IdentityGlob, () => {
   describe('.matches', () => {

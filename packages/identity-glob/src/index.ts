@@ -1,7 +1,7 @@
-export { IdentityGlob, globMatches } from './identity-glob.js';
+export { globMatches, IdentityGlob } from './identity-glob.js';
 export {
   lintAllowedIdentities,
-  WELL_KNOWN_PUBLIC_ISSUERS,
   type PolicyWarning,
   type PolicyWarningCode,
+  WELL_KNOWN_PUBLIC_ISSUERS,
 } from './policy-lint.js';

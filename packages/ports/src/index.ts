@@ -1,34 +1,34 @@
-export { CodedError } from './coded-error.js';
+export type { CgroupTree } from './cgroup-tree.js';
 export type { Clock } from './clock.js';
-export type { Logger, LogFields, LogValue } from './logger.js';
-export type { ProcessHandle, ProcessIdentity, ProcessTable } from './process-table.js';
-export { ProcessTableError, type ProcessTableErrorCode } from './process-table.js';
+export { CodedError } from './coded-error.js';
 export type {
-  ContainerRuntime,
   ContainerDetails,
+  ContainerRuntime,
   ImageDetails,
   RuntimeEndpoint,
   RuntimeKind,
 } from './container-runtime.js';
 export { ContainerRuntimeError, type ContainerRuntimeErrorCode } from './container-runtime.js';
 export type {
-  ImageRegistry,
-  ImageDigestReference,
-  SignatureArtifact,
   AttestationArtifact,
+  ImageDigestReference,
+  ImageRegistry,
+  SignatureArtifact,
 } from './image-registry.js';
-export type { TransparencyLog, TransparencyLogEntry } from './transparency-log.js';
+export type { LogFields, Logger, LogValue } from './logger.js';
+export type { AttestationMetrics, AttestationOutcome, CacheLookupResult } from './metrics.js';
+export type { ProcessHandle, ProcessIdentity, ProcessTable } from './process-table.js';
+export { ProcessTableError, type ProcessTableErrorCode } from './process-table.js';
+export { RemoteServiceError, type RemoteServiceErrorCode } from './remote-service-error.js';
 export type {
   SignatureVerifier,
-  VerifiedSignature,
-  VerificationResultClass,
   SignerIdentity,
+  VerificationResultClass,
+  VerifiedSignature,
 } from './signature-verifier.js';
 export {
   SignatureVerificationError,
   type SignatureVerificationErrorCode,
   VERIFICATION_RESULT_CLASSES,
 } from './signature-verifier.js';
-export type { AttestationMetrics, AttestationOutcome, CacheLookupResult } from './metrics.js';
-export { RemoteServiceError, type RemoteServiceErrorCode } from './remote-service-error.js';
-export type { CgroupTree } from './cgroup-tree.js';
+export type { TransparencyLog, TransparencyLogEntry } from './transparency-log.js';

@@ -1,3 +1,4 @@
+export { RuntimeResolverError, type RuntimeResolverErrorCode } from './errors.js';
 export {
   RuntimeEndpointResolver,
   type RuntimeResolverSettings,
@@ -5,9 +6,8 @@ export {
 } from './resolve-endpoints.js';
 export {
   checkSocketPathLength,
+  expandPodmanSocketTemplate,
   MAX_UNIX_SOCKET_PATH_BYTES,
   socketPathFromUrl,
-  expandPodmanSocketTemplate,
   validatePodmanSocketTemplate,
 } from './socket-url.js';
-export { RuntimeResolverError, type RuntimeResolverErrorCode } from './errors.js';

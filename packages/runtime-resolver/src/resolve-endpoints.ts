@@ -1,5 +1,5 @@
-import type { RuntimeEndpoint } from '@attestor/ports';
 import type { ContainerLocation } from '@attestor/cgroup';
+import type { RuntimeEndpoint } from '@attestor/ports';
 
 import {
   expandPodmanSocketTemplate,

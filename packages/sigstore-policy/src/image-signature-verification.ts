@@ -1,10 +1,10 @@
 import {
-  RemoteServiceError,
   type AttestationMetrics,
   type Clock,
   type ImageDigestReference,
   type ImageRegistry,
   type Logger,
+  RemoteServiceError,
   type SignatureVerifier,
   type SignerIdentity,
   type VerifiedSignature,

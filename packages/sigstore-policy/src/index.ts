@@ -1,21 +1,21 @@
-export { IdentityPolicy, type IdentityDecision } from './identity-policy.js';
-export {
-  decideSignatures,
-  requireProvenance,
-  classifyFailure,
-  type VerificationOutcome,
-  type SignatureEvidence,
-  type ProvenanceEvidence,
-} from './verification-outcome.js';
-export { signatureAttributes } from './signature-attributes.js';
-export {
-  VerificationCache,
-  VERIFICATION_CACHE_TTL_MS,
-  type CacheLookup,
-} from './verification-cache.js';
+export { type IdentityDecision, IdentityPolicy } from './identity-policy.js';
 export {
   ImageSignatureVerification,
-  SLSA_PROVENANCE_TYPES,
-  type SigstoreSettings,
   type ImageSignatureVerificationDependencies,
+  type SigstoreSettings,
+  SLSA_PROVENANCE_TYPES,
 } from './image-signature-verification.js';
+export { signatureAttributes } from './signature-attributes.js';
+export {
+  type CacheLookup,
+  VERIFICATION_CACHE_TTL_MS,
+  VerificationCache,
+} from './verification-cache.js';
+export {
+  classifyFailure,
+  decideSignatures,
+  type ProvenanceEvidence,
+  requireProvenance,
+  type SignatureEvidence,
+  type VerificationOutcome,
+} from './verification-outcome.js';

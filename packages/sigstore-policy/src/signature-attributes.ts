@@ -1,4 +1,5 @@
 import {
+  type AttributeSetBuilder,
   SIGNATURE_INTEGRATED_TIME,
   SIGNATURE_ISSUER,
   SIGNATURE_LOG_ID,
@@ -6,7 +7,6 @@ import {
   SIGNATURE_SIGNED_ENTRY_TIMESTAMP,
   SIGNATURE_SUBJECT,
   SIGNATURE_VALUE,
-  type AttributeSetBuilder,
 } from '@attestor/attributes';
 import type { VerifiedSignature } from '@attestor/ports';
 

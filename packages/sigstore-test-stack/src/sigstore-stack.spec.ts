@@ -1,19 +1,18 @@
 import 'reflect-metadata';
 
 import { X509Certificate } from '@peculiar/x509';
-
 import { bundleFromJSON } from '@sigstore/bundle';
-import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
+import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import { describe, expect, it } from 'vitest';
 
 import {
   buildTrustedRoot,
+  OID_SCT_LIST,
   signArtifact,
   TestCertificateAuthority,
   TestCtLog,
   TestTransparencyLog,
-  OID_SCT_LIST,
 } from './index.js';
 
 const IDENTITY = {

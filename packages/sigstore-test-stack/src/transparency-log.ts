@@ -8,8 +8,8 @@ import {
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
-  sign,
   type KeyObject,
+  sign,
 } from 'node:crypto';
 
 export interface LogEntryEvidence {

@@ -1,7 +1,7 @@
 import {
-  ContainerRuntimeError,
   type ContainerDetails,
   type ContainerRuntime,
+  ContainerRuntimeError,
   type ImageDetails,
   type RuntimeEndpoint,
 } from '@attestor/ports';

@@ -1,8 +1,8 @@
 import {
-  ProcessTableError,
   type ProcessHandle,
   type ProcessIdentity,
   type ProcessTable,
+  ProcessTableError,
 } from '@attestor/ports';
 
 /** A process of the fake table: what procfs would say about it. */

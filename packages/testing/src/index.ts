@@ -1,15 +1,15 @@
+export { type ErrorClass, rejection, thrown } from './coded-errors.js';
 export { FakeClock } from './fake-clock.js';
-export { RecordingLogger, type LogRecord } from './recording-logger.js';
-export { FakeProcessTable, type FakeProcess } from './fake-process-table.js';
 export { FakeContainerRuntime } from './fake-container-runtime.js';
-export { RecordingMetrics } from './recording-metrics.js';
-export { ConfigTextMother, ContainerDetailsMother, ProcessMother, containerId } from './mothers.js';
-export { FakeImageRegistry, FakeSignatureVerifier, artifactKey } from './fake-sigstore.js';
+export { type FakeProcess, FakeProcessTable } from './fake-process-table.js';
+export { artifactKey, FakeImageRegistry, FakeSignatureVerifier } from './fake-sigstore.js';
 export {
+  type ListenerAddress,
   MALFORMED_HTTP_REQUESTS,
   rawHttpStatus,
   sendRawHttp,
   unrefusedMalformedRequests,
-  type ListenerAddress,
 } from './malformed-http.js';
-export { rejection, thrown, type ErrorClass } from './coded-errors.js';
+export { ConfigTextMother, ContainerDetailsMother, containerId, ProcessMother } from './mothers.js';
+export { type LogRecord, RecordingLogger } from './recording-logger.js';
+export { RecordingMetrics } from './recording-metrics.js';

@@ -1,6 +1,5 @@
+import type { AttestationError, AttestationErrorCode } from './errors.js';
 import type { Attestation } from './workload-attestor.js';
-import type { AttestationError } from './errors.js';
-import { type AttestationErrorCode } from './errors.js';
 
 /** The JSON form of an attestation, shared by the agent's API and `attestor attest`. */
 export interface AttestationJson {

@@ -3,7 +3,7 @@ import type { ImageDetails, RuntimeEndpoint } from '@attestor/ports';
 import { FakeClock } from '@attestor/testing';
 import { describe, expect, it } from 'vitest';
 
-import { ContainerMetadataCache, type CachedContainer } from './container-metadata-cache.js';
+import { type CachedContainer, ContainerMetadataCache } from './container-metadata-cache.js';
 
 const DOCKER: RuntimeEndpoint = { kind: 'docker', socketPath: '/var/run/docker.sock' };
 const PODMAN: RuntimeEndpoint = { kind: 'podman', socketPath: '/run/podman/podman.sock' };

@@ -1,16 +1,16 @@
 export {
-  WorkloadAttestor,
+  ATTESTATION_ERROR_STATUS,
+  attestationErrorToJson,
+  type AttestationJson,
+  attestationToJson,
+  identityToJson,
+} from './attestation-json.js';
+export { type CachedContainer, ContainerMetadataCache } from './container-metadata-cache.js';
+export { AttestationError, type AttestationErrorCode } from './errors.js';
+export { imageDigestReference } from './image-reference.js';
+export {
   type Attestation,
+  WorkloadAttestor,
   type WorkloadAttestorDependencies,
 } from './workload-attestor.js';
-export { AttestationError, type AttestationErrorCode } from './errors.js';
-export { ContainerMetadataCache, type CachedContainer } from './container-metadata-cache.js';
-export {
-  attestationToJson,
-  attestationErrorToJson,
-  identityToJson,
-  ATTESTATION_ERROR_STATUS,
-  type AttestationJson,
-} from './attestation-json.js';
-export { imageDigestReference } from './image-reference.js';
-export { IdentityError, spiffeIdOf, type IdentityErrorCode } from './workload-identity.js';
+export { IdentityError, type IdentityErrorCode, spiffeIdOf } from './workload-identity.js';

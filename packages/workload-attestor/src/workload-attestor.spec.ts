@@ -1,18 +1,19 @@
 import { DEFAULT_DOCKER_CONFIG, type DockerAttestationConfig } from '@attestor/config';
-import { ProcessTableError, type CgroupTree, type ProcessTable } from '@attestor/ports';
+import { type CgroupTree, type ProcessTable, ProcessTableError } from '@attestor/ports';
+import { ImageSignatureVerification } from '@attestor/sigstore-policy';
 import {
   ContainerDetailsMother,
+  containerId,
   FakeClock,
   FakeContainerRuntime,
-  FakeProcessTable,
-  ProcessMother,
+  FakeImageRegistry,
   type FakeProcess,
+  FakeProcessTable,
+  FakeSignatureVerifier,
+  ProcessMother,
   RecordingLogger,
   RecordingMetrics,
-  containerId,
 } from '@attestor/testing';
-import { ImageSignatureVerification } from '@attestor/sigstore-policy';
-import { FakeImageRegistry, FakeSignatureVerifier } from '@attestor/testing';
 import { describe, expect, it } from 'vitest';
 
 import { ContainerMetadataCache } from './container-metadata-cache.js';

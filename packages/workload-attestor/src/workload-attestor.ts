@@ -11,31 +11,31 @@ import {
   CgroupError,
   cgroupMembership,
   containerIdFromCgroup,
-  parseCgroupLines,
   type ContainerLocation,
+  parseCgroupLines,
 } from '@attestor/cgroup';
 import type { DockerAttestationConfig } from '@attestor/config';
-import { filterEnv, type AllowedEnvVar } from '@attestor/env-filter';
+import { type AllowedEnvVar, filterEnv } from '@attestor/env-filter';
 import {
-  ContainerRuntimeError,
-  ProcessTableError,
   type AttestationMetrics,
   type CgroupTree,
   type Clock,
   type ContainerDetails,
   type ContainerRuntime,
+  ContainerRuntimeError,
   type ImageDetails,
   type Logger,
   type ProcessHandle,
   type ProcessIdentity,
   type ProcessTable,
+  ProcessTableError,
   type RuntimeEndpoint,
 } from '@attestor/ports';
 import { RuntimeEndpointResolver } from '@attestor/runtime-resolver';
-import { signatureAttributes, type ImageSignatureVerification } from '@attestor/sigstore-policy';
+import { type ImageSignatureVerification, signatureAttributes } from '@attestor/sigstore-policy';
 
 import { AttestationDeadline } from './attestation-deadline.js';
-import { ContainerMetadataCache, type CachedContainer } from './container-metadata-cache.js';
+import { type CachedContainer, ContainerMetadataCache } from './container-metadata-cache.js';
 import { AttestationError } from './errors.js';
 import { imageDigestReference } from './image-reference.js';
 

@@ -1,7 +1,6 @@
 import { AttributeError, AttributeSet } from '@attestor/attributes';
-import { describe, expect, it } from 'vitest';
-
 import type { RuntimeEndpoint } from '@attestor/ports';
+import { describe, expect, it } from 'vitest';
 
 import type { Attestation } from './workload-attestor.js';
 import { IdentityError, spiffeIdOf } from './workload-identity.js';

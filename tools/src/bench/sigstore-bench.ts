@@ -9,8 +9,8 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { CosignImageRegistry, OciRegistryClient } from '@attestor/adapter-oci-registry';
 import { JsonLinesLogger, SystemClock } from '@attestor/adapter-node-process';
+import { CosignImageRegistry, OciRegistryClient } from '@attestor/adapter-oci-registry';
 import { PrometheusMetrics } from '@attestor/adapter-prometheus';
 import { legacyBundleJson, SigstoreSignatureVerifier } from '@attestor/adapter-sigstore-verify';
 import type { ImageDigestReference, ImageRegistry } from '@attestor/ports';

@@ -1,20 +1,19 @@
 import { AttributeError } from '@attestor/attributes';
 import type { AttestorConfig, WorkloadIdentityConfig } from '@attestor/config';
 import {
+  type Attestation,
   AttestationError,
+  type AttestationErrorCode,
   attestationToJson,
   IdentityError,
   identityToJson,
   spiffeIdOf,
-  type Attestation,
-  type AttestationErrorCode,
   type WorkloadAttestor,
 } from '@attestor/workload-attestor';
 
 import { ExitCode } from '../exit-codes.js';
-import { UsageError, type CommandOutput } from '../io.js';
-
-import { configForCommand, type CommandConfigLoader } from './command-config.js';
+import { type CommandOutput, UsageError } from '../io.js';
+import { type CommandConfigLoader, configForCommand } from './command-config.js';
 
 const EXIT_BY_CODE: Readonly<Record<AttestationErrorCode, ExitCode>> = {
   attestation_disabled: ExitCode.unavailable,

@@ -1,5 +1,5 @@
 import type { ConfigFileResult } from '@attestor/adapter-yaml-config';
-import { formatIssue, type AttestorConfig } from '@attestor/config';
+import { type AttestorConfig, formatIssue } from '@attestor/config';
 
 import { ExitCode } from '../exit-codes.js';
 import type { CommandOutput } from '../io.js';

@@ -2,7 +2,7 @@ import type { ConfigFileResult } from '@attestor/adapter-yaml-config';
 import { formatIssue } from '@attestor/config';
 
 import { ExitCode } from '../exit-codes.js';
-import { UsageError, type CommandOutput } from '../io.js';
+import { type CommandOutput, UsageError } from '../io.js';
 
 export type ConfigFileLoader = (path: string) => Promise<ConfigFileResult>;
 

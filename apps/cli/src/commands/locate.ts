@@ -1,8 +1,8 @@
 import { CgroupError, containerIdFromCgroup } from '@attestor/cgroup';
-import { ProcessTableError, type ProcessTable } from '@attestor/ports';
+import { type ProcessTable, ProcessTableError } from '@attestor/ports';
 
 import { ExitCode } from '../exit-codes.js';
-import { UsageError, type CommandOutput } from '../io.js';
+import { type CommandOutput, UsageError } from '../io.js';
 
 export type TextFileReader = (path: string) => Promise<string>;
 

@@ -2,9 +2,8 @@ import { lintAllowedIdentities } from '@attestor/identity-glob';
 import { IdentityPolicy } from '@attestor/sigstore-policy';
 
 import { ExitCode } from '../exit-codes.js';
-import { UsageError, type CommandOutput } from '../io.js';
-
-import { configForCommand, type CommandConfigLoader } from './command-config.js';
+import { type CommandOutput, UsageError } from '../io.js';
+import { type CommandConfigLoader, configForCommand } from './command-config.js';
 
 /**
  * `attestor policy check --issuer I --subject S [--config F] [--output json|text]`: which

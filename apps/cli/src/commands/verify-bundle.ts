@@ -1,15 +1,14 @@
 import { readBoundedFile } from '@attestor/adapter-io';
-
 import {
+  type BundleVerificationRequest,
   fetchTrustedRootThroughTuf,
   verifySigstoreBundle,
-  type BundleVerificationRequest,
 } from '@attestor/adapter-sigstore-verify';
 import { DEFAULT_TUF_CACHE_PATH, DEFAULT_TUF_MIRROR_URL } from '@attestor/config';
 import { CodedError } from '@attestor/ports';
 
 import { ExitCode } from '../exit-codes.js';
-import { UsageError, type CommandOutput } from '../io.js';
+import { type CommandOutput, UsageError } from '../io.js';
 
 const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 

@@ -1,12 +1,11 @@
+import { AttributeSet } from '@attestor/attributes';
 import type { SignatureVerificationHandle } from '@attestor/composition';
 import type { SigstoreConfig } from '@attestor/config';
-import { AttributeSet } from '@attestor/attributes';
 import { signatureAttributes } from '@attestor/sigstore-policy';
 
 import { ExitCode } from '../exit-codes.js';
-import { UsageError, type CommandOutput } from '../io.js';
-
-import { configForCommand, type CommandConfigLoader } from './command-config.js';
+import { type CommandOutput, UsageError } from '../io.js';
+import { type CommandConfigLoader, configForCommand } from './command-config.js';
 
 export type SignatureVerificationFactory = (
   sigstore: SigstoreConfig,

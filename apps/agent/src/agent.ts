@@ -4,7 +4,6 @@ import type { AttestorConfig, LogLevel, SigstoreConfig } from '@attestor/config'
 import type { Logger } from '@attestor/ports';
 import {
   type Attestation,
-  ATTESTATION_ERROR_STATUS,
   AttestationError,
   attestationErrorToJson,
   attestationToJson,
@@ -16,6 +15,7 @@ import {
 
 import type { LocalApiServer } from './api-server.js';
 import type { AgentConfigLoader, LoadedConfig } from './config-loader.js';
+import { ATTESTATION_ERROR_STATUS } from './http-status.js';
 import { MetricsHttpServer } from './metrics-server.js';
 import type { RouteResult } from './route-table.js';
 

@@ -1,5 +1,4 @@
 export {
   createSignatureVerification,
-  parseImageReference,
   type SignatureVerificationHandle,
 } from './signature-verification.js';

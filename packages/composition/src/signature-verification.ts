@@ -16,7 +16,7 @@ import type {
   SignatureVerifier,
 } from '@attestor/ports';
 import { ImageSignatureVerification } from '@attestor/sigstore-policy';
-import { imageDigestReference } from '@attestor/workload-attestor';
+import { parseImageReference } from '@attestor/image-reference';
 
 const MAX_TRUSTED_ROOT_BYTES = 4 * 1024 * 1024;
 /** A PEM bundle of CA certificates for one registry. */
@@ -29,31 +29,6 @@ export interface SignatureVerificationHandle {
   resolve(reference: string): Promise<ImageDigestReference | undefined>;
   /** Releases the registry connections. */
   close(): Promise<void>;
-}
-
-/**
- * `registry/repository:tag` or `registry/repository@sha256:<hex>` split into its parts, with
- * Docker Hub names expanded as runtimes report them.
- */
-export function parseImageReference(
-  reference: string,
-): { registry: string; repository: string; tagOrDigest: string } | undefined {
-  const at = reference.indexOf('@');
-  if (at > 0) {
-    const parsed = imageDigestReference(reference);
-    return parsed === undefined
-      ? undefined
-      : { registry: parsed.registry, repository: parsed.repository, tagOrDigest: parsed.digest };
-  }
-  const lastSlash = reference.lastIndexOf('/');
-  const colon = reference.lastIndexOf(':');
-  const hasTag = colon > lastSlash;
-  const name = hasTag ? reference.slice(0, colon) : reference;
-  const tag = hasTag ? reference.slice(colon + 1) : 'latest';
-  const parsed = imageDigestReference(`${name}@sha256:${'0'.repeat(64)}`);
-  return parsed === undefined || tag === ''
-    ? undefined
-    : { registry: parsed.registry, repository: parsed.repository, tagOrDigest: tag };
 }
 
 /**

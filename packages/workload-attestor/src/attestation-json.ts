@@ -35,25 +35,6 @@ export function attestationToJson(attestation: Attestation): AttestationJson {
   };
 }
 
-/** HTTP status for each attestation error code, for the agent's API. */
-export const ATTESTATION_ERROR_STATUS: Readonly<Record<AttestationErrorCode, number>> = {
-  attestation_disabled: 503,
-  process_not_found: 404,
-  process_changed: 409,
-  permission_denied: 403,
-  malformed_process_data: 422,
-  container_unknown: 404,
-  container_not_running: 409,
-  pid_namespace_mismatch: 409,
-  cgroup_mismatch: 409,
-  untrusted_cgroup: 409,
-  host_pid_namespace_refused: 403,
-  runtime_unavailable: 503,
-  deadline_exceeded: 504,
-  // nginx's "client closed request": nobody reads it, but the log and metrics do.
-  cancelled: 499,
-};
-
 export function attestationErrorToJson(error: AttestationError): {
   error: { code: AttestationErrorCode; message: string };
 } {

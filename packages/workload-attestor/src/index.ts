@@ -1,5 +1,4 @@
 export {
-  ATTESTATION_ERROR_STATUS,
   attestationErrorToJson,
   type AttestationJson,
   attestationToJson,
@@ -7,7 +6,6 @@ export {
 } from './attestation-json.js';
 export { type CachedContainer, ContainerMetadataCache } from './container-metadata-cache.js';
 export { AttestationError, type AttestationErrorCode } from './errors.js';
-export { imageDigestReference } from './image-reference.js';
 export {
   type Attestation,
   WorkloadAttestor,

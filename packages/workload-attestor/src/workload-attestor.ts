@@ -14,6 +14,7 @@ import {
   type ContainerLocation,
   parseCgroupLines,
 } from '@attestor/cgroup';
+import { imageDigestReference } from '@attestor/image-reference';
 import type { DockerAttestationConfig } from '@attestor/config';
 import { type AllowedEnvVar, filterEnv } from '@attestor/env-filter';
 import {
@@ -37,7 +38,6 @@ import { type ImageSignatureVerification, signatureAttributes } from '@attestor/
 import { AttestationDeadline } from './attestation-deadline.js';
 import { type CachedContainer, ContainerMetadataCache } from './container-metadata-cache.js';
 import { AttestationError } from './errors.js';
-import { imageDigestReference } from './image-reference.js';
 
 export type Attestation =
   | { readonly kind: 'not_in_container'; readonly pid: number; readonly attributes: AttributeSet }

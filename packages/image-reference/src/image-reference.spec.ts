@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { imageDigestReference } from './image-reference.js';
+import { imageDigestReference, parseImageReference } from './image-reference.js';
 
 const D = `sha256:${'d4'.repeat(32)}`;
 
@@ -29,4 +29,30 @@ describe(imageDigestReference, () => {
       expect(imageDigestReference(repoDigest)).toBeUndefined();
     },
   );
+});
+
+const F6 = `sha256:${'f6'.repeat(32)}`;
+
+describe(parseImageReference, () => {
+  it.each([
+    [
+      '127.0.0.1:5000/team/app:1',
+      { registry: '127.0.0.1:5000', repository: 'team/app', tagOrDigest: '1' },
+    ],
+    [
+      '127.0.0.1:5000/team/app',
+      { registry: '127.0.0.1:5000', repository: 'team/app', tagOrDigest: 'latest' },
+    ],
+    [`ghcr.io/org/app@${F6}`, { registry: 'ghcr.io', repository: 'org/app', tagOrDigest: F6 }],
+    [
+      'busybox:1.36',
+      { registry: 'registry-1.docker.io', repository: 'library/busybox', tagOrDigest: '1.36' },
+    ],
+  ])('reads %s', (reference, expected) => {
+    expect(parseImageReference(reference)).toStrictEqual(expected);
+  });
+
+  it.each(['localhost/app:1', 'app@sha256:short', 'app:'])('refuses %s', (reference) => {
+    expect(parseImageReference(reference)).toBeUndefined();
+  });
 });

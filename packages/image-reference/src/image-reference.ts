@@ -26,3 +26,28 @@ export function imageDigestReference(repoDigest: string): ImageDigestReference |
   const repository = name.includes('/') ? name : `library/${name}`;
   return { registry: 'registry-1.docker.io', repository, digest };
 }
+
+/**
+ * `registry/repository:tag` or `registry/repository@sha256:<hex>` split into its parts, with
+ * Docker Hub names expanded as runtimes report them.
+ */
+export function parseImageReference(
+  reference: string,
+): { registry: string; repository: string; tagOrDigest: string } | undefined {
+  const at = reference.indexOf('@');
+  if (at > 0) {
+    const parsed = imageDigestReference(reference);
+    return parsed === undefined
+      ? undefined
+      : { registry: parsed.registry, repository: parsed.repository, tagOrDigest: parsed.digest };
+  }
+  const lastSlash = reference.lastIndexOf('/');
+  const colon = reference.lastIndexOf(':');
+  const hasTag = colon > lastSlash;
+  const name = hasTag ? reference.slice(0, colon) : reference;
+  const tag = hasTag ? reference.slice(colon + 1) : 'latest';
+  const parsed = imageDigestReference(`${name}@sha256:${'0'.repeat(64)}`);
+  return parsed === undefined || tag === ''
+    ? undefined
+    : { registry: parsed.registry, repository: parsed.repository, tagOrDigest: tag };
+}

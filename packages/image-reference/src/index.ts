@@ -1,0 +1,1 @@
+export { imageDigestReference, parseImageReference } from './image-reference.js';

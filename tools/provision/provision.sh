@@ -71,6 +71,9 @@ ping_socket() { curl -sf --max-time 2 --unix-socket "$1" http://d/_ping >/dev/nu
 
 start_docker() {
   if ping_socket "$DOCKER_SOCK"; then log "dockerd already running"; return; fi
+  # A dockerd that was killed leaves its pid file, and refuses to start while the pid in it
+  # names a live process, which after a while is some other process.
+  if ! pidof dockerd >/dev/null; then rm -f /var/run/docker.pid; fi
   start_daemon dockerd dockerd --host "unix://$DOCKER_SOCK"
   wait_for dockerd ping_socket "$DOCKER_SOCK"
 }

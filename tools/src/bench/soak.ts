@@ -360,6 +360,9 @@ async function restartDockerd(): Promise<void> {
     if ((await pidsOf('dockerd')).length === 0 && (await pidsOf('containerd')).length === 0) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  // The killed dockerd leaves its pid file; with processes churning, the pid in it soon
+  // names another process, and dockerd then refuses to start ("pid file found").
+  rmSync('/var/run/docker.pid', { force: true });
   for (let start = 0; start < 3; start++) {
     const log = openSync(join(STATE_DIR, 'dockerd.log'), 'a');
     const daemon: ChildProcess = spawn('dockerd', ['--host', `unix://${DOCKER_SOCKET}`], {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { DEFAULT_CONFIG_PATH } from '@attestor/config';
+import { DEFAULT_CONFIG_PATH } from '@attestor/adapter-yaml-config';
 import { unrefusedMalformedRequests } from '@attestor/testing';
 import { test } from '@attestor/testing/fixtures';
 import { describe, expect } from 'vitest';

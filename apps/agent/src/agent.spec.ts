@@ -4,9 +4,13 @@ import { lstat, rm, stat, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 
-import { loadConfigFile, loadYamlConfig } from '@attestor/adapter-yaml-config';
+import {
+  EMBEDDED_DEFAULT_CONFIG,
+  loadConfigFile,
+  loadYamlConfig,
+} from '@attestor/adapter-yaml-config';
 import type { SignatureVerificationHandle } from '@attestor/composition';
-import { DEFAULT_CONFIG, EMBEDDED_DEFAULT_CONFIG } from '@attestor/config';
+import { DEFAULT_CONFIG } from '@attestor/config';
 import { ImageSignatureVerification } from '@attestor/sigstore-policy';
 import {
   ConfigTextMother,

@@ -2,9 +2,13 @@ import { DockerEngineContainerRuntime } from '@attestor/adapter-docker-engine';
 import { JsonLinesLogger, SystemClock } from '@attestor/adapter-node-process';
 import { CgroupfsCgroupTree, ProcfsProcessTable } from '@attestor/adapter-procfs';
 import { PrometheusMetrics } from '@attestor/adapter-prometheus';
-import { loadConfigFile, loadYamlConfig } from '@attestor/adapter-yaml-config';
+import {
+  EMBEDDED_DEFAULT_CONFIG,
+  loadConfigFile,
+  loadYamlConfig,
+} from '@attestor/adapter-yaml-config';
 import { createSignatureVerification } from '@attestor/composition';
-import { DEFAULT_CONFIG, EMBEDDED_DEFAULT_CONFIG, type LogLevel } from '@attestor/config';
+import { DEFAULT_CONFIG, type LogLevel } from '@attestor/config';
 import type {
   AttestationMetrics,
   Clock,

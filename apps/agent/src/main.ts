@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-import { DEFAULT_CONFIG_PATH } from '@attestor/config';
+import { DEFAULT_CONFIG_PATH } from '@attestor/adapter-yaml-config';
 
 import { AgentTypes, createAgentContainer } from './composition-root.js';
 

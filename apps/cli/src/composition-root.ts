@@ -3,13 +3,14 @@ import { readBoundedText } from '@attestor/adapter-io';
 import { JsonLinesLogger, type LogLevel, SystemClock } from '@attestor/adapter-node-process';
 import { CgroupfsCgroupTree, ProcfsProcessTable } from '@attestor/adapter-procfs';
 import { PrometheusMetrics } from '@attestor/adapter-prometheus';
-import { loadConfigFile, loadYamlConfig } from '@attestor/adapter-yaml-config';
-import { createSignatureVerification } from '@attestor/composition';
 import {
-  type AttestorConfig,
   DEFAULT_CONFIG_PATH,
   EMBEDDED_DEFAULT_CONFIG,
-} from '@attestor/config';
+  loadConfigFile,
+  loadYamlConfig,
+} from '@attestor/adapter-yaml-config';
+import { createSignatureVerification } from '@attestor/composition';
+import type { AttestorConfig } from '@attestor/config';
 import type { ContainerRuntime, ProcessTable } from '@attestor/ports';
 import { WorkloadAttestor } from '@attestor/workload-attestor';
 import { Container, type ServiceIdentifier } from 'inversify';

@@ -8,6 +8,7 @@ import {
 import { RekorTransparencyLog } from '@attestor/adapter-rekor';
 import { SigstoreSignatureVerifier, TufSignatureVerifier } from '@attestor/adapter-sigstore-verify';
 import type { SigstoreConfig } from '@attestor/config';
+import { parseImageReference } from '@attestor/image-reference';
 import type {
   AttestationMetrics,
   Clock,
@@ -16,7 +17,6 @@ import type {
   SignatureVerifier,
 } from '@attestor/ports';
 import { ImageSignatureVerification } from '@attestor/sigstore-policy';
-import { parseImageReference } from '@attestor/image-reference';
 
 const MAX_TRUSTED_ROOT_BYTES = 4 * 1024 * 1024;
 /** A PEM bundle of CA certificates for one registry. */

@@ -7,7 +7,6 @@ export {
   type ConfigSequence,
   formatIssue,
 } from './config-node.js';
-export { DEFAULT_CONFIG_PATH, EMBEDDED_DEFAULT_CONFIG } from './embedded-config.js';
 export { type ConfigLoadResult, loadConfig } from './load-config.js';
 export {
   type AgentConfig,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AttributeSet } from './attribute-set.js';
 import { AttributeError } from './errors.js';
 import { labelAttributeName } from './names.js';
-import { renderSpiffeIdPath, renderTemplate } from './render.js';
+import { renderSpiffeIdPath, renderTemplate, spiffeIdPathTemplateProblem } from './render.js';
 import { parseTemplate } from './template.js';
 
 const attributes = AttributeSet.builder()
@@ -111,5 +111,24 @@ describe(renderSpiffeIdPath, () => {
     ).toThrow(
       expect.not.objectContaining({ message: expect.stringContaining('bad value') as unknown }),
     );
+  });
+});
+
+describe(spiffeIdPathTemplateProblem, () => {
+  it.each([
+    ['/workloads/{{docker.container.image}}', undefined],
+    ['/svc-{{docker.container.image}}-v1/x', undefined],
+    ['workloads', "does not start with '/'"],
+    ['/', 'has segment 1 that is empty'],
+    ['//a', 'has segment 1 that is empty'],
+    ['/a/', 'has segment 2 that is empty'],
+    ['/a/../b', 'has segment 2 that is ".."'],
+    ['/a/./b', 'has segment 2 that is "."'],
+    [
+      '/a/b c',
+      "has segment 2 that has the character U+0020; allowed are letters, digits, '.', '-' and '_'",
+    ],
+  ])('having %j says %j', (source, problem) => {
+    expect(spiffeIdPathTemplateProblem(parseTemplate(source))).toBe(problem);
   });
 });

@@ -53,6 +53,7 @@ describe(parseTemplate, () => {
       ['{{docker.container.label["com}}', 26, 'quoted key is not closed'],
       ['{{docker.container.label["a"x}}', 29, "expected ']' after the quoted key"],
       ['{{docker.container.label["\\n"]}}', 27, 'unknown escape "\\\\n"'],
+      ['{{docker.container.label["a\\', 28, 'unknown escape "\\\\"'],
       ['{{docker..image}}', 3, 'has an empty segment'],
     ])('reports %j at its column', (source, column, message) => {
       let caught: unknown;

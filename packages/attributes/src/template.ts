@@ -47,7 +47,7 @@ export function parseTemplate(
   while (index < source.length) {
     if (source.startsWith('}}', index)) throw fail(index, "'}}' without a matching '{{'");
     if (!source.startsWith('{{', index)) {
-      literal += source[index] ?? '';
+      literal += source.charAt(index);
       index++;
       continue;
     }
@@ -58,7 +58,7 @@ export function parseTemplate(
     };
     skipSpaces();
     const nameStart = index;
-    while (index < source.length && NAME_CHAR.test(source[index] ?? '')) index++;
+    while (index < source.length && NAME_CHAR.test(source.charAt(index))) index++;
     let name = source.slice(nameStart, index);
     if (name === '') {
       if (index >= source.length) throw fail(open, "'{{' is not closed by '}}'");

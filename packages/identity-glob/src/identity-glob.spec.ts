@@ -109,6 +109,21 @@ describe(IdentityGlob, () => {
     });
   });
 
+  describe('having the input as its code points', () => {
+    it.each([
+      ['a?c', 'a😀c', true],
+      ['*😀*', 'x😀y', true],
+      ['a*b*c', 'abc', true],
+      ['a*b*c', 'acb', false],
+      ['ab*ba', 'aba', false],
+      ['a?', 'a', false],
+    ])('matches %j against %j as it does the string: %s', (pattern, input, expected) => {
+      const glob = new IdentityGlob(pattern);
+      expect(glob.matches(Array.from(input))).toBe(expected);
+      expect(glob.matches(input)).toBe(expected);
+    });
+  });
+
   describe('.matchesAnything', () => {
     it.each([
       ['*', true],

@@ -13,20 +13,37 @@ type Chunk = readonly (string | undefined)[];
  * linear in the input for a fixed pattern, whatever the pattern (no `*a*a*a*b` blow-up).
  */
 export class IdentityGlob {
-  readonly #chunks: readonly Chunk[];
-  readonly #hasStar: boolean;
+  /** The chunk before the first `*` (the whole pattern when there is none). */
+  readonly #first: Chunk;
+  /** The chunks between two `*`. */
+  readonly #middle: readonly Chunk[];
+  /** The chunk after the last `*`; undefined when the pattern has no `*`. */
+  readonly #last: Chunk | undefined;
 
   constructor(readonly pattern: string) {
-    const parts = pattern.split('*');
-    this.#hasStar = parts.length > 1;
-    this.#chunks = parts.map((part) =>
-      Array.from(part, (char) => (char === '?' ? undefined : char)),
-    );
+    const first: (string | undefined)[] = [];
+    const rest: (string | undefined)[][] = [];
+    let current = first;
+    // By code point, as the input is matched.
+    for (const char of pattern) {
+      if (char === '*') {
+        current = [];
+        rest.push(current);
+      } else {
+        current.push(char === '?' ? undefined : char);
+      }
+    }
+    this.#first = first;
+    this.#last = rest.pop();
+    this.#middle = rest;
   }
 
   /** True when the pattern contains no literal character: it matches everything of some length. */
   get matchesAnything(): boolean {
-    return this.#hasStar && this.#chunks.every((chunk) => chunk.length === 0);
+    return (
+      this.#last !== undefined &&
+      [this.#first, ...this.#middle, this.#last].every((chunk) => chunk.length === 0)
+    );
   }
 
   /**
@@ -35,17 +52,15 @@ export class IdentityGlob {
    */
   matches(input: string | readonly string[]): boolean {
     const text = typeof input === 'string' ? Array.from(input) : input;
-    const chunks = this.#chunks;
-    const first = chunks[0] ?? [];
-    if (!this.#hasStar) return text.length === first.length && chunkMatchesAt(first, text, 0);
-    const last = chunks[chunks.length - 1] ?? [];
+    const first = this.#first;
+    const last = this.#last;
+    if (last === undefined) return text.length === first.length && chunkMatchesAt(first, text, 0);
     if (text.length < first.length + last.length) return false;
     if (!chunkMatchesAt(first, text, 0)) return false;
     const lastStart = text.length - last.length;
     if (!chunkMatchesAt(last, text, lastStart)) return false;
     let position = first.length;
-    for (let index = 1; index < chunks.length - 1; index++) {
-      const chunk = chunks[index] ?? [];
+    for (const chunk of this.#middle) {
       const found = findChunk(chunk, text, position, lastStart);
       if (found < 0) return false;
       position = found + chunk.length;

@@ -2,19 +2,22 @@ import {
   type ContainerDetails,
   type ContainerRuntime,
   ContainerRuntimeError,
+  type ContainerRuntimeErrorCode,
   type ImageDetails,
   type RuntimeEndpoint,
 } from '@attestor/ports';
 
 /**
  * In-memory runtimes keyed by socket path; a socket can be marked down, or hanging (it never
- * answers, and its calls end only when their signal aborts, as the port's contract says).
+ * answers, and its calls end only when their signal aborts, as the port's contract says), and
+ * a single call can be made to fail with a given code.
  */
 export class FakeContainerRuntime implements ContainerRuntime {
   readonly #containers = new Map<string, Map<string, ContainerDetails>>();
   readonly #images = new Map<string, Map<string, ImageDetails>>();
   readonly #down = new Set<string>();
   readonly #hanging = new Set<string>();
+  readonly #failing = new Map<string, ContainerRuntimeErrorCode>();
   /** Every call, as `method socketPath id`, for asserting what was asked. */
   readonly calls: string[] = [];
 
@@ -31,6 +34,12 @@ export class FakeContainerRuntime implements ContainerRuntime {
   setHanging(socketPath: string, hanging = true): this {
     if (hanging) this.#hanging.add(socketPath);
     else this.#hanging.delete(socketPath);
+    return this;
+  }
+
+  /** Makes one call, named as in `calls` (`inspectImage <socket> <id>`), fail with `code`. */
+  failCall(call: string, code: ContainerRuntimeErrorCode = 'protocol'): this {
+    this.#failing.set(call, code);
     return this;
   }
 
@@ -91,6 +100,12 @@ export class FakeContainerRuntime implements ContainerRuntime {
           { once: true },
         );
       });
+    }
+    const failure = this.#failing.get(call);
+    if (failure !== undefined) {
+      return Promise.reject(
+        new ContainerRuntimeError(failure, endpoint.socketPath, `${call}: failed (${failure})`),
+      );
     }
     if (this.#down.has(endpoint.socketPath)) {
       return Promise.reject(

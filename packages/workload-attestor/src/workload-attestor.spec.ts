@@ -1,5 +1,10 @@
 import { DEFAULT_DOCKER_CONFIG, type DockerAttestationConfig } from '@attestor/config';
-import { type CgroupTree, type ProcessTable, ProcessTableError } from '@attestor/ports';
+import {
+  type CgroupTree,
+  type ContainerRuntime,
+  type ProcessTable,
+  ProcessTableError,
+} from '@attestor/ports';
 import { ImageSignatureVerification } from '@attestor/sigstore-policy';
 import {
   ContainerDetailsMother,
@@ -73,6 +78,20 @@ function world() {
       config,
     );
   return { processes, runtime, logger, metrics, clock, make };
+}
+
+/** The fake runtime with some of its methods replaced. */
+function runtimeWith(
+  runtime: FakeContainerRuntime,
+  overrides: Partial<ContainerRuntime>,
+): ContainerRuntime {
+  return {
+    inspectContainer: (endpoint, id, signal) => runtime.inspectContainer(endpoint, id, signal),
+    inspectImage: (endpoint, id, signal) => runtime.inspectImage(endpoint, id, signal),
+    listRunningContainerIds: (endpoint, signal) =>
+      runtime.listRunningContainerIds(endpoint, signal),
+    ...overrides,
+  };
 }
 
 async function attestError(
@@ -316,6 +335,78 @@ describe(WorkloadAttestor, () => {
         expect(w.runtime.calls).toStrictEqual([]);
       });
 
+      it('skips a listed container whose inspect fails, and finds the one that matches', async () => {
+        const w = rootlessWorld();
+        w.runtime.failCall(`inspectContainer ${ROOTLESS_1001} ${containerId(0x2002)}`);
+        const attestation = await w.make().attest(6001);
+        expect(attestation).toMatchObject({ kind: 'attested', containerId: rootlessId });
+        expect(w.logger.records).toContainEqual(
+          expect.objectContaining({
+            level: 'debug',
+            message: 'container skipped during discovery',
+          }),
+        );
+      });
+
+      it('skips a listed container whose init process has exited', async () => {
+        const w = rootlessWorld();
+        w.runtime.addContainer(
+          ROOTLESS_1001,
+          ContainerDetailsMother.running({ id: containerId(0x3003), initPid: 6999 }),
+        );
+        const attestation = await w.make().attest(6001);
+        expect(attestation).toMatchObject({ kind: 'attested', containerId: rootlessId });
+      });
+
+      it('lets a failure that is no runtime’s through the listing unchanged', async () => {
+        const w = rootlessWorld();
+        const bug = new TypeError('a bug in the runtime adapter');
+        const runtime = runtimeWith(w.runtime, {
+          listRunningContainerIds: () => Promise.reject(bug),
+        });
+        const attestor = new WorkloadAttestor(
+          {
+            processTable: w.processes,
+            runtime,
+            metrics: w.metrics,
+            clock: w.clock,
+            logger: w.logger,
+            agentPid: AGENT_PID,
+          },
+          CONFIG,
+        );
+        await expect(attestor.attest(6001)).rejects.toBe(bug);
+      });
+
+      it('stops discovery when the listing is aborted', async () => {
+        const w = rootlessWorld();
+        w.runtime.failCall(`listRunningContainerIds ${ROOTLESS_1001}`, 'aborted');
+        expect((await attestError(w.make(), 6001)).code).toBe('cancelled');
+      });
+
+      it('stops discovery when a listed container’s inspect is aborted', async () => {
+        const w = rootlessWorld();
+        w.runtime.failCall(`inspectContainer ${ROOTLESS_1001} ${containerId(0x2002)}`, 'aborted');
+        expect((await attestError(w.make(), 6001)).code).toBe('cancelled');
+      });
+
+      it('stops discovery at the deadline, however many containers are left', async () => {
+        const w = rootlessWorld();
+        w.runtime.setHanging(ROOTLESS_1001);
+        const attestor = w.make(undefined, { ...CONFIG, attestationTimeoutMs: 20 });
+        expect((await attestError(attestor, 6001)).code).toBe('deadline_exceeded');
+      });
+
+      it('asks no socket about a root process in a namespace of its own with no ID in its cgroup', async () => {
+        // Root has no rootless socket: there is nothing to discover with.
+        const w = rootlessWorld();
+        w.processes.set(
+          ProcessMother.onHost({ pid: 6300, uid: 0, pidNamespace: 4026538888n, cgroup: '0::/\n' }),
+        );
+        expect((await w.make().attest(6300)).kind).toBe('not_in_container');
+        expect(w.runtime.calls).toStrictEqual([]);
+      });
+
       it('finds nothing for a process in its own namespace that no socket claims', async () => {
         const w = rootlessWorld();
         w.processes.set(
@@ -360,6 +451,19 @@ describe(WorkloadAttestor, () => {
           socketPath: ROOTLESS_1001,
           ownerUid: 1001,
         });
+      });
+
+      it('asks only the rootful Podman when rootless discovery is off, and says container_unknown', async () => {
+        const w = v2World(1001);
+        const error = await attestError(
+          w.make(undefined, { ...CONFIG, rootlessPodmanDiscovery: false }),
+          7000,
+        );
+        expect(error.code).toBe('container_unknown');
+        expect(error.message).toBe(
+          `process 7000 is in container ${id}, which podman at ${PODMAN} does not know`,
+        );
+        expect(w.runtime.calls).toStrictEqual([`inspectContainer ${PODMAN} ${id}`]);
       });
 
       it('refuses a cgroup path that names another user than the process belongs to', async () => {
@@ -413,12 +517,191 @@ describe(WorkloadAttestor, () => {
       });
     });
 
+    describe('having a caller that has already gone', () => {
+      it('says cancelled without asking any runtime', async () => {
+        const { make, runtime } = world();
+        const error = await attestError(make(), 5000, AbortSignal.abort());
+        expect(error.code).toBe('cancelled');
+        expect(runtime.calls).toStrictEqual([]);
+      });
+    });
+
     describe('having a process that exits during attestation', () => {
       it('fails with process_changed', async () => {
         const { make, processes } = world();
         const error = await attestError(make(replacedAfterOpen(processes, 5000, undefined)), 5000);
         expect(error.code).toBe('process_changed');
         expect(error.message).toBe('process 5000 exited during attestation');
+      });
+    });
+
+    describe('having a runtime or process table that fails part of the way', () => {
+      /** The world's process table with some of its methods replaced. */
+      function tableWith(
+        processes: FakeProcessTable,
+        overrides: Partial<ProcessTable>,
+      ): ProcessTable {
+        return {
+          open: (p) => processes.open(p),
+          cgroup: (p) => processes.cgroup(p),
+          uid: (p) => processes.uid(p),
+          ownerUid: (p) => processes.ownerUid(p),
+          startTime: (p) => processes.startTime(p),
+          pidNamespace: (p) => processes.pidNamespace(p),
+          identify: (p) => processes.identify(p),
+          ...overrides,
+        };
+      }
+      const failing = (code: ProcessTableError['code']) => (): never => {
+        throw new ProcessTableError(code, `read failed (${code})`);
+      };
+
+      it('attests without the image config digest when the image inspect fails, and says so in a warning', async () => {
+        const w = world();
+        w.runtime.failCall(`inspectImage ${DOCKER} ${IMAGE_ID}`);
+        const attestation = await w.make().attest(5000);
+        expect(attestation.kind).toBe('attested');
+        expect(attestation.attributes.get('docker.container.image_config_digest')).toBeUndefined();
+        expect(w.logger.records).toContainEqual(
+          expect.objectContaining({
+            level: 'warn',
+            message: 'image inspect failed; omitting image_config_digest',
+          }),
+        );
+      });
+
+      it('stops the whole attestation when the image inspect is aborted', async () => {
+        const w = world();
+        w.runtime.failCall(`inspectImage ${DOCKER} ${IMAGE_ID}`, 'aborted');
+        expect((await attestError(w.make(), 5000)).code).toBe('cancelled');
+      });
+
+      it.each([
+        ['permission_denied', 'permission_denied'],
+        ['malformed', 'malformed_process_data'],
+        ['io', 'malformed_process_data'],
+        ['not_found', 'process_not_found'],
+      ] as const)(
+        'maps a %s failure reading the agent’s own pid namespace to %s',
+        async (failure, code) => {
+          const w = world();
+          const table = tableWith(w.processes, {
+            pidNamespace: (p) => {
+              if (p === AGENT_PID) failing(failure)();
+              return w.processes.pidNamespace(p);
+            },
+          });
+          expect((await attestError(w.make(table), 5000)).code).toBe(code);
+        },
+      );
+
+      it('lets an error that is not the process table’s through unchanged', async () => {
+        const w = world();
+        const bug = new TypeError('a bug in the process table');
+        const table = tableWith(w.processes, {
+          identify: () => {
+            throw bug;
+          },
+        });
+        await expect(w.make(table).attest(5000)).rejects.toBe(bug);
+      });
+
+      it('turns something thrown that is not an Error into one, keeping its text', async () => {
+        const w = world();
+        const table = tableWith(w.processes, {
+          identify: () => {
+            // eslint-disable-next-line @typescript-eslint/only-throw-error -- what a broken adapter might do
+            throw 'procfs went away';
+          },
+        });
+        await expect(w.make(table).attest(5000)).rejects.toThrow(new Error('procfs went away'));
+      });
+
+      it('lets a failure of the image inspect that is no runtime’s through unchanged', async () => {
+        const w = world();
+        const bug = new TypeError('a bug in the runtime adapter');
+        const runtime = runtimeWith(w.runtime, { inspectImage: () => Promise.reject(bug) });
+        const attestor = new WorkloadAttestor(
+          {
+            processTable: w.processes,
+            runtime,
+            metrics: w.metrics,
+            clock: w.clock,
+            logger: w.logger,
+            agentPid: AGENT_PID,
+          },
+          CONFIG,
+        );
+        await expect(attestor.attest(5000)).rejects.toBe(bug);
+      });
+
+      it('says permission_denied when the handle cannot be confirmed for lack of rights', async () => {
+        const w = world();
+        const table = tableWith(w.processes, {
+          open: (p) => {
+            const handle = w.processes.open(p);
+            return {
+              pid: handle.pid,
+              startTime: handle.startTime,
+              confirm: failing('permission_denied'),
+              close: () => {
+                handle.close();
+              },
+            };
+          },
+        });
+        expect((await attestError(w.make(table), 5000)).code).toBe('permission_denied');
+      });
+
+      it('says the process exited when even its start time can no longer be read', async () => {
+        const w = world();
+        const table = tableWith(w.processes, {
+          open: (p) => {
+            const handle = w.processes.open(p);
+            return {
+              pid: handle.pid,
+              startTime: handle.startTime,
+              confirm: failing('not_found'),
+              close: () => {
+                handle.close();
+              },
+            };
+          },
+          startTime: (p) => (p === 5000 ? failing('io')() : w.processes.startTime(p)),
+        });
+        const error = await attestError(w.make(table), 5000);
+        expect(error.code).toBe('process_changed');
+        expect(error.message).toBe('process 5000 exited during attestation');
+      });
+
+      it('inspects the container again when its cached init process can no longer be read', async () => {
+        const w = world();
+        const cache = new ContainerMetadataCache(w.clock);
+        let initReadable = true;
+        const table = tableWith(w.processes, {
+          startTime: (p) =>
+            p === 4242 && !initReadable ? failing('permission_denied')() : w.processes.startTime(p),
+        });
+        const attestor = new WorkloadAttestor(
+          {
+            processTable: table,
+            runtime: w.runtime,
+            metrics: w.metrics,
+            clock: w.clock,
+            logger: w.logger,
+            agentPid: AGENT_PID,
+          },
+          CONFIG,
+          cache,
+        );
+        await attestor.attest(5000);
+        const inspections = () =>
+          w.runtime.calls.filter((call) => call.startsWith('inspectContainer')).length;
+        expect(inspections()).toBe(1);
+        // The cached entry cannot be vouched for: it is dropped and the container inspected anew.
+        initReadable = false;
+        expect((await attestor.attest(5000)).kind).toBe('attested');
+        expect(inspections()).toBe(2);
       });
     });
 
@@ -578,6 +861,18 @@ describe(WorkloadAttestor, () => {
           containerId: HOST_PID_ID,
           pidNamespace: 'host',
         });
+      });
+
+      it('refuses a process of its cgroup that is in a pid namespace of its own, even opted in', async () => {
+        const w = hostPidWorld();
+        w.processes.set(
+          ProcessMother.inContainer(HOST_PID_ID, { pid: 9202, pidNamespace: CONTAINER_NS }),
+        );
+        const error = await attestError(w.make(undefined, optedIn), 9202);
+        expect(error.code).toBe('pid_namespace_mismatch');
+        expect(error.message).toBe(
+          `process 9202: container ${HOST_PID_ID} uses the host pid namespace, but the process does not`,
+        );
       });
 
       it('refuses a host process in a directory named after the container, even opted in', async () => {

@@ -14,9 +14,9 @@ import {
   type ContainerLocation,
   parseCgroupLines,
 } from '@attestor/cgroup';
-import { imageDigestReference } from '@attestor/image-reference';
 import type { DockerAttestationConfig } from '@attestor/config';
 import { type AllowedEnvVar, filterEnv } from '@attestor/env-filter';
+import { imageDigestReference } from '@attestor/image-reference';
 import {
   type AttestationMetrics,
   type CgroupTree,
@@ -147,6 +147,12 @@ export class WorkloadAttestor {
         'attestation_disabled',
         'Docker attestation is off (spec.docker.enabled is false)',
       );
+    }
+    // A caller that has already gone gets nothing and costs nothing: no runtime is asked.
+    if (signal?.aborted === true) {
+      throw new AttestationError('cancelled', `process ${String(pid)}: the caller went away`, {
+        cause: signal.reason,
+      });
     }
     // Every read by PID below happens after the handle is opened and before it is confirmed:
     // if the process exits meanwhile and its PID goes to another process, the confirmation
@@ -309,7 +315,7 @@ export class WorkloadAttestor {
     }
     throw new AttestationError(
       'container_unknown',
-      `process ${String(workload.pid)} is in container ${containerId}, which ${asked === '' ? 'no configured runtime' : asked} does not know`,
+      `process ${String(workload.pid)} is in container ${containerId}, ${asked === '' ? 'which no configured runtime could know' : `which ${asked} does not know`}`,
     );
   }
 

@@ -1,5 +1,6 @@
 import { AttributeError, AttributeSet } from '@attestor/attributes';
 import type { RuntimeEndpoint } from '@attestor/ports';
+import { thrown } from '@attestor/testing';
 import { describe, expect, it } from 'vitest';
 
 import type { Attestation } from './workload-attestor.js';
@@ -60,6 +61,16 @@ describe(spiffeIdOf, () => {
         code: 'rootless_runtime_refused',
         message:
           'process 42 was vouched for by the rootless Podman socket of uid 1001, which its user controls; the WorkloadIdentity section does not allow rootless runtimes (spec.allowRootlessRuntimes)',
+      });
+    });
+
+    it('says the uid is unknown when the runtime did not name it', () => {
+      const withoutUid: RuntimeEndpoint = { kind: ROOTLESS.kind, socketPath: ROOTLESS.socketPath };
+      expect(
+        thrown(IdentityError, () => spiffeIdOf(IDENTITY, attested(attributes, withoutUid))),
+      ).toMatchObject({
+        code: 'rootless_runtime_refused',
+        message: expect.stringContaining('rootless Podman socket of uid ?,') as unknown,
       });
     });
 

@@ -1,8 +1,11 @@
 import { createHash, generateKeyPairSync, randomInt } from 'node:crypto';
 
-import { initializeTSA, type TSA } from '@sigstore/mock/dist/timestamp/tsa.js';
+import { initializeTSA } from '@sigstore/mock';
 
 import { derChildren } from './der.js';
+
+/** The mock TSA; @sigstore/mock's entry exports the function that makes one, not its type. */
+type TSA = Awaited<ReturnType<typeof initializeTSA>>;
 
 const OID_SHA256 = '2.16.840.1.101.3.4.2.1';
 /** A policy OID for the test TSA's timestamps (Sigstore's private enterprise arc). */

@@ -101,7 +101,8 @@ function moduleBoundaries({ inTests }) {
         bannedExternalImports: ['inversify', '@inversifyjs/*'],
       },
       {
-        // Wiring shared by the apps: adapters into use cases, without a container.
+        // Wiring shared by the apps: the Inversify container modules, one per side of the
+        // hexagon, that bind adapters to ports and the use case to them.
         sourceTag: 'type:composition',
         onlyDependOnLibsWithTags: [
           'type:ports',
@@ -110,7 +111,6 @@ function moduleBoundaries({ inTests }) {
           'type:adapter-io',
           ...testing,
         ],
-        bannedExternalImports: ['inversify', '@inversifyjs/*'],
       },
       {
         sourceTag: 'type:app',

@@ -106,9 +106,15 @@ const fixtures: Fixture[] = [
     allowed: false,
   },
   {
-    name: 'composition imports inversify',
+    name: 'composition imports inversify (its container modules)',
     packageDir: 'packages/composition',
-    source: "import { Container } from 'inversify';\nexport const x = Container;\n",
+    source: "import { ContainerModule } from 'inversify';\nexport const x = ContainerModule;\n",
+    allowed: true,
+  },
+  {
+    name: 'adapter imports the composition package',
+    packageDir: 'packages/adapter-procfs',
+    source: "import { Ports } from '@attestor/composition';\nexport const x = Ports;\n",
     allowed: false,
   },
   {

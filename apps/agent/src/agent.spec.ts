@@ -21,6 +21,7 @@ import {
   FakeImageRegistry,
   FakeProcessTable,
   FakeSignatureVerifier,
+  getOverUnixSocket,
   ProcessMother,
   RecordingLogger,
   RecordingMetrics,
@@ -33,28 +34,7 @@ import { Agent } from './agent.js';
 import { LocalApiServer } from './api-server.js';
 import { AgentConfigLoader } from './config-loader.js';
 
-function get(
-  socketPath: string,
-  path: string,
-): Promise<{ status: number; body: unknown; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path, method: 'GET' }, (response) => {
-      let text = '';
-      response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      response.on('end', () => {
-        const json = (response.headers['content-type'] ?? '').startsWith('application/json');
-        resolve({
-          status: response.statusCode ?? 0,
-          body: json ? JSON.parse(text) : undefined,
-          text,
-        });
-      });
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
+const get = getOverUnixSocket;
 const ID = containerId(0xabc);
 
 describe(Agent, () => {

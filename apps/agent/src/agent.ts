@@ -43,8 +43,6 @@ export interface AgentDependencies {
   readonly createSignatureVerification: (
     sigstore: SigstoreConfig | undefined,
   ) => Promise<SignatureVerificationHandle | undefined>;
-  /** Closes what the adapters hold open (runtime connection pools); called last on stop. */
-  readonly closeAdapters?: () => Promise<void>;
   /** Applies Agent.spec.logLevel of each configuration applied (a flag may override it). */
   readonly applyLogLevel?: (level: LogLevel) => void;
   readonly logger: Logger;
@@ -161,7 +159,7 @@ export class Agent {
   /**
    * Stops the agent: no new request is accepted, every attestation in flight is aborted (its
    * runtime calls and image verification stop at once), the listeners close their
-   * connections, and the adapters close their pools, so that nothing keeps the process alive.
+   * connections. The adapters' pools are closed by the container that made them.
    */
   async stop(): Promise<void> {
     this.deps.logger.info('agent stopping');
@@ -173,7 +171,6 @@ export class Agent {
     await this.#signatures?.close();
     this.#signatures = undefined;
     await Promise.allSettled([...this.#retiring]);
-    await this.deps.closeAdapters?.();
     this.deps.logger.info('agent stopped');
   }
 

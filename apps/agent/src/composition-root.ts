@@ -1,23 +1,22 @@
-import { DockerEngineContainerRuntime } from '@attestor/adapter-docker-engine';
-import { JsonLinesLogger, SystemClock } from '@attestor/adapter-node-process';
-import { CgroupfsCgroupTree, ProcfsProcessTable } from '@attestor/adapter-procfs';
-import { PrometheusMetrics } from '@attestor/adapter-prometheus';
+import { JsonLinesLogger } from '@attestor/adapter-node-process';
 import {
   EMBEDDED_DEFAULT_CONFIG,
   loadConfigFile,
   loadYamlConfig,
 } from '@attestor/adapter-yaml-config';
-import { createSignatureVerification } from '@attestor/composition';
+import {
+  AgentPid,
+  attestationModule,
+  Factories,
+  hostModule,
+  metricsModule,
+  Ports,
+  runtimeModule,
+  sigstoreModule,
+} from '@attestor/composition';
 import { DEFAULT_CONFIG, type LogLevel } from '@attestor/config';
-import type {
-  AttestationMetrics,
-  Clock,
-  ContainerRuntime,
-  Logger,
-  ProcessTable,
-} from '@attestor/ports';
 import { WorkloadAttestor } from '@attestor/workload-attestor';
-import { Container, type ServiceIdentifier } from 'inversify';
+import { Container, ContainerModule, type ServiceIdentifier } from 'inversify';
 import { Registry } from 'prom-client';
 
 import { Agent, type ApiServerFactory } from './agent.js';
@@ -25,24 +24,11 @@ import { LocalApiServer } from './api-server.js';
 import { AgentConfigLoader } from './config-loader.js';
 import { ConfigWatcher } from './config-watcher.js';
 
-/** Service identifiers of the agent's container. */
-export const AgentTypes = {
-  Clock: Symbol.for('attestor.agent.Clock') as ServiceIdentifier<Clock>,
-  Logger: Symbol.for('attestor.agent.Logger') as ServiceIdentifier<Logger>,
-  MetricsRegistry: Symbol.for('attestor.agent.MetricsRegistry') as ServiceIdentifier<Registry>,
-  Metrics: Symbol.for('attestor.agent.Metrics') as ServiceIdentifier<AttestationMetrics>,
-  ProcessTable: Symbol.for('attestor.agent.ProcessTable') as ServiceIdentifier<ProcessTable>,
-  ContainerRuntime: Symbol.for(
-    'attestor.agent.ContainerRuntime',
-  ) as ServiceIdentifier<ContainerRuntime>,
-  WorkloadAttestor: Symbol.for(
-    'attestor.agent.WorkloadAttestor',
-  ) as ServiceIdentifier<WorkloadAttestor>,
-  ConfigLoader: Symbol.for('attestor.agent.ConfigLoader') as ServiceIdentifier<AgentConfigLoader>,
+/** What only the agent binds; the ports come from `Ports` in @attestor/composition. */
+const AgentTypes = {
   ApiServerFactory: Symbol.for(
     'attestor.agent.ApiServerFactory',
   ) as ServiceIdentifier<ApiServerFactory>,
-  Agent: Symbol.for('attestor.agent.Agent') as ServiceIdentifier<Agent>,
 } as const;
 
 export interface AgentEnvironment {
@@ -56,60 +42,25 @@ export interface AgentEnvironment {
   readonly configPollIntervalMs?: number;
 }
 
-/** The agent's composition root: the only place that knows which adapter serves which port. */
-export function createAgentContainer(environment: AgentEnvironment): Container {
-  const container = new Container({ defaultScope: 'Singleton' });
-  const clock = new SystemClock();
-  const rootLogger = new JsonLinesLogger(
-    environment.writeLog,
-    clock,
-    environment.logLevel ?? 'info',
-  );
-  container.bind(AgentTypes.Clock).toConstantValue(clock);
-  container.bind(AgentTypes.Logger).toConstantValue(rootLogger);
-  container.bind(AgentTypes.MetricsRegistry).toConstantValue(new Registry());
-  container
-    .bind(AgentTypes.Metrics)
-    .toResolvedValue(
-      (registry: Registry) => new PrometheusMetrics(registry, 'docker'),
-      [AgentTypes.MetricsRegistry],
+/**
+ * The agent's side of the hexagon: its log, its configuration file and reloads, the local
+ * API, and the Agent that runs them over the use case.
+ */
+function agentModule(environment: AgentEnvironment): ContainerModule {
+  return new ContainerModule(({ bind }) => {
+    bind(AgentPid).toConstantValue(environment.agentPid);
+    bind(JsonLinesLogger).toResolvedValue(
+      (clock) => new JsonLinesLogger(environment.writeLog, clock, environment.logLevel ?? 'info'),
+      [Ports.Clock],
     );
-  container.bind(AgentTypes.ProcessTable).toConstantValue(new ProcfsProcessTable());
-  const runtime = new DockerEngineContainerRuntime();
-  container.bind(AgentTypes.ContainerRuntime).toConstantValue(runtime);
-  container.bind(AgentTypes.WorkloadAttestor).toResolvedValue(
-    (
-      processTable: ProcessTable,
-      runtime: ContainerRuntime,
-      metrics: AttestationMetrics,
-      clock: Clock,
-      logger: Logger,
-    ) =>
-      new WorkloadAttestor(
-        {
-          processTable,
-          runtime,
-          metrics,
-          clock,
-          logger: logger.child({ component: 'attestor' }),
-          agentPid: environment.agentPid,
-          cgroupTree: new CgroupfsCgroupTree(),
-        },
-        // Replaced by the loaded configuration before the first attestation.
-        DEFAULT_CONFIG.docker,
-      ),
-    [
-      AgentTypes.ProcessTable,
-      AgentTypes.ContainerRuntime,
-      AgentTypes.Metrics,
-      AgentTypes.Clock,
-      AgentTypes.Logger,
-    ],
-  );
-  container
-    .bind(AgentTypes.ConfigLoader)
-    .toResolvedValue(
-      (logger: Logger) =>
+    bind(Ports.Logger).toService(JsonLinesLogger);
+    bind(WorkloadAttestor).toResolvedValue(
+      // Replaced by the loaded configuration before the first attestation.
+      (create) => create(DEFAULT_CONFIG.docker),
+      [Factories.WorkloadAttestor],
+    );
+    bind(AgentConfigLoader).toResolvedValue(
+      (logger) =>
         new AgentConfigLoader(
           environment.configPath,
           loadConfigFile,
@@ -118,61 +69,68 @@ export function createAgentContainer(environment: AgentEnvironment): Container {
           logger.child({ component: 'config' }),
           environment.configPathNamed === true ? 'refuse' : 'use-embedded-default',
         ),
-      [AgentTypes.Logger],
+      [Ports.Logger],
     );
-  container.bind(AgentTypes.ApiServerFactory).toResolvedValue(
-    (logger: Logger): ApiServerFactory =>
-      ({ config }) =>
-        new LocalApiServer(
-          config.agent.apiSocketPath,
-          config.agent.apiSocketMode,
-          logger.child({ component: 'api' }),
-        ),
-    [AgentTypes.Logger],
-  );
-  container.bind(AgentTypes.Agent).toResolvedValue(
-    (
-      configLoader: AgentConfigLoader,
-      attestor: WorkloadAttestor,
-      createApiServer: ApiServerFactory,
-      registry: Registry,
-      metrics: AttestationMetrics,
-      clock: Clock,
-      logger: Logger,
-    ) =>
-      new Agent({
-        configLoader,
-        attestor,
-        createApiServer,
-        createConfigWatcher: (onChange) =>
-          new ConfigWatcher(
-            environment.configPath,
-            onChange,
-            logger.child({ component: 'config' }),
-            environment.configPollIntervalMs,
+    bind(AgentTypes.ApiServerFactory).toResolvedValue(
+      (logger): ApiServerFactory =>
+        ({ config }) =>
+          new LocalApiServer(
+            config.agent.apiSocketPath,
+            config.agent.apiSocketMode,
+            logger.child({ component: 'api' }),
           ),
-        metricsText: async () => ({
-          contentType: registry.contentType,
-          text: await registry.metrics(),
+      [Ports.Logger],
+    );
+    bind(Agent).toResolvedValue(
+      (configLoader, attestor, createApiServer, registry, createSignatureVerification, logger) =>
+        new Agent({
+          configLoader,
+          attestor,
+          createApiServer,
+          createConfigWatcher: (onChange) =>
+            new ConfigWatcher(
+              environment.configPath,
+              onChange,
+              logger.child({ component: 'config' }),
+              environment.configPollIntervalMs,
+            ),
+          metricsText: async () => ({
+            contentType: registry.contentType,
+            text: await registry.metrics(),
+          }),
+          createSignatureVerification,
+          // --log-level wins over Agent.spec.logLevel.
+          applyLogLevel: (level) => {
+            if (environment.logLevel === undefined) logger.setLevel(level);
+          },
+          logger,
         }),
-        createSignatureVerification: (sigstore) =>
-          createSignatureVerification(sigstore, metrics, clock, logger),
-        closeAdapters: () => runtime.close(),
-        // --log-level wins over Agent.spec.logLevel.
-        applyLogLevel: (level) => {
-          if (environment.logLevel === undefined) rootLogger.setLevel(level);
-        },
-        logger,
-      }),
-    [
-      AgentTypes.ConfigLoader,
-      AgentTypes.WorkloadAttestor,
-      AgentTypes.ApiServerFactory,
-      AgentTypes.MetricsRegistry,
-      AgentTypes.Metrics,
-      AgentTypes.Clock,
-      AgentTypes.Logger,
-    ],
+      [
+        AgentConfigLoader,
+        WorkloadAttestor,
+        AgentTypes.ApiServerFactory,
+        Registry,
+        Factories.SignatureVerification,
+        JsonLinesLogger,
+      ],
+    );
+  });
+}
+
+/**
+ * The agent's composition root: the only place that knows which adapter serves which port.
+ * Unbinding everything (`unbindAllAsync`, as the agent does when it stops) closes what the
+ * adapters hold open.
+ */
+export function createAgentContainer(environment: AgentEnvironment): Container {
+  const container = new Container({ defaultScope: 'Singleton' });
+  container.load(
+    hostModule,
+    runtimeModule,
+    metricsModule,
+    sigstoreModule,
+    attestationModule,
+    agentModule(environment),
   );
   return container;
 }

@@ -1,8 +1,10 @@
 import { parseArgs } from 'node:util';
 
 import { DEFAULT_CONFIG_PATH } from '@attestor/adapter-yaml-config';
+import { Ports } from '@attestor/composition';
 
-import { AgentTypes, createAgentContainer } from './composition-root.js';
+import { Agent } from './agent.js';
+import { createAgentContainer } from './composition-root.js';
 
 const USAGE = `Usage: attestor-agent [--config FILE] [--log-level debug|info|warn|error]
 
@@ -61,14 +63,18 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     agentPid: process.pid,
     writeLog: (line) => process.stderr.write(line),
   });
-  const agent = container.get(AgentTypes.Agent);
-  const logger = container.get(AgentTypes.Logger);
+  const agent = container.get(Agent);
+  const logger = container.get(Ports.Logger);
   try {
-    if (!(await agent.start())) return 1;
+    if (!(await agent.start())) {
+      await container.unbindAllAsync();
+      return 1;
+    }
   } catch (error) {
     logger.error('agent failed to start', {
       reason: error instanceof Error ? error.message : String(error),
     });
+    await container.unbindAllAsync();
     return 1;
   }
   const onHangup = (): void => {
@@ -91,5 +97,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     process.exit(0);
   }, SHUTDOWN_GRACE_MS).unref();
   await agent.stop();
+  // Closes what the adapters hold open (the runtime client's connection pools).
+  await container.unbindAllAsync();
   return 0;
 }

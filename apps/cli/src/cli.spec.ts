@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { Ports } from '@attestor/composition';
 import {
   buildTrustedRoot,
   signArtifact,
@@ -18,7 +19,8 @@ import {
 } from '@attestor/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { CliTypes, createCliContainer } from './composition-root.js';
+import { Cli } from './cli.js';
+import { createCliContainer } from './composition-root.js';
 
 const ID = 'e'.repeat(64);
 
@@ -33,11 +35,14 @@ function cli(
     version: '9.9.9',
     output: { stdout: (text) => out.push(text), stderr: (text) => err.push(text) },
     defaultConfigPath,
-    ...(processTable === undefined ? {} : { processTable }),
-    ...(containerRuntime === undefined ? {} : { containerRuntime }),
   });
+  // The fakes replace the real adapters the way any rebinding would.
+  if (processTable !== undefined)
+    container.rebind(Ports.ProcessTable).toConstantValue(processTable);
+  if (containerRuntime !== undefined)
+    container.rebind(Ports.ContainerRuntime).toConstantValue(containerRuntime);
   return {
-    run: (argv: string[]) => container.get(CliTypes.Cli).run(argv),
+    run: (argv: string[]) => container.get(Cli).run(argv),
     stdout: () => out.join(''),
     stderr: () => err.join(''),
   };

@@ -1,20 +1,22 @@
-import { DockerEngineContainerRuntime } from '@attestor/adapter-docker-engine';
 import { readBoundedText } from '@attestor/adapter-io';
-import { JsonLinesLogger, type LogLevel, SystemClock } from '@attestor/adapter-node-process';
-import { CgroupfsCgroupTree, ProcfsProcessTable } from '@attestor/adapter-procfs';
-import { PrometheusMetrics } from '@attestor/adapter-prometheus';
+import { JsonLinesLogger } from '@attestor/adapter-node-process';
 import {
   DEFAULT_CONFIG_PATH,
   EMBEDDED_DEFAULT_CONFIG,
   loadConfigFile,
   loadYamlConfig,
 } from '@attestor/adapter-yaml-config';
-import { createSignatureVerification } from '@attestor/composition';
-import type { AttestorConfig } from '@attestor/config';
-import type { ContainerRuntime, ProcessTable } from '@attestor/ports';
-import { WorkloadAttestor } from '@attestor/workload-attestor';
-import { Container, type ServiceIdentifier } from 'inversify';
-import { Registry } from 'prom-client';
+import {
+  AgentPid,
+  attestationModule,
+  Factories,
+  hostModule,
+  metricsModule,
+  Ports,
+  runtimeModule,
+  sigstoreModule,
+} from '@attestor/composition';
+import { Container, ContainerModule, type ServiceIdentifier } from 'inversify';
 
 import { Cli } from './cli.js';
 import { AttestCommand } from './commands/attest.js';
@@ -23,17 +25,13 @@ import { type ConfigFileLoader, ConfigValidateCommand } from './commands/config-
 import { LocateCommand, type TextFileReader } from './commands/locate.js';
 import { PolicyCheckCommand } from './commands/policy-check.js';
 import { VerifyBundleCommand } from './commands/verify-bundle.js';
-import { type SignatureVerificationFactory, VerifyImageCommand } from './commands/verify-image.js';
+import { VerifyImageCommand } from './commands/verify-image.js';
 import type { CommandOutput } from './io.js';
 
-/** Service identifiers of the CLI's container. */
-export const CliTypes = {
+/** What only the CLI binds (functions and values, which have no type to bind by). */
+const CliTypes = {
   Output: Symbol.for('attestor.cli.Output') as ServiceIdentifier<CommandOutput>,
   Version: Symbol.for('attestor.cli.Version') as ServiceIdentifier<string>,
-  ProcessTable: Symbol.for('attestor.cli.ProcessTable') as ServiceIdentifier<ProcessTable>,
-  ContainerRuntime: Symbol.for(
-    'attestor.cli.ContainerRuntime',
-  ) as ServiceIdentifier<ContainerRuntime>,
   ConfigFileLoader: Symbol.for(
     'attestor.cli.ConfigFileLoader',
   ) as ServiceIdentifier<ConfigFileLoader>,
@@ -41,24 +39,6 @@ export const CliTypes = {
     'attestor.cli.CommandConfigLoader',
   ) as ServiceIdentifier<CommandConfigLoader>,
   TextFileReader: Symbol.for('attestor.cli.TextFileReader') as ServiceIdentifier<TextFileReader>,
-  AttestorFactory: Symbol.for('attestor.cli.AttestorFactory') as ServiceIdentifier<
-    (config: AttestorConfig) => WorkloadAttestor
-  >,
-  AttestCommand: Symbol.for('attestor.cli.AttestCommand') as ServiceIdentifier<AttestCommand>,
-  ConfigValidateCommand: Symbol.for(
-    'attestor.cli.ConfigValidateCommand',
-  ) as ServiceIdentifier<ConfigValidateCommand>,
-  LocateCommand: Symbol.for('attestor.cli.LocateCommand') as ServiceIdentifier<LocateCommand>,
-  PolicyCheckCommand: Symbol.for(
-    'attestor.cli.PolicyCheckCommand',
-  ) as ServiceIdentifier<PolicyCheckCommand>,
-  VerifyImageCommand: Symbol.for(
-    'attestor.cli.VerifyImageCommand',
-  ) as ServiceIdentifier<VerifyImageCommand>,
-  VerifyBundleCommand: Symbol.for(
-    'attestor.cli.VerifyBundleCommand',
-  ) as ServiceIdentifier<VerifyBundleCommand>,
-  Cli: Symbol.for('attestor.cli.Cli') as ServiceIdentifier<Cli>,
 } as const;
 
 const MAX_CGROUP_FILE_BYTES = 64 * 1024;
@@ -70,145 +50,99 @@ function readBoundedTextFile(path: string): Promise<string> {
 export interface CliEnvironment {
   readonly output: CommandOutput;
   readonly version: string;
-  /** The process table; procfs at /proc unless a test supplies another. */
-  readonly processTable?: ProcessTable;
-  /** The container runtime client; the Docker Engine API unless a test supplies another. */
-  readonly containerRuntime?: ContainerRuntime;
   /** Where `attest` looks for a configuration when --config is not given. */
   readonly defaultConfigPath?: string;
 }
 
-/** The CLI's composition root: the only place that knows which adapter serves which port. */
-export function createCliContainer(environment: CliEnvironment): Container {
-  const container = new Container({ defaultScope: 'Singleton' });
-  container.bind(CliTypes.Output).toConstantValue(environment.output);
-  container.bind(CliTypes.Version).toConstantValue(environment.version);
-  container
-    .bind(CliTypes.ProcessTable)
-    .toConstantValue(environment.processTable ?? new ProcfsProcessTable());
-  container
-    .bind(CliTypes.ContainerRuntime)
-    .toConstantValue(environment.containerRuntime ?? new DockerEngineContainerRuntime());
-  container.bind(CliTypes.ConfigFileLoader).toConstantValue(loadConfigFile);
-  container.bind(CliTypes.TextFileReader).toConstantValue(readBoundedTextFile);
-  container.bind(CliTypes.CommandConfigLoader).toConstantValue(async (path: string | undefined) => {
-    const loaded = await loadConfigFile(
-      path ?? environment.defaultConfigPath ?? DEFAULT_CONFIG_PATH,
-    );
-    if (loaded.kind !== 'missing' || path !== undefined) return loaded;
-    const embedded = loadYamlConfig(EMBEDDED_DEFAULT_CONFIG);
-    if (!embedded.ok) throw new Error('the embedded default configuration is invalid');
-    return { kind: 'embedded' as const, config: embedded.config };
-  });
-  container.bind(CliTypes.AttestorFactory).toResolvedValue(
-    (processTable: ProcessTable, runtime: ContainerRuntime, output: CommandOutput) =>
-      (config: AttestorConfig) => {
-        const clock = new SystemClock();
-        const logger = stderrLogger(output, clock, 'warn');
-        return new WorkloadAttestor(
-          {
-            processTable,
-            runtime,
-            metrics: new PrometheusMetrics(new Registry(), 'docker'),
-            clock,
-            logger,
-            agentPid: process.pid,
-            cgroupTree: new CgroupfsCgroupTree(),
+/** The CLI's side of the hexagon: its output, its configuration files, its commands. */
+function cliModule(environment: CliEnvironment): ContainerModule {
+  return new ContainerModule(({ bind }) => {
+    bind(CliTypes.Output).toConstantValue(environment.output);
+    bind(CliTypes.Version).toConstantValue(environment.version);
+    bind(AgentPid).toConstantValue(process.pid);
+    // Warnings and errors of the use case on stderr, as JSON lines; stdout is the answer.
+    bind(Ports.Logger).toResolvedValue(
+      (output, clock) =>
+        new JsonLinesLogger(
+          (line) => {
+            output.stderr(line);
           },
-          config.docker,
-        );
-      },
-    [CliTypes.ProcessTable, CliTypes.ContainerRuntime, CliTypes.Output],
-  );
-  container
-    .bind(CliTypes.AttestCommand)
-    .toResolvedValue(
-      (
-        loader: CommandConfigLoader,
-        factory: (config: AttestorConfig) => WorkloadAttestor,
-        output: CommandOutput,
-      ) => new AttestCommand(loader, factory, output),
-      [CliTypes.CommandConfigLoader, CliTypes.AttestorFactory, CliTypes.Output],
+          clock,
+          'warn',
+        ),
+      [CliTypes.Output, Ports.Clock],
     );
-  container
-    .bind(CliTypes.ConfigValidateCommand)
-    .toResolvedValue(
-      (loader: ConfigFileLoader, output: CommandOutput) =>
-        new ConfigValidateCommand(loader, output),
+    bind(CliTypes.ConfigFileLoader).toConstantValue(loadConfigFile);
+    bind(CliTypes.TextFileReader).toConstantValue(readBoundedTextFile);
+    bind(CliTypes.CommandConfigLoader).toConstantValue(async (path: string | undefined) => {
+      const loaded = await loadConfigFile(
+        path ?? environment.defaultConfigPath ?? DEFAULT_CONFIG_PATH,
+      );
+      if (loaded.kind !== 'missing' || path !== undefined) return loaded;
+      const embedded = loadYamlConfig(EMBEDDED_DEFAULT_CONFIG);
+      if (!embedded.ok) throw new Error('the embedded default configuration is invalid');
+      return { kind: 'embedded' as const, config: embedded.config };
+    });
+    bind(AttestCommand).toResolvedValue(
+      (loader, create, output) =>
+        new AttestCommand(loader, (config) => create(config.docker), output),
+      [CliTypes.CommandConfigLoader, Factories.WorkloadAttestor, CliTypes.Output],
+    );
+    bind(ConfigValidateCommand).toResolvedValue(
+      (loader, output) => new ConfigValidateCommand(loader, output),
       [CliTypes.ConfigFileLoader, CliTypes.Output],
     );
-  container
-    .bind(CliTypes.LocateCommand)
-    .toResolvedValue(
-      (processTable: ProcessTable, reader: TextFileReader, output: CommandOutput) =>
-        new LocateCommand(processTable, reader, output),
-      [CliTypes.ProcessTable, CliTypes.TextFileReader, CliTypes.Output],
+    bind(LocateCommand).toResolvedValue(
+      (processTable, reader, output) => new LocateCommand(processTable, reader, output),
+      [Ports.ProcessTable, CliTypes.TextFileReader, CliTypes.Output],
     );
-  container
-    .bind(CliTypes.PolicyCheckCommand)
-    .toResolvedValue(
-      (loader: CommandConfigLoader, output: CommandOutput) =>
-        new PolicyCheckCommand(loader, output),
+    bind(PolicyCheckCommand).toResolvedValue(
+      (loader, output) => new PolicyCheckCommand(loader, output),
       [CliTypes.CommandConfigLoader, CliTypes.Output],
     );
-  container.bind(CliTypes.VerifyImageCommand).toResolvedValue(
-    (loader: CommandConfigLoader, output: CommandOutput) => {
-      const clock = new SystemClock();
-      // Quiet logger: the command prints the outcome and its reason itself.
-      const logger = stderrLogger(output, clock, 'error');
-      const factory: SignatureVerificationFactory = (sigstore) =>
-        createSignatureVerification(
-          sigstore,
-          new PrometheusMetrics(new Registry(), 'docker'),
-          clock,
-          logger,
-        );
-      return new VerifyImageCommand(loader, factory, output);
-    },
-    [CliTypes.CommandConfigLoader, CliTypes.Output],
-  );
-  container
-    .bind(CliTypes.VerifyBundleCommand)
-    .toResolvedValue((output: CommandOutput) => new VerifyBundleCommand(output), [CliTypes.Output]);
-  container
-    .bind(CliTypes.Cli)
-    .toResolvedValue(
-      (
-        attest: AttestCommand,
-        configValidate: ConfigValidateCommand,
-        locate: LocateCommand,
-        policyCheck: PolicyCheckCommand,
-        verifyImage: VerifyImageCommand,
-        verifyBundle: VerifyBundleCommand,
-        output: CommandOutput,
-        version: string,
-      ) =>
+    bind(VerifyImageCommand).toResolvedValue(
+      (loader, create, output) => new VerifyImageCommand(loader, create, output),
+      [CliTypes.CommandConfigLoader, Factories.SignatureVerification, CliTypes.Output],
+    );
+    bind(VerifyBundleCommand).toResolvedValue(
+      (output) => new VerifyBundleCommand(output),
+      [CliTypes.Output],
+    );
+    bind(Cli).toResolvedValue(
+      (attest, configValidate, locate, policyCheck, verifyImage, verifyBundle, output, version) =>
         new Cli(
           { attest, configValidate, locate, policyCheck, verifyImage, verifyBundle },
           output,
           version,
         ),
       [
-        CliTypes.AttestCommand,
-        CliTypes.ConfigValidateCommand,
-        CliTypes.LocateCommand,
-        CliTypes.PolicyCheckCommand,
-        CliTypes.VerifyImageCommand,
-        CliTypes.VerifyBundleCommand,
+        AttestCommand,
+        ConfigValidateCommand,
+        LocateCommand,
+        PolicyCheckCommand,
+        VerifyImageCommand,
+        VerifyBundleCommand,
         CliTypes.Output,
         CliTypes.Version,
       ],
     );
-  return container;
+  });
 }
 
-/** JSON log lines on the command's stderr, from `level` up. */
-function stderrLogger(output: CommandOutput, clock: SystemClock, level: LogLevel): JsonLinesLogger {
-  return new JsonLinesLogger(
-    (line) => {
-      output.stderr(line);
-    },
-    clock,
-    level,
+/**
+ * The CLI's composition root: the only place that knows which adapter serves which port.
+ * Unbinding everything (`unbindAllAsync`, as `main` does after a command) closes what the
+ * adapters hold open.
+ */
+export function createCliContainer(environment: CliEnvironment): Container {
+  const container = new Container({ defaultScope: 'Singleton' });
+  container.load(
+    hostModule,
+    runtimeModule,
+    metricsModule,
+    sigstoreModule,
+    attestationModule,
+    cliModule(environment),
   );
+  return container;
 }

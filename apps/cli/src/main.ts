@@ -1,25 +1,22 @@
-import { DockerEngineContainerRuntime } from '@attestor/adapter-docker-engine';
-
-import { CliTypes, createCliContainer } from './composition-root.js';
+import { Cli } from './cli.js';
+import { createCliContainer } from './composition-root.js';
 import type { ExitCode } from './exit-codes.js';
 
 const VERSION = '0.1.0';
 
 /** Entry point of the `attestor` binary. */
 export async function main(argv: readonly string[]): Promise<ExitCode> {
-  const containerRuntime = new DockerEngineContainerRuntime();
   const container = createCliContainer({
     version: VERSION,
-    containerRuntime,
     output: {
       stdout: (text) => process.stdout.write(text),
       stderr: (text) => process.stderr.write(text),
     },
   });
   try {
-    return await container.get(CliTypes.Cli).run(argv);
+    return await container.get(Cli).run(argv);
   } finally {
     // Idle keep-alive connections to the runtime sockets would hold the process open.
-    await containerRuntime.close();
+    await container.unbindAllAsync();
   }
 }

@@ -13,3 +13,4 @@ export {
 export { ConfigTextMother, ContainerDetailsMother, containerId, ProcessMother } from './mothers.js';
 export { type LogRecord, RecordingLogger } from './recording-logger.js';
 export { RecordingMetrics } from './recording-metrics.js';
+export { getOverUnixSocket, type UnixHttpAnswer } from './unix-http.js';

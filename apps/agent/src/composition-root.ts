@@ -4,16 +4,7 @@ import {
   loadConfigFile,
   loadYamlConfig,
 } from '@attestor/adapter-yaml-config';
-import {
-  AgentPid,
-  attestationModule,
-  Factories,
-  hostModule,
-  metricsModule,
-  Ports,
-  runtimeModule,
-  sigstoreModule,
-} from '@attestor/composition';
+import { AgentPid, attestorModules, Factories, Ports } from '@attestor/composition';
 import { DEFAULT_CONFIG, type LogLevel } from '@attestor/config';
 import { WorkloadAttestor } from '@attestor/workload-attestor';
 import { Container, ContainerModule, type ServiceIdentifier } from 'inversify';
@@ -124,13 +115,6 @@ function agentModule(environment: AgentEnvironment): ContainerModule {
  */
 export function createAgentContainer(environment: AgentEnvironment): Container {
   const container = new Container({ defaultScope: 'Singleton' });
-  container.load(
-    hostModule,
-    runtimeModule,
-    metricsModule,
-    sigstoreModule,
-    attestationModule,
-    agentModule(environment),
-  );
+  container.load(...attestorModules, agentModule(environment));
   return container;
 }

@@ -6,16 +6,7 @@ import {
   loadConfigFile,
   loadYamlConfig,
 } from '@attestor/adapter-yaml-config';
-import {
-  AgentPid,
-  attestationModule,
-  Factories,
-  hostModule,
-  metricsModule,
-  Ports,
-  runtimeModule,
-  sigstoreModule,
-} from '@attestor/composition';
+import { AgentPid, attestorModules, Factories, Ports } from '@attestor/composition';
 import { Container, ContainerModule, type ServiceIdentifier } from 'inversify';
 
 import { Cli } from './cli.js';
@@ -136,13 +127,6 @@ function cliModule(environment: CliEnvironment): ContainerModule {
  */
 export function createCliContainer(environment: CliEnvironment): Container {
   const container = new Container({ defaultScope: 'Singleton' });
-  container.load(
-    hostModule,
-    runtimeModule,
-    metricsModule,
-    sigstoreModule,
-    attestationModule,
-    cliModule(environment),
-  );
+  container.load(...attestorModules, cliModule(environment));
   return container;
 }

@@ -1,13 +1,9 @@
 export {
   AgentPid,
-  attestationModule,
+  attestorModules,
   Factories,
-  hostModule,
-  metricsModule,
   Ports,
-  runtimeModule,
   type SignatureVerificationFactory,
-  sigstoreModule,
   type WorkloadAttestorFactory,
 } from './modules.js';
 export {

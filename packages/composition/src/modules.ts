@@ -55,7 +55,7 @@ export const Factories = {
 export const AgentPid = Symbol.for('attestor.AgentPid') as ServiceIdentifier<number>;
 
 /** The host side of the hexagon: /proc, the cgroup filesystem, the system clock. */
-export const hostModule = new ContainerModule(({ bind }) => {
+const hostModule = new ContainerModule(({ bind }) => {
   bind(Ports.Clock).toResolvedValue(() => new SystemClock());
   bind(Ports.ProcessTable).toResolvedValue(() => new ProcfsProcessTable());
   bind(Ports.CgroupTree).toResolvedValue(() => new CgroupfsCgroupTree());
@@ -65,7 +65,7 @@ export const hostModule = new ContainerModule(({ bind }) => {
  * The runtime side: one Docker Engine API client for Docker and both Podmans. Its connection
  * pools are closed when the container unbinds it, so that nothing keeps the process alive.
  */
-export const runtimeModule = new ContainerModule(({ bind }) => {
+const runtimeModule = new ContainerModule(({ bind }) => {
   bind(DockerEngineContainerRuntime)
     .toResolvedValue(() => new DockerEngineContainerRuntime())
     .onDeactivation((runtime) => runtime.close());
@@ -73,7 +73,7 @@ export const runtimeModule = new ContainerModule(({ bind }) => {
 });
 
 /** The metrics side: the attestation metrics on a prom-client registry of their own. */
-export const metricsModule = new ContainerModule(({ bind }) => {
+const metricsModule = new ContainerModule(({ bind }) => {
   bind(Registry).toResolvedValue(() => new Registry());
   bind(Ports.Metrics).toResolvedValue(
     (registry: Registry) => new PrometheusMetrics(registry, 'docker'),
@@ -82,7 +82,7 @@ export const metricsModule = new ContainerModule(({ bind }) => {
 });
 
 /** The Sigstore side: verifications built per sigstore block (registry, Rekor, trusted root). */
-export const sigstoreModule = new ContainerModule(({ bind }) => {
+const sigstoreModule = new ContainerModule(({ bind }) => {
   bind(Factories.SignatureVerification).toResolvedValue(
     (metrics: AttestationMetrics, clock: Clock, logger: Logger): SignatureVerificationFactory =>
       (sigstore) =>
@@ -92,7 +92,7 @@ export const sigstoreModule = new ContainerModule(({ bind }) => {
 });
 
 /** The use case over the ports above; needs `Ports.Logger` and `AgentPid` bound by the app. */
-export const attestationModule = new ContainerModule(({ bind }) => {
+const attestationModule = new ContainerModule(({ bind }) => {
   bind(Factories.WorkloadAttestor).toResolvedValue(
     (
       processTable: ProcessTable,
@@ -127,3 +127,15 @@ export const attestationModule = new ContainerModule(({ bind }) => {
     ],
   );
 });
+
+/**
+ * Every module above, for an app to load before its own: the app then binds `Ports.Logger`
+ * and `AgentPid`, and what only it has.
+ */
+export const attestorModules: readonly ContainerModule[] = [
+  hostModule,
+  runtimeModule,
+  metricsModule,
+  sigstoreModule,
+  attestationModule,
+];

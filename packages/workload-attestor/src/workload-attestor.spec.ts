@@ -72,10 +72,28 @@ function world() {
   const logger = new RecordingLogger();
   const metrics = new RecordingMetrics();
   const clock = new FakeClock();
-  const make = (processTable: ProcessTable = processes, config = CONFIG) =>
+  /** The attestor over this world, with any of its parts replaced. */
+  const make = (
+    processTable: ProcessTable = processes,
+    config = CONFIG,
+    parts: {
+      readonly runtime?: ContainerRuntime;
+      readonly cache?: ContainerMetadataCache;
+      readonly cgroupTree?: CgroupTree;
+    } = {},
+  ) =>
     new WorkloadAttestor(
-      { processTable, runtime, metrics, clock, logger, agentPid: AGENT_PID },
+      {
+        processTable,
+        runtime: parts.runtime ?? runtime,
+        metrics,
+        clock,
+        logger,
+        agentPid: AGENT_PID,
+        ...(parts.cgroupTree === undefined ? {} : { cgroupTree: parts.cgroupTree }),
+      },
       config,
+      parts.cache,
     );
   return { processes, runtime, logger, metrics, clock, make };
 }
@@ -277,18 +295,7 @@ describe(WorkloadAttestor, () => {
       it('caches only the container that matched, not the others it inspected', async () => {
         const w = rootlessWorld();
         const cache = new ContainerMetadataCache(w.clock);
-        const attestor = new WorkloadAttestor(
-          {
-            processTable: w.processes,
-            runtime: w.runtime,
-            metrics: w.metrics,
-            clock: w.clock,
-            logger: w.logger,
-            agentPid: AGENT_PID,
-          },
-          CONFIG,
-          cache,
-        );
+        const attestor = w.make(undefined, CONFIG, { cache });
         await attestor.attest(6001);
         expect(w.runtime.calls.filter((call) => call.startsWith('inspectContainer'))).toHaveLength(
           2,
@@ -364,17 +371,7 @@ describe(WorkloadAttestor, () => {
         const runtime = runtimeWith(w.runtime, {
           listRunningContainerIds: () => Promise.reject(bug),
         });
-        const attestor = new WorkloadAttestor(
-          {
-            processTable: w.processes,
-            runtime,
-            metrics: w.metrics,
-            clock: w.clock,
-            logger: w.logger,
-            agentPid: AGENT_PID,
-          },
-          CONFIG,
-        );
+        const attestor = w.make(undefined, CONFIG, { runtime });
         await expect(attestor.attest(6001)).rejects.toBe(bug);
       });
 
@@ -621,17 +618,7 @@ describe(WorkloadAttestor, () => {
         const w = world();
         const bug = new TypeError('a bug in the runtime adapter');
         const runtime = runtimeWith(w.runtime, { inspectImage: () => Promise.reject(bug) });
-        const attestor = new WorkloadAttestor(
-          {
-            processTable: w.processes,
-            runtime,
-            metrics: w.metrics,
-            clock: w.clock,
-            logger: w.logger,
-            agentPid: AGENT_PID,
-          },
-          CONFIG,
-        );
+        const attestor = w.make(undefined, CONFIG, { runtime });
         await expect(attestor.attest(5000)).rejects.toBe(bug);
       });
 
@@ -682,18 +669,7 @@ describe(WorkloadAttestor, () => {
           startTime: (p) =>
             p === 4242 && !initReadable ? failing('permission_denied')() : w.processes.startTime(p),
         });
-        const attestor = new WorkloadAttestor(
-          {
-            processTable: table,
-            runtime: w.runtime,
-            metrics: w.metrics,
-            clock: w.clock,
-            logger: w.logger,
-            agentPid: AGENT_PID,
-          },
-          CONFIG,
-          cache,
-        );
+        const attestor = w.make(table, CONFIG, { cache });
         await attestor.attest(5000);
         const inspections = () =>
           w.runtime.calls.filter((call) => call.startsWith('inspectContainer')).length;
@@ -932,18 +908,7 @@ describe(WorkloadAttestor, () => {
           ),
       });
       const attestorWith = (w: ReturnType<typeof world>, tree: CgroupTree) =>
-        new WorkloadAttestor(
-          {
-            processTable: w.processes,
-            runtime: w.runtime,
-            metrics: w.metrics,
-            clock: w.clock,
-            logger: w.logger,
-            agentPid: AGENT_PID,
-            cgroupTree: tree,
-          },
-          CONFIG,
-        );
+        w.make(undefined, CONFIG, { cgroupTree: tree });
 
       it('refuses it with untrusted_cgroup, naming the owner', async () => {
         const w = world();

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { SystemClock } from '@attestor/adapter-node-process';
 import { COSIGN, CosignImageRegistry, OciRegistryClient } from '@attestor/adapter-oci-registry';
 import { pushBlob, pushManifest } from '@attestor/sigstore-test-stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +13,8 @@ import { writeBusyboxImageContext } from './images.js';
 import { dockerCli } from './processes.js';
 
 /** The OCI registry adapter against a real registry (Debian's docker-registry, distribution 2.8). */
+const clock = new SystemClock();
+
 describe('OCI registry client against a real registry', { timeout: 120_000 }, () => {
   const environment = e2eEnvironment();
   const registry = environment.registry;
@@ -31,7 +34,10 @@ describe('OCI registry client against a real registry', { timeout: 120_000 }, ()
       await writeBusyboxImageContext(dir, environment.busybox),
     );
     await docker('push', '-q', reference);
-    client = new OciRegistryClient({ transports: new Map([[registry, { insecure: true }]]) });
+    client = new OciRegistryClient({
+      clock,
+      transports: new Map([[registry, { insecure: true }]]),
+    });
   }, 300_000);
 
   afterAll(async () => {
@@ -64,7 +70,7 @@ describe('OCI registry client against a real registry', { timeout: 120_000 }, ()
     const manifest = await client.getManifest(registry, repository, '1');
     if (manifest === undefined) throw new Error('pushed manifest not found');
     const imageId = await docker('image', 'inspect', '--format', '{{.Id}}', reference);
-    const cosign = new CosignImageRegistry(client);
+    const cosign = new CosignImageRegistry(client, clock);
     expect(
       await cosign.imageConfigDigests({ registry, repository, digest: manifest.digest }),
     ).toStrictEqual([imageId]);
@@ -231,7 +237,7 @@ describe('OCI registry client against a real registry', { timeout: 120_000 }, ()
       manifests: descriptors,
     });
 
-    const cosign = new CosignImageRegistry(client);
+    const cosign = new CosignImageRegistry(client, clock);
     const ref = { registry, repository: repo, digest: image.digest };
     expect(await cosign.findSignatures(ref)).toStrictEqual([
       {

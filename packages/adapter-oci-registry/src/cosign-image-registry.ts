@@ -1,10 +1,12 @@
 import {
   type AttestationArtifact,
+  type Clock,
   type ImageDigestReference,
   type ImageRegistry,
   RemoteServiceError,
   type SignatureArtifact,
 } from '@attestor/ports';
+import { TtlCache } from '@attestor/ttl-cache';
 
 import type { Descriptor, OciRegistryClient } from './oci-registry-client.js';
 
@@ -26,6 +28,8 @@ export const COSIGN = {
 const MAX_ARTIFACTS = 16;
 /** How long one verification's referrer lookup is shared between its two halves. */
 const RECENT_BUNDLES_TTL_MS = 5_000;
+/** Images whose bundles are kept that long: the verifications running at once. */
+const MAX_RECENT_BUNDLES = 64;
 
 /**
  * The ImageRegistry port for cosign's formats, over an OciRegistryClient:
@@ -38,12 +42,17 @@ const RECENT_BUNDLES_TTL_MS = 5_000;
  * At most 16 artifacts of each kind are read; every blob is checked against its digest.
  */
 export class CosignImageRegistry implements ImageRegistry {
-  readonly #recentBundles = new Map<
-    string,
-    { bundles: Promise<{ json: string; predicateType: string | undefined }[]>; expiresAt: number }
-  >();
+  readonly #recentBundles: TtlCache<Promise<{ json: string; predicateType: string | undefined }[]>>;
 
-  constructor(private readonly client: OciRegistryClient) {}
+  constructor(
+    private readonly client: OciRegistryClient,
+    clock: Clock,
+  ) {
+    this.#recentBundles = new TtlCache(clock, {
+      ttlMs: RECENT_BUNDLES_TTL_MS,
+      maxEntries: MAX_RECENT_BUNDLES,
+    });
+  }
 
   async findSignatures(
     image: ImageDigestReference,
@@ -174,13 +183,10 @@ export class CosignImageRegistry implements ImageRegistry {
     signal: AbortSignal | undefined,
   ): Promise<{ json: string; predicateType: string | undefined }[]> {
     const key = `${image.registry}/${image.repository}@${image.digest}`;
-    const now = Date.now();
-    for (const [cachedKey, entry] of this.#recentBundles)
-      if (entry.expiresAt <= now) this.#recentBundles.delete(cachedKey);
     const recent = this.#recentBundles.get(key);
-    if (recent !== undefined) return recent.bundles;
+    if (recent !== undefined) return recent;
     const bundles = this.#bundles(image, signal);
-    this.#recentBundles.set(key, { bundles, expiresAt: now + RECENT_BUNDLES_TTL_MS });
+    this.#recentBundles.set(key, bundles);
     bundles.catch(() => {
       this.#recentBundles.delete(key);
     });

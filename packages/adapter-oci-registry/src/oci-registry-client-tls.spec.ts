@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 
 import { RemoteServiceError } from '@attestor/ports';
 import { TestCertificateAuthority } from '@attestor/sigstore-test-stack';
+import { FakeClock } from '@attestor/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { OciRegistryClient } from './oci-registry-client.js';
@@ -39,6 +40,7 @@ describe('OciRegistryClient over HTTPS', () => {
 
   it('trusts a registry whose certificate chains to a configured extra CA', async () => {
     const client = new OciRegistryClient({
+      clock: new FakeClock(),
       transports: new Map([[host, { insecure: false, caPem: ca.rootPem }]]),
     });
     try {
@@ -52,7 +54,7 @@ describe('OciRegistryClient over HTTPS', () => {
   });
 
   it('refuses the same registry without that CA', async () => {
-    const client = new OciRegistryClient({ timeoutMs: 2000 });
+    const client = new OciRegistryClient({ clock: new FakeClock(), timeoutMs: 2000 });
     try {
       const error = await client
         .getManifest(host, 'team/app', '1')

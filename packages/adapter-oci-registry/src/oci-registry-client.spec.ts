@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 import { RemoteServiceError } from '@attestor/ports';
-import { rejection } from '@attestor/testing';
+import { FakeClock, rejection } from '@attestor/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { OciRegistryClient } from './oci-registry-client.js';
@@ -42,9 +42,10 @@ describe(OciRegistryClient, () => {
 
   function insecureClient(
     host: string,
-    extra: ConstructorParameters<typeof OciRegistryClient>[0] = {},
+    extra: Partial<ConstructorParameters<typeof OciRegistryClient>[0]> = {},
   ) {
     client = new OciRegistryClient({
+      clock: new FakeClock(),
       transports: new Map([[host, { insecure: true }]]),
       timeoutMs: 1000,
       ...extra,
@@ -157,7 +158,7 @@ describe(OciRegistryClient, () => {
     });
 
     it('refuses names that are not repository names or references', async () => {
-      client = new OciRegistryClient();
+      client = new OciRegistryClient({ clock: new FakeClock() });
       await expect(client.getManifest('r', '../etc', '1')).rejects.toThrow(RangeError);
       await expect(client.getManifest('r', 'team/app', '../../x')).rejects.toThrow(RangeError);
     });

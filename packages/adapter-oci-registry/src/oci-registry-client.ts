@@ -1,6 +1,7 @@
 import { getCACertificates } from 'node:tls';
 
-import { RemoteServiceError } from '@attestor/ports';
+import { type Clock, RemoteServiceError } from '@attestor/ports';
+import { TtlCache } from '@attestor/ttl-cache';
 import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
 
 import { digestOf, isDigest, verifyDigest } from './digest.js';
@@ -15,7 +16,12 @@ export interface RegistryTransport {
   readonly caPem?: string;
 }
 
+/** Authorization headers kept: one per (registry, repository) the host's images come from. */
+const MAX_AUTHORIZATIONS = 1024;
+
 export interface OciRegistryOptions {
+  /** Times the bearer tokens' lifetimes (the monotonic reading). */
+  readonly clock: Clock;
   /** Per `host[:port]`; registries not listed use HTTPS with the system CAs. */
   readonly transports?: ReadonlyMap<string, RegistryTransport>;
   /** Per `host[:port]`, from a Docker or Podman config.json. */
@@ -75,14 +81,18 @@ function header(headers: Received['headers'], name: string): string | undefined 
  * Errors are RemoteServiceErrors naming the registry.
  */
 export class OciRegistryClient {
-  readonly #options: Required<Omit<OciRegistryOptions, 'transports' | 'credentials'>>;
+  readonly #options: Required<Omit<OciRegistryOptions, 'clock' | 'transports' | 'credentials'>>;
   readonly #transports: ReadonlyMap<string, RegistryTransport>;
   readonly #credentials: ReadonlyMap<string, RegistryCredentials>;
   readonly #agents = new Map<string, Agent>();
-  /** Authorization header per (registry, repository), with its expiry. */
-  readonly #authorizations = new Map<string, { value: string; expiresAt: number }>();
+  /** Authorization header per (registry, repository), for as long as its token lives. */
+  readonly #authorizations: TtlCache<string>;
 
-  constructor(options: OciRegistryOptions = {}) {
+  constructor(options: OciRegistryOptions) {
+    this.#authorizations = new TtlCache(options.clock, {
+      ttlMs: Number.POSITIVE_INFINITY,
+      maxEntries: MAX_AUTHORIZATIONS,
+    });
     this.#transports = options.transports ?? new Map();
     this.#credentials = options.credentials ?? new Map();
     this.#options = {
@@ -298,9 +308,7 @@ export class OciRegistryClient {
     signal: AbortSignal | undefined,
   ): Promise<Received> {
     const key = `${registry}/${repository}`;
-    const cached = this.#authorizations.get(key);
-    let authorization =
-      cached !== undefined && cached.expiresAt > Date.now() ? cached.value : undefined;
+    let authorization = this.#authorizations.get(key);
     const url = new URL(path, this.#baseUrl(registry));
     for (let attempt = 0; ; attempt++) {
       const received = await this.#send(registry, url, accept, authorization, maxBytes, signal);
@@ -312,7 +320,7 @@ export class OciRegistryClient {
         signal,
       );
       if (next === undefined) return received;
-      this.#authorizations.set(key, next);
+      this.#authorizations.set(key, next.value, next.ttlMs);
       authorization = next.value;
     }
   }
@@ -322,7 +330,7 @@ export class OciRegistryClient {
     repository: string,
     challengeHeader: string | undefined,
     signal: AbortSignal | undefined,
-  ): Promise<{ value: string; expiresAt: number } | undefined> {
+  ): Promise<{ value: string; ttlMs: number } | undefined> {
     const challenge = parseAuthenticateHeader(challengeHeader);
     const credentials = this.#credentials.get(registry);
     const basic =
@@ -330,9 +338,7 @@ export class OciRegistryClient {
         ? undefined
         : `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
     if (challenge?.scheme === 'basic')
-      return basic === undefined
-        ? undefined
-        : { value: basic, expiresAt: Number.POSITIVE_INFINITY };
+      return basic === undefined ? undefined : { value: basic, ttlMs: Number.POSITIVE_INFINITY };
     if (challenge?.scheme !== 'bearer') return undefined;
     const realm = challenge.parameters['realm'];
     if (realm === undefined || !URL.canParse(realm))
@@ -376,10 +382,8 @@ export class OciRegistryClient {
       );
     const expiresIn =
       typeof body?.['expires_in'] === 'number' && body['expires_in'] > 0 ? body['expires_in'] : 60;
-    return {
-      value: `Bearer ${token}`,
-      expiresAt: Date.now() + Math.min(expiresIn, 3600) * 1000 - 5_000,
-    };
+    // Renewed 5 s early, so that a token is never sent as it expires.
+    return { value: `Bearer ${token}`, ttlMs: Math.min(expiresIn, 3600) * 1000 - 5_000 };
   }
 
   /** One GET, following up to three redirects; credentials are never sent to another host. */

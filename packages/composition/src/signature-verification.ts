@@ -83,12 +83,13 @@ export async function createSignatureVerification(
     verifier = new SigstoreSignatureVerifier(json, rekor);
   }
   const client = new OciRegistryClient({
+    clock,
     transports,
     credentials,
     timeoutMs: sigstore.verificationTimeoutMs,
   });
   const verification = new ImageSignatureVerification({
-    registry: new CosignImageRegistry(client),
+    registry: new CosignImageRegistry(client, clock),
     verifier,
     metrics,
     clock,

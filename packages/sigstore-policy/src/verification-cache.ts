@@ -1,4 +1,5 @@
 import type { CacheLookupResult, Clock } from '@attestor/ports';
+import { TtlCache } from '@attestor/ttl-cache';
 
 import type { VerificationOutcome } from './verification-outcome.js';
 
@@ -23,15 +24,18 @@ export interface CacheLookup {
  *   flight when it was called is not stored, since it ran under the old policy.
  */
 export class VerificationCache {
-  readonly #entries = new Map<string, { outcome: Verified; expiresAt: number }>();
+  readonly #entries: TtlCache<Verified>;
   readonly #inFlight = new Map<string, Promise<VerificationOutcome>>();
   #generation = 0;
 
   constructor(
-    private readonly clock: Clock,
-    private readonly ttlMs: number = VERIFICATION_CACHE_TTL_MS,
-    private readonly maxEntries: number = DEFAULT_MAX_ENTRIES,
-  ) {}
+    clock: Clock,
+    ttlMs: number = VERIFICATION_CACHE_TTL_MS,
+    maxEntries: number = DEFAULT_MAX_ENTRIES,
+  ) {
+    // On the monotonic clock: a wall-clock step cannot keep a verification for longer.
+    this.#entries = new TtlCache(clock, { ttlMs, maxEntries });
+  }
 
   get size(): number {
     return this.#entries.size;
@@ -39,10 +43,7 @@ export class VerificationCache {
 
   async getOrVerify(key: string, verify: () => Promise<VerificationOutcome>): Promise<CacheLookup> {
     const cached = this.#entries.get(key);
-    if (cached !== undefined) {
-      if (this.clock.now() < cached.expiresAt) return { outcome: cached.outcome, cache: 'hit' };
-      this.#entries.delete(key);
-    }
+    if (cached !== undefined) return { outcome: cached, cache: 'hit' };
     const running = this.#inFlight.get(key);
     if (running !== undefined) return { outcome: await running, cache: 'miss' };
 
@@ -51,7 +52,8 @@ export class VerificationCache {
     this.#inFlight.set(key, verification);
     try {
       const outcome = await verification;
-      if (outcome.kind === 'verified' && generation === this.#generation) this.#store(key, outcome);
+      if (outcome.kind === 'verified' && generation === this.#generation)
+        this.#entries.set(key, outcome);
       return { outcome, cache: 'miss' };
     } finally {
       if (this.#inFlight.get(key) === verification) this.#inFlight.delete(key);
@@ -62,15 +64,5 @@ export class VerificationCache {
     this.#generation++;
     this.#entries.clear();
     this.#inFlight.clear();
-  }
-
-  #store(key: string, outcome: Verified): void {
-    this.#entries.delete(key);
-    while (this.#entries.size >= this.maxEntries) {
-      const oldest = this.#entries.keys().next();
-      if (oldest.done === true) break;
-      this.#entries.delete(oldest.value);
-    }
-    this.#entries.set(key, { outcome, expiresAt: this.clock.now() + this.ttlMs });
   }
 }

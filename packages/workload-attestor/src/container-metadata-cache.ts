@@ -1,5 +1,6 @@
 import type { AttributeSet } from '@attestor/attributes';
 import type { Clock, ImageDetails, ImageDigestReference, RuntimeEndpoint } from '@attestor/ports';
+import { TtlCache } from '@attestor/ttl-cache';
 
 /**
  * What attestation keeps about a container between attestations: its attributes, already
@@ -50,74 +51,6 @@ const DEFAULT_OPTIONS: ContainerMetadataCacheOptions = {
 /** What one entry costs beyond its text: the record, the map slot, the key. */
 const ENTRY_OVERHEAD_BYTES = 512;
 
-interface Entry<T> {
-  readonly value: T;
-  readonly expiresAt: number;
-  readonly bytes: number;
-}
-
-/** The entries of one kind, in insertion order (which is expiry order: one TTL per kind). */
-class BoundedEntries<T> {
-  readonly #entries = new Map<string, Entry<T>>();
-  #bytes = 0;
-
-  constructor(
-    private readonly maxEntries: number,
-    private readonly maxBytes: number,
-  ) {}
-
-  get size(): number {
-    return this.#entries.size;
-  }
-
-  get bytes(): number {
-    return this.#bytes;
-  }
-
-  /** The live entry for `key`; an expired one is dropped. */
-  get(key: string, now: number): Entry<T> | undefined {
-    const entry = this.#entries.get(key);
-    if (entry === undefined) return undefined;
-    if (now >= entry.expiresAt) {
-      this.delete(key);
-      return undefined;
-    }
-    return entry;
-  }
-
-  /**
-   * Stores an entry as the newest. First drops the expired entries at the old end (so memory
-   * is freed on expiry, not only when a key is looked up again), then the oldest entries
-   * while the bounds would be exceeded. An entry larger than the byte bound is not stored.
-   */
-  set(key: string, value: T, expiresAt: number, bytes: number, now: number): void {
-    this.delete(key);
-    for (const [oldestKey, oldest] of this.#entries) {
-      if (now < oldest.expiresAt) break;
-      this.delete(oldestKey);
-    }
-    if (bytes > this.maxBytes) return;
-    for (const oldestKey of this.#entries.keys()) {
-      if (this.#entries.size < this.maxEntries && this.#bytes + bytes <= this.maxBytes) break;
-      this.delete(oldestKey);
-    }
-    this.#entries.set(key, { value, expiresAt, bytes });
-    this.#bytes += bytes;
-  }
-
-  delete(key: string): void {
-    const entry = this.#entries.get(key);
-    if (entry === undefined) return;
-    this.#entries.delete(key);
-    this.#bytes -= entry.bytes;
-  }
-
-  clear(): void {
-    this.#entries.clear();
-    this.#bytes = 0;
-  }
-}
-
 /**
  * Everything attestation remembers from the runtimes: container metadata per (socket,
  * container ID), and image details per (socket, image ID).
@@ -137,17 +70,23 @@ class BoundedEntries<T> {
  * swept as new ones arrive.
  */
 export class ContainerMetadataCache {
-  readonly #containers: BoundedEntries<CachedContainer>;
-  readonly #images: BoundedEntries<ImageDetails>;
-  readonly #options: ContainerMetadataCacheOptions;
+  readonly #containers: TtlCache<CachedContainer>;
+  readonly #images: TtlCache<ImageDetails>;
 
-  constructor(
-    private readonly clock: Clock,
-    options: Partial<ContainerMetadataCacheOptions> = {},
-  ) {
-    this.#options = { ...DEFAULT_OPTIONS, ...options };
-    this.#containers = new BoundedEntries(this.#options.maxEntries, this.#options.maxBytes);
-    this.#images = new BoundedEntries(this.#options.maxEntries, this.#options.maxBytes);
+  constructor(clock: Clock, options: Partial<ContainerMetadataCacheOptions> = {}) {
+    const { containerTtlMs, imageTtlMs, maxEntries, maxBytes } = { ...DEFAULT_OPTIONS, ...options };
+    this.#containers = new TtlCache(clock, {
+      ttlMs: containerTtlMs,
+      maxEntries,
+      maxBytes,
+      sizeOf: (_key, container) => containerBytes(container),
+    });
+    this.#images = new TtlCache(clock, {
+      ttlMs: imageTtlMs,
+      maxEntries,
+      maxBytes,
+      sizeOf: (imageKey, image) => imageBytes(imageKey, image),
+    });
   }
 
   /** Container entries held (expired ones included until they are swept or looked up). */
@@ -170,38 +109,26 @@ export class ContainerMetadataCache {
     isCurrent: (container: CachedContainer) => boolean,
   ): CachedContainer | undefined {
     const key = keyOf(endpoint, containerId);
-    const entry = this.#containers.get(key, this.clock.monotonic());
-    if (entry === undefined) return undefined;
-    if (!isCurrent(entry.value)) {
+    const container = this.#containers.get(key);
+    if (container === undefined) return undefined;
+    if (!isCurrent(container)) {
       this.#containers.delete(key);
       return undefined;
     }
-    return entry.value;
+    return container;
   }
 
   set(container: CachedContainer): void {
-    const now = this.clock.monotonic();
-    this.#containers.set(
-      keyOf(container.endpoint, container.containerId),
-      container,
-      now + this.#options.containerTtlMs,
-      containerBytes(container),
-      now,
-    );
+    this.#containers.set(keyOf(container.endpoint, container.containerId), container);
   }
 
   /** The details of an image, if known and not expired. */
   image(endpoint: RuntimeEndpoint, imageId: string): ImageDetails | undefined {
-    return this.#images.get(keyOf(endpoint, imageId), this.clock.monotonic())?.value;
+    return this.#images.get(keyOf(endpoint, imageId));
   }
 
   setImage(endpoint: RuntimeEndpoint, imageId: string, image: ImageDetails): void {
-    const now = this.clock.monotonic();
-    const bytes =
-      ENTRY_OVERHEAD_BYTES +
-      2 * (imageId.length + image.configDigest.length) +
-      image.repoDigests.reduce((sum, digest) => sum + 2 * digest.length, 0);
-    this.#images.set(keyOf(endpoint, imageId), image, now + this.#options.imageTtlMs, bytes, now);
+    this.#images.set(keyOf(endpoint, imageId), image);
   }
 
   clear(): void {
@@ -215,6 +142,13 @@ function containerBytes(container: CachedContainer): number {
   let chars = container.containerId.length + container.initCgroup.length;
   for (const [name, value] of Object.entries(container.attributes.toJSON()))
     chars += name.length + value.length;
+  return ENTRY_OVERHEAD_BYTES + 2 * chars;
+}
+
+/** An estimate of what an image entry holds: its key and digests. */
+function imageBytes(key: string, image: ImageDetails): number {
+  let chars = key.length + image.configDigest.length;
+  for (const digest of image.repoDigests) chars += digest.length;
   return ENTRY_OVERHEAD_BYTES + 2 * chars;
 }
 

@@ -97,7 +97,10 @@ export async function sigstoreBenchmark(): Promise<string[]> {
   const clock = new SystemClock();
   const logger = new JsonLinesLogger((line) => process.stderr.write(line), clock, 'error');
   const metrics = new PrometheusMetrics(new Registry(), 'docker');
-  const client = new OciRegistryClient({ transports: new Map([[REGISTRY, { insecure: true }]]) });
+  const client = new OciRegistryClient({
+    clock,
+    transports: new Map([[REGISTRY, { insecure: true }]]),
+  });
   const verifier = new SigstoreSignatureVerifier(trustedRoot);
   const settings = {
     enabled: true,
@@ -165,10 +168,10 @@ export async function sigstoreBenchmark(): Promise<string[]> {
     rawVerifier.verify(toSignedEntity(bundleFromJSON(legacy), payload));
     rawVerifier.verify(toSignedEntity(bundleFromJSON(JSON.parse(bundle.toString()))));
   };
-  const registry = new CosignImageRegistry(client);
+  const registry = new CosignImageRegistry(client, clock);
   const cold = async (): Promise<void> => {
     // A fresh cache and registry adapter: nothing remembered between runs.
-    const outcome = await verificationWith(new CosignImageRegistry(client)).verify(image);
+    const outcome = await verificationWith(new CosignImageRegistry(client, clock)).verify(image);
     if (outcome.kind !== 'verified')
       throw new Error(
         `cold verification: ${outcome.kind}: ${'reason' in outcome ? outcome.reason : ''}`,

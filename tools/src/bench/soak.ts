@@ -117,11 +117,12 @@ async function main(): Promise<void> {
   const ca = await TestCertificateAuthority.create();
   const log = new TestTransparencyLog('rekor.test.invalid');
   const client = new OciRegistryClient({
+    clock,
     transports: new Map([[`127.0.0.1:${String(PROXY_PORT)}`, { insecure: true }]]),
     timeoutMs: 2_000,
   });
   const verification = new ImageSignatureVerification({
-    registry: new CosignImageRegistry(client),
+    registry: new CosignImageRegistry(client, clock),
     verifier: new SigstoreSignatureVerifier(
       buildTrustedRoot({ ca, log, logBaseUrl: 'https://rekor.test.invalid' }),
     ),

@@ -1,3 +1,4 @@
+import { classifyTransportFailure } from '@attestor/adapter-io';
 import {
   type ContainerDetails,
   type ContainerRuntime,
@@ -5,7 +6,7 @@ import {
   type ImageDetails,
   type RuntimeEndpoint,
 } from '@attestor/ports';
-import { errors as undiciErrors, Pool } from 'undici';
+import { Pool } from 'undici';
 
 import {
   jsonNestingExceeds,
@@ -284,7 +285,7 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
       // The pool's maxResponseSize aborts a body that grows past the limit while streaming.
       text = await body.text();
     } catch (error) {
-      if (error instanceof undiciErrors.ResponseExceededMaxSizeError)
+      if (classifyTransportFailure(error).kind === 'too_large')
         throw this.#tooLarge(endpoint, what, where, connection.maxResponseBytes);
       throw this.#transportError(error, endpoint, what, where);
     }
@@ -363,15 +364,8 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
     where: string,
   ): ContainerRuntimeError {
     if (ContainerRuntimeError.is(error)) return error;
-    const reason = error instanceof Error ? error.message : String(error);
-    const code =
-      typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-    const timedOut =
-      error instanceof undiciErrors.HeadersTimeoutError ||
-      error instanceof undiciErrors.BodyTimeoutError ||
-      error instanceof undiciErrors.ConnectTimeoutError ||
-      (error instanceof Error && error.name === 'TimeoutError');
-    if (timedOut) {
+    const { kind, code, reason } = classifyTransportFailure(error);
+    if (kind === 'timeout') {
       return new ContainerRuntimeError(
         'timeout',
         endpoint.socketPath,
@@ -381,19 +375,10 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
         },
       );
     }
-    const connectFailure = [
-      'ENOENT',
-      'ECONNREFUSED',
-      'EACCES',
-      'EPERM',
-      'ENOTSOCK',
-      'ECONNRESET',
-      'EPIPE',
-    ].includes(code);
     return new ContainerRuntimeError(
-      connectFailure ? 'unreachable' : 'protocol',
+      kind === 'unreachable' ? 'unreachable' : 'protocol',
       endpoint.socketPath,
-      `${what}: cannot talk to ${where}: ${code === '' ? reason : `${code} (${reason})`}`,
+      `${what}: cannot talk to ${where}: ${code === undefined ? reason : `${code} (${reason})`}`,
       { cause: error },
     );
   }

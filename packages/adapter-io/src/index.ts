@@ -6,3 +6,8 @@ export {
   readBoundedText,
 } from './bounded-file.js';
 export { type PeerCredentials, peerCredentials, userNamespaceOwnerUid } from './kernel.js';
+export {
+  classifyTransportFailure,
+  type TransportFailure,
+  type TransportFailureKind,
+} from './transport-failure.js';

@@ -1,8 +1,9 @@
 import { getCACertificates } from 'node:tls';
 
+import { classifyTransportFailure } from '@attestor/adapter-io';
 import { type Clock, RemoteServiceError } from '@attestor/ports';
 import { TtlCache } from '@attestor/ttl-cache';
-import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 
 import { digestOf, isDigest, verifyDigest } from './digest.js';
 import type { RegistryCredentials } from './docker-config.js';
@@ -515,29 +516,25 @@ export class OciRegistryClient {
     error: unknown,
     signal: AbortSignal | undefined,
   ): RemoteServiceError {
-    const reason = error instanceof Error ? error.message : String(error);
-    if (signal?.aborted === true) {
-      const timedOut = signal.reason instanceof Error && signal.reason.name === 'TimeoutError';
-      return this.#error(
-        timedOut ? 'timeout' : 'cancelled',
-        registry,
-        timedOut ? 'the verification deadline passed' : 'the request was cancelled',
-        error,
-      );
+    const { kind, reason } = classifyTransportFailure(error, signal);
+    switch (kind) {
+      case 'timeout':
+        return this.#error(
+          'timeout',
+          registry,
+          signal?.aborted === true
+            ? 'the verification deadline passed'
+            : `no answer within ${String(this.#options.timeoutMs)} ms`,
+          error,
+        );
+      case 'cancelled':
+        return this.#error('cancelled', registry, 'the request was cancelled', error);
+      case 'too_large':
+        return this.#error('too_large', registry, reason, error);
+      case 'unreachable':
+      case 'other':
+        return this.#error('network_error', registry, reason, error);
     }
-    if (
-      error instanceof undiciErrors.HeadersTimeoutError ||
-      error instanceof undiciErrors.BodyTimeoutError ||
-      error instanceof undiciErrors.ConnectTimeoutError
-    ) {
-      return this.#error(
-        'timeout',
-        registry,
-        `no answer within ${String(this.#options.timeoutMs)} ms`,
-        error,
-      );
-    }
-    return this.#error('network_error', registry, reason, error);
   }
 
   #error(

@@ -1,11 +1,12 @@
 import { getCACertificates } from 'node:tls';
 
+import { classifyTransportFailure } from '@attestor/adapter-io';
 import {
   RemoteServiceError,
   type TransparencyLog,
   type TransparencyLogEntry,
 } from '@attestor/ports';
-import { Agent, errors as undiciErrors } from 'undici';
+import { Agent } from 'undici';
 
 export interface RekorOptions {
   readonly timeoutMs?: number;
@@ -138,8 +139,6 @@ export class RekorTransparencyLog implements TransparencyLog {
     try {
       text = await response.body.text();
     } catch (error) {
-      if (error instanceof undiciErrors.ResponseExceededMaxSizeError)
-        throw this.#error('too_large', `an answer is over ${String(MAX_RESPONSE_BYTES)} bytes`);
       throw this.#transportError(error, signal);
     }
     if (response.statusCode !== 200)
@@ -152,26 +151,26 @@ export class RekorTransparencyLog implements TransparencyLog {
   }
 
   #transportError(error: unknown, signal: AbortSignal | undefined): RemoteServiceError {
-    if (signal?.aborted === true) {
-      const timedOut = signal.reason instanceof Error && signal.reason.name === 'TimeoutError';
-      return this.#error(
-        timedOut ? 'timeout' : 'cancelled',
-        timedOut ? 'the verification deadline passed' : 'the request was cancelled',
-        error,
-      );
+    const { kind, reason } = classifyTransportFailure(error, signal);
+    switch (kind) {
+      case 'timeout':
+        return this.#error(
+          'timeout',
+          signal?.aborted === true ? 'the verification deadline passed' : 'no answer in time',
+          error,
+        );
+      case 'cancelled':
+        return this.#error('cancelled', 'the request was cancelled', error);
+      case 'too_large':
+        return this.#error(
+          'too_large',
+          `an answer is over ${String(MAX_RESPONSE_BYTES)} bytes`,
+          error,
+        );
+      case 'unreachable':
+      case 'other':
+        return this.#error('network_error', reason, error);
     }
-    if (
-      error instanceof undiciErrors.HeadersTimeoutError ||
-      error instanceof undiciErrors.BodyTimeoutError ||
-      error instanceof undiciErrors.ConnectTimeoutError
-    ) {
-      return this.#error('timeout', 'no answer in time', error);
-    }
-    return this.#error(
-      'network_error',
-      error instanceof Error ? error.message : String(error),
-      error,
-    );
   }
 
   #error(code: RemoteServiceError['code'], message: string, cause?: unknown): RemoteServiceError {

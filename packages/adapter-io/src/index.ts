@@ -11,3 +11,4 @@ export {
   type TransportFailure,
   type TransportFailureKind,
 } from './transport-failure.js';
+export { trustBundle } from './trust-bundle.js';

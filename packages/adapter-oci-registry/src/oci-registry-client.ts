@@ -1,6 +1,4 @@
-import { getCACertificates } from 'node:tls';
-
-import { classifyTransportFailure } from '@attestor/adapter-io';
+import { classifyTransportFailure, trustBundle } from '@attestor/adapter-io';
 import { type Clock, RemoteServiceError } from '@attestor/ports';
 import { TtlCache } from '@attestor/ttl-cache';
 import { Agent, type Dispatcher } from 'undici';
@@ -496,11 +494,7 @@ export class OciRegistryClient {
       const extra = this.#transports.get(host)?.caPem;
       agent = new Agent({
         connect: {
-          ca: [
-            ...getCACertificates('default'),
-            ...getCACertificates('system'),
-            ...(extra === undefined ? [] : [extra]),
-          ],
+          ca: trustBundle(extra),
           timeout: this.#options.timeoutMs,
         },
         headersTimeout: this.#options.timeoutMs,

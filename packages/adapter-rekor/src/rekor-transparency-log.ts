@@ -1,6 +1,4 @@
-import { getCACertificates } from 'node:tls';
-
-import { classifyTransportFailure } from '@attestor/adapter-io';
+import { classifyTransportFailure, trustBundle } from '@attestor/adapter-io';
 import {
   RemoteServiceError,
   type TransparencyLog,
@@ -38,11 +36,7 @@ export class RekorTransparencyLog implements TransparencyLog {
     const timeout = options.timeoutMs ?? 10_000;
     this.#agent = new Agent({
       connect: {
-        ca: [
-          ...getCACertificates('default'),
-          ...getCACertificates('system'),
-          ...(options.caPem === undefined ? [] : [options.caPem]),
-        ],
+        ca: trustBundle(options.caPem),
         timeout,
       },
       headersTimeout: timeout,

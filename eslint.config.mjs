@@ -10,8 +10,17 @@ import tseslint from 'typescript-eslint';
 
 // @nx/enforce-module-boundaries reads the project graph Nx caches, and without one it checks
 // nothing and says so only in a log line per file: a fresh clone linted with plain `eslint`
-// would pass any boundary violation. Make the graph first when it is missing.
-if (!existsSync(new URL('./.nx/workspace-data/project-graph.json', import.meta.url))) {
+// would pass any boundary violation. Make the graph first when it is missing, but only when
+// the ESLint command line loaded this file: Nx loads it too, while it computes that very
+// graph (@nx/eslint/plugin), and a second nx would wait on its lock for ever.
+// argv[1] is the path the command was given: the .bin link or the bin file itself.
+const loadedByEslintCli = /[\\/](?:\.bin[\\/]eslint|eslint[\\/]bin[\\/]eslint\.js)$/.test(
+  process.argv[1] ?? '',
+);
+if (
+  loadedByEslintCli &&
+  !existsSync(new URL('./.nx/workspace-data/project-graph.json', import.meta.url))
+) {
   execFileSync(new URL('./node_modules/.bin/nx', import.meta.url).pathname, ['show', 'projects'], {
     cwd: import.meta.dirname,
     stdio: 'ignore',

@@ -644,3 +644,161 @@ describe(nearestName, () => {
     expect(nearestName(unknown, ['enabled', 'includeEnvVars', 'dockerSocketPath'])).toBe(expected);
   });
 });
+
+/**
+ * Builds a config tree whose every node and entry has a line, numbered in document order,
+ * as the YAML reader gives them: errors must then name the line of what they are about.
+ */
+function linedNode(value: unknown): ConfigNode {
+  let next = 1;
+  const build = (child: unknown): ConfigNode => {
+    const line = next++;
+    if (Array.isArray(child)) return { kind: 'sequence', items: child.map(build), line };
+    if (child !== null && typeof child === 'object') {
+      return {
+        kind: 'map',
+        entries: Object.entries(child).map(([key, grandchild]) => ({
+          key,
+          line: next,
+          value: build(grandchild),
+        })),
+        line,
+      };
+    }
+    return { ...node(child), line };
+  };
+  return build(value);
+}
+
+describe('loadConfig, naming lines and values', () => {
+  const errors = (document: unknown) => errorsOf(loadConfig([linedNode(document)]));
+
+  it.each([
+    [{ section: null, schema: 'v1', spec: {} }, 'unknown section null; known sections:'],
+    [
+      { section: 'Qqqqqqqqqqqqqqqq', schema: 'v1', spec: {} },
+      'unknown section "Qqqqqqqqqqqqqqqq"; known sections:',
+    ],
+    [
+      { section: 'WorkloadAttestation', schema: ['v1'], spec: {} },
+      'schema: unsupported schema version a non-string for section WorkloadAttestation',
+    ],
+    [
+      { section: 'WorkloadAttestation', schema: 2, spec: {} },
+      'schema: unsupported schema version 2 for section WorkloadAttestation (supported: v1)',
+    ],
+  ])('reports %j with its line', (document, message) => {
+    const [first] = errors(document);
+    expect(first).toMatch(/^\d+: /);
+    expect(first).toContain(message);
+  });
+
+  it('names the line of a wrong value, the path of an odd key, and the kind of what it got', () => {
+    const reported = errors({
+      section: 'WorkloadAttestation',
+      schema: 'v1',
+      spec: { docker: { enabled: 'yes', 'odd key': 1, dockerSocketPath: null } },
+    });
+    expect(reported).toStrictEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^\d+: spec\.docker\.enabled: must be true or false, got string "yes"$/,
+        ),
+        expect.stringMatching(/^\d+: spec\.docker\["odd key"\]: unknown field/),
+        expect.stringMatching(/^\d+: spec\.docker\.dockerSocketPath: must be a string, got null$/),
+      ]),
+    );
+  });
+
+  it('names the lines of sigstore registries and issuers that are not what they must be', () => {
+    const reported = errors({
+      section: 'WorkloadAttestation',
+      schema: 'v1',
+      spec: {
+        docker: {
+          enabled: true,
+          sigstore: {
+            enabled: true,
+            allowedIdentities: { '': ['x'], 'https://issuer.example': [] },
+            registries: { 'r.example': 'insecure' },
+            rekorUrl: 'http://[::1',
+          },
+        },
+      },
+    });
+    for (const message of [
+      'issuer pattern must not be empty',
+      'must list at least one subject pattern',
+      'spec.docker.sigstore.registries["r.example"]: must be a mapping',
+      'spec.docker.sigstore.rekorUrl',
+    ])
+      expect(reported.some((line) => /^\d+: /.test(line) && line.includes(message))).toBe(true);
+  });
+
+  it('names the line of a registries block that is not a mapping', () => {
+    const reported = errors({
+      section: 'WorkloadAttestation',
+      schema: 'v1',
+      spec: { docker: { enabled: true, sigstore: { enabled: true, registries: ['r.example'] } } },
+    });
+    expect(
+      reported.some((line) =>
+        /^\d+: spec\.docker\.sigstore\.registries: must be a mapping/.test(line),
+      ),
+    ).toBe(true);
+  });
+
+  it('names the lines of a WorkloadIdentity section that cannot make an identity', () => {
+    const reported = errors({
+      section: 'WorkloadIdentity',
+      schema: 'v1',
+      spec: { trustDomain: 'Not A Domain', pathTemplate: '/x/{{' },
+    });
+    expect(reported).toStrictEqual([
+      expect.stringMatching(/^\d+: spec\.trustDomain: must be a lower-case DNS name/),
+      expect.stringMatching(/^\d+: spec\.pathTemplate: column 4: /),
+    ]);
+  });
+
+  it('warns, with the issuer’s line, about a policy that accepts anyone', () => {
+    const result = loadConfig([
+      linedNode({
+        section: 'WorkloadAttestation',
+        schema: 'v1',
+        spec: {
+          docker: {
+            enabled: true,
+            sigstore: { enabled: true, allowedIdentities: { '*': ['*'] } },
+          },
+        },
+      }),
+    ]);
+    expect(result.ok).toBe(true);
+    expect(result.warnings.map((issue) => formatIssue(issue))).toStrictEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^\d+: warning: spec\.docker\.sigstore\.allowedIdentities\["\*"\]: /),
+      ]),
+    );
+  });
+});
+
+describe('loadConfig, having a list or nothing where a value must be', () => {
+  it('says it got a list, and that a WorkloadIdentity without a path template lacks one', () => {
+    expect(
+      errorsOf(loadConfig([docker({ enabled: true, dockerSocketPath: ['unix:///a.sock'] })])),
+    ).toStrictEqual(['spec.docker.dockerSocketPath: must be a string, got a list']);
+    expect(
+      errorsOf(
+        loadConfig([
+          node({ section: 'WorkloadIdentity', schema: 'v1', spec: { trustDomain: 'example.org' } }),
+        ]),
+      ),
+    ).toStrictEqual(['spec.pathTemplate: required']);
+  });
+});
+
+describe('nearestName, having no names to choose from', () => {
+  it('suggests nothing', () => {
+    expect(nearestName('anything', [])).toBeUndefined();
+  });
+});

@@ -1,17 +1,22 @@
-/** Levenshtein distance, for "did you mean" suggestions on short key names. */
+/** Levenshtein distance (by code point), for "did you mean" suggestions on short key names. */
 function editDistance(a: string, b: string): number {
-  const previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = previous[0] ?? 0;
-    previous[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = previous[j] ?? 0;
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      previous[j] = Math.min(above + 1, (previous[j - 1] ?? 0) + 1, diagonal + cost);
+  const target = Array.from(b);
+  // One row of the distance table at a time; row i starts with i.
+  let previous = Array.from({ length: target.length + 1 }, (_, index) => index);
+  let distance = target.length;
+  for (const [i, charA] of Array.from(a).entries()) {
+    let diagonal = i;
+    let left = i + 1;
+    const current = [left];
+    for (const [j, above] of previous.slice(1).entries()) {
+      left = Math.min(above + 1, left + 1, diagonal + (charA === target[j] ? 0 : 1));
+      current.push(left);
       diagonal = above;
     }
+    previous = current;
+    distance = left;
   }
-  return previous[b.length] ?? 0;
+  return distance;
 }
 
 /** The known name closest to `unknown`, if it is close enough to be a likely typo. */

@@ -175,6 +175,45 @@ describe(ImageSignatureVerification, () => {
     });
   });
 
+  describe('having the config digest of the image a container runs', () => {
+    const RUNNING = `sha256:${'9f'.repeat(32)}`;
+
+    it('keeps a verification whose signed manifest names that config', async () => {
+      const w = world();
+      w.registry.signatures.set(DIGEST, [w.sign('sig')]);
+      w.registry.configDigests.set(DIGEST, [`sha256:${'11'.repeat(32)}`, RUNNING]);
+      expect(await w.verification.verify(IMAGE, undefined, RUNNING)).toMatchObject({
+        kind: 'verified',
+      });
+    });
+
+    it('refuses a valid signature of a manifest that is another image, and warns', async () => {
+      // The runtime reported a repo digest whose signed manifest is of some other image: the
+      // signature is real, but it does not cover what runs.
+      const w = world();
+      w.registry.signatures.set(DIGEST, [w.sign('sig')]);
+      w.registry.configDigests.set(DIGEST, [`sha256:${'11'.repeat(32)}`]);
+      expect(await w.verification.verify(IMAGE, undefined, RUNNING)).toStrictEqual({
+        kind: 'error',
+        reason: `the signed manifest ${DIGEST} does not name the running image's config ${RUNNING}`,
+      });
+      expect(w.logger.records).toContainEqual(
+        expect.objectContaining({
+          level: 'warn',
+          message:
+            'image signature verification failed; omitting docker.image.signature.* attributes',
+        }),
+      );
+    });
+
+    it('leaves an outcome that is not verified as it is', async () => {
+      const w = world();
+      expect(await w.verification.verify(IMAGE, undefined, RUNNING)).toMatchObject({
+        kind: 'not_signed',
+      });
+    });
+  });
+
   describe('having provenance required', () => {
     const settings = { ...SETTINGS, skipProvenance: false };
 
@@ -198,6 +237,39 @@ describe(ImageSignatureVerification, () => {
       expect(await w.verification.verify(IMAGE)).toMatchObject({
         kind: 'not_signed',
         reason: 'no SLSA provenance attestation found for the image',
+      });
+    });
+
+    it('says error when the signed statement names no predicate type', async () => {
+      const w = world(settings);
+      w.registry.signatures.set(DIGEST, [w.sign('sig')]);
+      w.sign('untyped', RELEASE);
+      w.registry.attestations.set(DIGEST, [
+        {
+          format: 'sigstore-bundle',
+          predicateType: 'https://slsa.dev/provenance/v1',
+          bundleJson: 'untyped',
+        },
+      ]);
+      expect(await w.verification.verify(IMAGE)).toMatchObject({
+        kind: 'error',
+        reason: expect.stringContaining('predicate type is null, not SLSA provenance') as unknown,
+      });
+    });
+
+    it('says error, naming why, when the provenance attestation does not verify', async () => {
+      const w = world(settings);
+      w.registry.signatures.set(DIGEST, [w.sign('sig')]);
+      w.registry.attestations.set(DIGEST, [
+        {
+          format: 'sigstore-bundle',
+          predicateType: 'https://slsa.dev/provenance/v1',
+          bundleJson: 'tampered',
+        },
+      ]);
+      expect(await w.verification.verify(IMAGE)).toMatchObject({
+        kind: 'error',
+        reason: expect.stringContaining('signature invalid') as unknown,
       });
     });
 

@@ -2,6 +2,7 @@ import { DEFAULT_DOCKER_CONFIG, type DockerAttestationConfig } from '@attestor/c
 import {
   type CgroupTree,
   type ContainerRuntime,
+  ContainerRuntimeError,
   type ProcessTable,
   ProcessTableError,
 } from '@attestor/ports';
@@ -373,6 +374,27 @@ describe(WorkloadAttestor, () => {
         });
         const attestor = w.make(undefined, CONFIG, { runtime });
         await expect(attestor.attest(6001)).rejects.toBe(bug);
+      });
+
+      it('lets a failure that is no runtime’s through a listed container’s inspect unchanged', async () => {
+        const w = rootlessWorld();
+        const bug = new TypeError('a bug in the runtime adapter');
+        const runtime = runtimeWith(w.runtime, { inspectContainer: () => Promise.reject(bug) });
+        await expect(w.make(undefined, CONFIG, { runtime }).attest(6001)).rejects.toBe(bug);
+      });
+
+      it('stops discovery at the deadline while a listed container is inspected', async () => {
+        const w = rootlessWorld();
+        const runtime = runtimeWith(w.runtime, {
+          inspectContainer: (endpoint, id, signal) =>
+            new Promise((_resolve, reject) => {
+              signal?.addEventListener('abort', () => {
+                reject(new ContainerRuntimeError('aborted', endpoint.socketPath, `inspect ${id}`));
+              });
+            }),
+        });
+        const attestor = w.make(undefined, { ...CONFIG, attestationTimeoutMs: 20 }, { runtime });
+        expect((await attestError(attestor, 6001)).code).toBe('deadline_exceeded');
       });
 
       it('stops discovery when the listing is aborted', async () => {

@@ -313,9 +313,10 @@ export class WorkloadAttestor {
         `process ${String(workload.pid)} is in container ${containerId}, but no runtime that could know it answered: ${failures.join('; ')}`,
       );
     }
+    // Never empty: a cgroup that names a container always gets Docker or rootful Podman asked.
     throw new AttestationError(
       'container_unknown',
-      `process ${String(workload.pid)} is in container ${containerId}, ${asked === '' ? 'which no configured runtime could know' : `which ${asked} does not know`}`,
+      `process ${String(workload.pid)} is in container ${containerId}, which ${asked} does not know`,
     );
   }
 

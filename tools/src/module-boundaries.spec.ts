@@ -152,6 +152,13 @@ const fixtures: Fixture[] = [
       "import { ProcessTableError } from '@attestor/ports';\nexport const x = ProcessTableError;\n",
     allowed: true,
   },
+  {
+    // Adapters may use the pure domain packages as helpers (the TTL cache, image references).
+    name: 'adapter imports a domain package (allowed)',
+    packageDir: 'packages/adapter-oci-registry',
+    source: "import { TtlCache } from '@attestor/ttl-cache';\nexport const x = TtlCache;\n",
+    allowed: true,
+  },
 ];
 
 const fileOf = (fixture: Fixture, index: number): string =>

@@ -1,4 +1,4 @@
-import { classifyTransportFailure } from '@attestor/adapter-io';
+import { classifyTransportFailure, readBoundedBody } from '@attestor/adapter-io';
 import {
   type ContainerDetails,
   type ContainerRuntime,
@@ -275,15 +275,11 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
       throw this.#transportError(error, endpoint, what, where);
     }
     const { statusCode, headers, body } = response;
-    const declared = Number(headers['content-length'] ?? 0);
-    if (declared > connection.maxResponseBytes) {
-      body.destroy();
-      throw this.#tooLarge(endpoint, what, where, connection.maxResponseBytes);
-    }
     let text: string;
     try {
-      // The pool's maxResponseSize aborts a body that grows past the limit while streaming.
-      text = await body.text();
+      text = (
+        await readBoundedBody(body, headers['content-length'], connection.maxResponseBytes)
+      ).toString('utf8');
     } catch (error) {
       if (classifyTransportFailure(error).kind === 'too_large')
         throw this.#tooLarge(endpoint, what, where, connection.maxResponseBytes);

@@ -1,3 +1,4 @@
+export { readBoundedBody, type ResponseBody, ResponseTooLargeError } from './bounded-body.js';
 export {
   FileReadError,
   type FileReadErrorCode,

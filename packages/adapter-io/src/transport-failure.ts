@@ -1,5 +1,7 @@
 import { errors as undiciErrors } from 'undici';
 
+import { ResponseTooLargeError } from './bounded-body.js';
+
 /**
  * What went wrong with one request, in the terms every port's error codes are made of:
  * - `timeout`: the deadline passed (the caller's signal said so, or undici's own timers);
@@ -61,7 +63,8 @@ export function classifyTransportFailure(error: unknown, signal?: AbortSignal): 
     (error instanceof Error && error.name === 'TimeoutError')
   )
     return failure('timeout');
-  if (error instanceof undiciErrors.ResponseExceededMaxSizeError) return failure('too_large');
+  if (error instanceof undiciErrors.ResponseExceededMaxSizeError || ResponseTooLargeError.is(error))
+    return failure('too_large');
   if (code !== undefined && UNREACHABLE_CODES.has(code)) return failure('unreachable');
   return failure('other');
 }

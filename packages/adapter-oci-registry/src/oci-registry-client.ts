@@ -1,4 +1,4 @@
-import { classifyTransportFailure, trustBundle } from '@attestor/adapter-io';
+import { classifyTransportFailure, readBoundedBody, trustBundle } from '@attestor/adapter-io';
 import { type Clock, RemoteServiceError } from '@attestor/ports';
 import { TtlCache } from '@attestor/ttl-cache';
 import { Agent, type Dispatcher } from 'undici';
@@ -448,36 +448,11 @@ export class OciRegistryClient {
     maxBytes: number,
     signal: AbortSignal | undefined,
   ): Promise<Uint8Array> {
-    const declared = Number(header(response.headers, 'content-length') ?? 0);
-    if (declared > maxBytes) {
-      response.body.destroy();
-      throw this.#error(
-        'too_large',
-        registry,
-        `a response of ${String(declared)} bytes is over the ${String(maxBytes)} allowed`,
-      );
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
     try {
-      for await (const chunk of response.body) {
-        const buffer = chunk as Buffer;
-        size += buffer.length;
-        if (size > maxBytes) {
-          response.body.destroy();
-          throw this.#error(
-            'too_large',
-            registry,
-            `a response is over the ${String(maxBytes)} bytes allowed`,
-          );
-        }
-        chunks.push(buffer);
-      }
+      return await readBoundedBody(response.body, response.headers['content-length'], maxBytes);
     } catch (error) {
-      if (RemoteServiceError.is(error)) throw error;
       throw this.#transportError(registry, error, signal);
     }
-    return Buffer.concat(chunks);
   }
 
   #transport(registry: string): RegistryTransport {

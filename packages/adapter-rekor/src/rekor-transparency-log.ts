@@ -1,4 +1,4 @@
-import { classifyTransportFailure, trustBundle } from '@attestor/adapter-io';
+import { classifyTransportFailure, readBoundedBody, trustBundle } from '@attestor/adapter-io';
 import {
   RemoteServiceError,
   type TransparencyLog,
@@ -131,7 +131,9 @@ export class RekorTransparencyLog implements TransparencyLog {
     }
     let text: string;
     try {
-      text = await response.body.text();
+      text = (
+        await readBoundedBody(response.body, response.headers['content-length'], MAX_RESPONSE_BYTES)
+      ).toString('utf8');
     } catch (error) {
       throw this.#transportError(error, signal);
     }

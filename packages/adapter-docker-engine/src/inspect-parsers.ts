@@ -1,3 +1,4 @@
+import { JsonShape } from '@attestor/adapter-io';
 import { type ContainerDetails, ContainerRuntimeError, type ImageDetails } from '@attestor/ports';
 
 /** The newest API version this client speaks; older daemons are asked in their own version. */
@@ -43,60 +44,16 @@ export function negotiateApiVersion(serverVersion: string | undefined, socketPat
     : CLIENT_MAX_API_VERSION;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * Checks one field of an untrusted inspect response. Errors name the field and never echo
- * the value (container inspect output carries environment secrets).
- */
-class Shape {
-  constructor(
-    private readonly what: string,
-    private readonly socketPath: string,
-  ) {}
-
-  fail(field: string, expected: string): ContainerRuntimeError {
-    return new ContainerRuntimeError(
-      'protocol',
-      this.socketPath,
-      `${this.what} from ${this.socketPath}: ${field} is not ${expected}`,
-    );
-  }
-
-  record(value: unknown, field: string): Record<string, unknown> {
-    if (!isRecord(value)) throw this.fail(field, 'an object');
-    return value;
-  }
-
-  string(value: unknown, field: string): string {
-    if (typeof value !== 'string') throw this.fail(field, 'a string');
-    return value;
-  }
-
-  /**
-   * A map of strings; null or absent reads as empty, as the Engine API writes it. The keys come
-   * from whoever labelled the container, so the map has no prototype: `__proto__` is a key.
-   */
-  stringMap(value: unknown, field: string): Record<string, string> {
-    const result = Object.create(null) as Record<string, string>;
-    if (value === null || value === undefined) return result;
-    const record = this.record(value, field);
-    for (const [key, entry] of Object.entries(record)) {
-      if (typeof entry !== 'string') throw this.fail(`${field} entry`, 'a string');
-      result[key] = entry;
-    }
-    return result;
-  }
-
-  stringList(value: unknown, field: string): string[] {
-    if (value === null || value === undefined) return [];
-    if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
-      throw this.fail(field, 'a list of strings');
-    }
-    return value;
-  }
+/** The checks of one inspect answer: errors are protocol errors naming the socket and field. */
+function shapeOf(what: string, socketPath: string): JsonShape {
+  return new JsonShape(
+    (field, expected) =>
+      new ContainerRuntimeError(
+        'protocol',
+        socketPath,
+        `${what} from ${socketPath}: ${field} is not ${expected}`,
+      ),
+  );
 }
 
 const CONTAINER_ID = /^[0-9a-f]{64}$/;
@@ -111,7 +68,7 @@ export function parseContainerInspect(
   requestedId: string,
   socketPath: string,
 ): ContainerDetails {
-  const shape = new Shape('container inspect', socketPath);
+  const shape = shapeOf('container inspect', socketPath);
   const root = shape.record(body, 'the response');
   const id = shape.string(root['Id'], 'Id');
   if (!CONTAINER_ID.test(id) || id !== requestedId) {
@@ -123,15 +80,12 @@ export function parseContainerInspect(
   }
   const config = shape.record(root['Config'], 'Config');
   const state = shape.record(root['State'], 'State');
-  const pid = state['Pid'];
-  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid < 0 || pid > 4_194_304)
-    throw shape.fail('State.Pid', 'a process ID');
-  const running = state['Running'];
-  if (typeof running !== 'boolean') throw shape.fail('State.Running', 'a boolean');
+  const pid = shape.integer(state['Pid'], 'State.Pid', 'a process ID', 0, 4_194_304);
+  const running = shape.boolean(state['Running'], 'State.Running');
   const imageId = shape.string(root['Image'], 'Image');
   // A content address, as both runtimes write it (Podman without the `sha256:`): anything else
   // (`busybox:latest`, upper case, `sha512:`) is a malformed answer like any other.
-  if (!IMAGE_ID.test(imageId)) throw shape.fail('Image', 'a sha256 image ID');
+  if (!IMAGE_ID.test(imageId)) throw shape.error('Image', 'a sha256 image ID');
   return {
     id,
     imageReference: shape.string(config['Image'], 'Config.Image'),
@@ -145,11 +99,11 @@ export function parseContainerInspect(
 
 /** The attestation facts of an image inspect (`GET /images/{id}/json`). */
 export function parseImageInspect(body: unknown, socketPath: string): ImageDetails {
-  const shape = new Shape('image inspect', socketPath);
+  const shape = shapeOf('image inspect', socketPath);
   const root = shape.record(body, 'the response');
   const id = shape.string(root['Id'], 'Id');
   const match = IMAGE_ID.exec(id);
-  if (match?.[1] === undefined) throw shape.fail('Id', 'a sha256 image ID');
+  if (match?.[1] === undefined) throw shape.error('Id', 'a sha256 image ID');
   return {
     configDigest: `sha256:${match[1]}`,
     repoDigests: shape.stringList(root['RepoDigests'], 'RepoDigests'),
@@ -162,22 +116,22 @@ export function parseContainerList(
   socketPath: string,
   maxEntries: number,
 ): string[] {
-  const shape = new Shape('container list', socketPath);
-  if (!Array.isArray(body)) throw shape.fail('the response', 'a list');
-  if (body.length > maxEntries) {
+  const shape = shapeOf('container list', socketPath);
+  const entries = shape.list(body, 'the response');
+  if (entries.length > maxEntries) {
     throw new ContainerRuntimeError(
       'response_too_large',
       socketPath,
-      `container list from ${socketPath}: ${String(body.length)} containers, more than the ${String(maxEntries)} discovery examines`,
+      `container list from ${socketPath}: ${String(entries.length)} containers, more than the ${String(maxEntries)} discovery examines`,
     );
   }
-  return body.map((entry, index) => {
+  return entries.map((entry, index) => {
     const id = shape.string(
       shape.record(entry, `entry ${String(index)}`)['Id'],
       `entry ${String(index)}.Id`,
     );
     if (!CONTAINER_ID.test(id))
-      throw shape.fail(`entry ${String(index)}.Id`, 'a 64-hex container ID');
+      throw shape.error(`entry ${String(index)}.Id`, 'a 64-hex container ID');
     return id;
   });
 }

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 
 import { RemoteServiceError } from '@attestor/ports';
 import {
@@ -7,6 +9,7 @@ import {
   TestRekorServer,
   TestTransparencyLog,
 } from '@attestor/sigstore-test-stack';
+import { rejection } from '@attestor/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { RekorTransparencyLog } from './rekor-transparency-log.js';
@@ -74,6 +77,88 @@ describe(RekorTransparencyLog, () => {
     } finally {
       await rekor.close();
     }
+  });
+
+  describe('having a Rekor that answers what no Rekor would', () => {
+    const ENTRY = {
+      body: 'Ym9keQ==',
+      integratedTime: 1_700_000_000,
+      logID: 'ab'.repeat(32),
+      logIndex: 7,
+      verification: { signedEntryTimestamp: 'c2V0' },
+    };
+    /** A Rekor over HTTPS whose index answer is `index` and whose entries answer is `entries`. */
+    async function hostile(
+      index: unknown,
+      entries: unknown,
+    ): Promise<RekorTransparencyLog & AsyncDisposable> {
+      const certificate = await ca.issueServerCertificate();
+      const https = createServer(
+        { key: certificate.privateKeyPem, cert: certificate.pem },
+        (request, response) => {
+          const answer = request.url === '/api/v1/index/retrieve' ? index : entries;
+          response
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify(answer));
+        },
+      );
+      await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve));
+      const url = `https://127.0.0.1:${String((https.address() as AddressInfo).port)}`;
+      const rekor = new RekorTransparencyLog(url, { caPem: ca.rootPem });
+      return Object.assign(rekor, {
+        [Symbol.asyncDispose]: async () => {
+          await rekor.close();
+          https.closeAllConnections();
+          await new Promise((resolve) => https.close(resolve));
+        },
+      });
+    }
+
+    it.each([
+      [
+        'an index that is not a list',
+        { uuids: [] },
+        [],
+        'the index answer: the answer is not a list',
+      ],
+      ['an index of numbers', [1, 2], [], 'the index answer: the answer is not a list of strings'],
+      [
+        'entries that are not a list',
+        ['u'],
+        { u: ENTRY },
+        'the entries answer: the answer is not a list',
+      ],
+      [
+        'an entry without its signed entry timestamp',
+        ['u'],
+        [{ u: { ...ENTRY, verification: {} } }],
+        'the entries answer: entry 0 (u).verification.signedEntryTimestamp is not a string',
+      ],
+      [
+        'an entry whose log index is not a whole number',
+        ['u'],
+        [{ u: { ...ENTRY, logIndex: 1.5 } }],
+        'the entries answer: entry 0 (u).logIndex is not a whole number',
+      ],
+      [
+        'an entry whose log ID is not a sha256',
+        ['u'],
+        [{ u: { ...ENTRY, logID: 'secret-looking-value' } }],
+        'the entries answer: entry 0 (u).logID is not a 64-hex log ID',
+      ],
+    ])(
+      'says bad_response, naming the field and not the value, for %s',
+      async (_case, index, entries, message) => {
+        await using rekor = await hostile(index, entries);
+        const error = await rejection(
+          RemoteServiceError,
+          rekor.findEntriesForArtifact('0'.repeat(64)),
+        );
+        expect(error.code).toBe('bad_response');
+        expect(error.message).toContain(message);
+        expect(error.message).not.toContain('secret-looking-value');
+      },
+    );
   });
 
   it('refuses a plain-HTTP URL', () => {

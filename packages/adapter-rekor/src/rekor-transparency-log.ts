@@ -1,4 +1,9 @@
-import { classifyTransportFailure, readBoundedBody, trustBundle } from '@attestor/adapter-io';
+import {
+  classifyTransportFailure,
+  JsonShape,
+  readBoundedBody,
+  trustBundle,
+} from '@attestor/adapter-io';
 import {
   RemoteServiceError,
   type TransparencyLog,
@@ -56,55 +61,49 @@ export class RekorTransparencyLog implements TransparencyLog {
       { hash: `sha256:${sha256Hex}` },
       signal,
     );
-    if (!Array.isArray(uuids) || !uuids.every((uuid) => typeof uuid === 'string'))
-      throw this.#error('bad_response', 'the index answer is not a list of entry UUIDs');
-    const wanted = uuids.slice(0, this.options.maxEntries ?? 16);
+    const index = this.#shape('the index answer');
+    const wanted = index
+      .stringList(index.list(uuids, 'the answer'), 'the answer')
+      .slice(0, this.options.maxEntries ?? 16);
     if (wanted.length === 0) return [];
     const entries = await this.#post(
       '/api/v1/log/entries/retrieve',
       { entryUUIDs: wanted },
       signal,
     );
-    if (!Array.isArray(entries))
-      throw this.#error('bad_response', 'the entries answer is not a list');
-    return entries.flatMap((entry: unknown) =>
-      Object.values(typeof entry === 'object' && entry !== null ? entry : {}).map(
-        (value: unknown) => this.#entry(value),
-      ),
-    );
+    const shape = this.#shape('the entries answer');
+    return shape
+      .list(entries, 'the answer')
+      .flatMap((entry, index) =>
+        Object.entries(shape.record(entry, `entry ${String(index)}`)).map(([uuid, value]) =>
+          this.#entry(shape, value, `entry ${String(index)} (${uuid.slice(0, 80)})`),
+        ),
+      );
   }
 
   async close(): Promise<void> {
     await this.#agent.close();
   }
 
-  #entry(value: unknown): TransparencyLogEntry {
-    const record = (typeof value === 'object' && value !== null ? value : {}) as Record<
-      string,
-      unknown
-    >;
-    const verification = (
-      typeof record['verification'] === 'object' && record['verification'] !== null
-        ? record['verification']
-        : {}
-    ) as Record<string, unknown>;
-    const { body, integratedTime, logID, logIndex } = record;
-    const signedEntryTimestamp = verification['signedEntryTimestamp'];
-    if (
-      typeof body !== 'string' ||
-      typeof integratedTime !== 'number' ||
-      !Number.isSafeInteger(integratedTime) ||
-      typeof logID !== 'string' ||
-      !HEX64.test(logID) ||
-      typeof logIndex !== 'number' ||
-      !Number.isSafeInteger(logIndex) ||
-      typeof signedEntryTimestamp !== 'string'
-    ) {
-      throw this.#error(
-        'bad_response',
-        'an entry is missing its body, time, log ID, index or signed entry timestamp',
-      );
-    }
+  /** The checks of one answer: a field that is not what it must be is a bad response. */
+  #shape(what: string): JsonShape {
+    return new JsonShape((field, expected) =>
+      this.#error('bad_response', `${what}: ${field} is not ${expected}`),
+    );
+  }
+
+  #entry(shape: JsonShape, value: unknown, where: string): TransparencyLogEntry {
+    const record = shape.record(value, where);
+    const verification = shape.record(record['verification'], `${where}.verification`);
+    const body = shape.string(record['body'], `${where}.body`);
+    const integratedTime = shape.integer(record['integratedTime'], `${where}.integratedTime`);
+    const logID = shape.string(record['logID'], `${where}.logID`);
+    if (!HEX64.test(logID)) throw shape.error(`${where}.logID`, 'a 64-hex log ID');
+    const logIndex = shape.integer(record['logIndex'], `${where}.logIndex`);
+    const signedEntryTimestamp = shape.string(
+      verification['signedEntryTimestamp'],
+      `${where}.verification.signedEntryTimestamp`,
+    );
     return {
       logId: logID,
       logIndex: BigInt(logIndex),

@@ -331,7 +331,7 @@ describe(OciRegistryClient, () => {
             registryClient.getReferrers(host, 'team/app', MANIFEST_DIGEST),
           )
         ).message,
-      ).toContain('entry 0 is not a valid descriptor');
+      ).toContain('entry 0.digest is not a digest');
     });
   });
 

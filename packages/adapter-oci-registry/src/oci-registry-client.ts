@@ -1,4 +1,9 @@
-import { classifyTransportFailure, readBoundedBody, trustBundle } from '@attestor/adapter-io';
+import {
+  classifyTransportFailure,
+  JsonShape,
+  readBoundedBody,
+  trustBundle,
+} from '@attestor/adapter-io';
 import { type Clock, RemoteServiceError } from '@attestor/ports';
 import { TtlCache } from '@attestor/ttl-cache';
 import { Agent, type Dispatcher } from 'undici';
@@ -242,45 +247,41 @@ export class OciRegistryClient {
 
   #descriptors(registry: string, value: unknown, what: string): Descriptor[] {
     if (value === undefined) return [];
-    if (!Array.isArray(value))
-      throw this.#error('bad_response', registry, `${what}: manifests is not a list`);
-    if (value.length > this.#options.maxReferrers) {
+    const shape = new JsonShape((field, expected) =>
+      this.#error('bad_response', registry, `${what}: ${field} is not ${expected}`),
+    );
+    const entries = shape.list(value, 'manifests');
+    if (entries.length > this.#options.maxReferrers) {
       throw this.#error(
         'too_large',
         registry,
         `${what}: more than ${String(this.#options.maxReferrers)} entries`,
       );
     }
-    return value.map((entry: unknown, index) => {
-      const record =
-        typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>) : {};
-      const { mediaType, digest, size, artifactType, annotations } = record;
-      if (
-        typeof mediaType !== 'string' ||
-        typeof digest !== 'string' ||
-        !isDigest(digest) ||
-        typeof size !== 'number' ||
-        !Number.isSafeInteger(size) ||
-        size < 0
-      ) {
-        throw this.#error(
-          'bad_response',
-          registry,
-          `${what}: entry ${String(index)} is not a valid descriptor`,
-        );
+    return entries.map((entry, index) => {
+      const field = `entry ${String(index)}`;
+      const record = shape.record(entry, field);
+      const mediaType = shape.string(record['mediaType'], `${field}.mediaType`);
+      const digest = shape.string(record['digest'], `${field}.digest`);
+      if (!isDigest(digest)) throw shape.error(`${field}.digest`, 'a digest');
+      const size = shape.integer(record['size'], `${field}.size`, 'a size in bytes');
+      const { artifactType } = record;
+      // Annotations are optional metadata: a malformed set is dropped, not fatal.
+      let annotations: Record<string, string> | undefined;
+      try {
+        annotations =
+          record['annotations'] === undefined
+            ? undefined
+            : shape.stringMap(record['annotations'], `${field}.annotations`);
+      } catch {
+        annotations = undefined;
       }
-      const validAnnotations =
-        typeof annotations === 'object' &&
-        annotations !== null &&
-        Object.values(annotations).every((v) => typeof v === 'string')
-          ? (annotations as Record<string, string>)
-          : undefined;
       return {
         mediaType,
         digest,
         size,
         ...(typeof artifactType === 'string' ? { artifactType } : {}),
-        ...(validAnnotations === undefined ? {} : { annotations: validAnnotations }),
+        ...(annotations === undefined ? {} : { annotations }),
       };
     });
   }

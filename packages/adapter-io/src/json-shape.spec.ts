@@ -32,4 +32,16 @@ describe(JsonShape, () => {
       ['a', 'b'],
     ]);
   });
+
+  it('keeps only the string entries of optional metadata, and nothing of what is not an object', () => {
+    const annotations = shape.stringEntries(JSON.parse('{"a":"x","b":1,"c":null,"__proto__":"y"}'));
+    expect(Object.getPrototypeOf(annotations)).toBeNull();
+    expect(Object.entries(annotations)).toStrictEqual([
+      ['a', 'x'],
+      ['__proto__', 'y'],
+    ]);
+    expect(Object.keys(shape.stringEntries(['a']))).toStrictEqual([]);
+    expect(Object.keys(shape.stringEntries('a'))).toStrictEqual([]);
+    expect(Object.keys(shape.stringEntries(null))).toStrictEqual([]);
+  });
 });

@@ -60,6 +60,20 @@ export class JsonShape {
     return result;
   }
 
+  /**
+   * The string-valued entries of an object, in a map without a prototype; anything else
+   * (not an object, entries that are not strings) is left out. For optional metadata such as
+   * OCI annotations, where one odd entry must not cost the others.
+   */
+  stringEntries(value: unknown): Record<string, string> {
+    const result = Object.create(null) as Record<string, string>;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return result;
+    for (const [key, entry] of Object.entries(value)) {
+      if (typeof entry === 'string') result[key] = entry;
+    }
+    return result;
+  }
+
   /** A list of strings; null or absent reads as empty. */
   stringList(value: unknown, field: string): string[] {
     if (value === null || value === undefined) return [];

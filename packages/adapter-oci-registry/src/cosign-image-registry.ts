@@ -1,3 +1,4 @@
+import { JsonShape } from '@attestor/adapter-io';
 import {
   type AttestationArtifact,
   type Clock,
@@ -127,8 +128,8 @@ export class CosignImageRegistry implements ImageRegistry {
     const digests: string[] = [];
     // Every platform of an index, at most MAX_PLATFORMS of them, each fetched by its digest.
     for (const entry of listed.slice(0, MAX_PLATFORMS)) {
-      const digest = isRecord(entry) ? entry['digest'] : undefined;
-      if (typeof digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(digest)) continue;
+      const digest = unlessSkipped(() => sha256DigestOf(STORED.record(entry, 'platform')));
+      if (digest === undefined) continue;
       const platform = await this.client.getManifest(
         image.registry,
         image.repository,
@@ -223,7 +224,7 @@ export class CosignImageRegistry implements ImageRegistry {
       if (blob === undefined) continue;
       const annotations = {
         ...referrer.annotations,
-        ...stringRecord(manifest.json['annotations']),
+        ...STORED.stringEntries(manifest.json['annotations']),
       };
       bundles.push({
         json: Buffer.from(blob).toString('utf8'),
@@ -256,36 +257,52 @@ function rekorBundle(annotations: Readonly<Record<string, string>>): { rekorBund
   return bundle === undefined || bundle === '' ? {} : { rekorBundleJson: bundle };
 }
 
-function stringRecord(value: unknown): Record<string, string> {
-  if (typeof value !== 'object' || value === null) return {};
-  return Object.fromEntries(
-    Object.entries(value).filter(
-      (entry): entry is [string, string] => typeof entry[1] === 'string',
-    ),
-  );
+/**
+ * The checks of what cosign stored. A layer or platform entry that is not what it must be is
+ * skipped, not fatal: the signature or platform it would have named is then simply not found,
+ * which fails closed (no signature attributes), and the well-formed ones still count.
+ */
+class SkippedEntry extends Error {}
+
+const STORED = new JsonShape((field, expected) => new SkippedEntry(`${field} is not ${expected}`));
+
+/** `check` of one stored entry, or undefined when the entry is skipped. */
+function unlessSkipped<T>(check: () => T): T | undefined {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof SkippedEntry) return undefined;
+    throw error;
+  }
 }
 
 function descriptorsOf(value: unknown): Descriptor[] {
   if (!Array.isArray(value)) return [];
   return value.flatMap((entry: unknown) => {
-    if (typeof entry !== 'object' || entry === null) return [];
-    const { mediaType, digest, size, annotations } = entry as Record<string, unknown>;
-    if (typeof mediaType !== 'string' || typeof digest !== 'string' || typeof size !== 'number')
-      return [];
-    return [{ mediaType, digest, size, annotations: stringRecord(annotations) }];
+    const descriptor = unlessSkipped((): Descriptor => {
+      const record = STORED.record(entry, 'layer');
+      return {
+        mediaType: STORED.string(record['mediaType'], 'layer.mediaType'),
+        digest: STORED.string(record['digest'], 'layer.digest'),
+        size: STORED.integer(record['size'], 'layer.size'),
+        annotations: STORED.stringEntries(record['annotations']),
+      };
+    });
+    return descriptor === undefined ? [] : [descriptor];
   });
 }
 
 /** Platform manifests of an index that are looked at to bind a signature to an image. */
 const MAX_PLATFORMS = 64;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** The `config.digest` of an image manifest, when it is a sha256 digest. */
 function configDigestOf(manifest: Readonly<Record<string, unknown>>): string | undefined {
-  const config = manifest['config'];
-  const digest = isRecord(config) ? config['digest'] : undefined;
-  return typeof digest === 'string' && /^sha256:[0-9a-f]{64}$/.test(digest) ? digest : undefined;
+  return unlessSkipped(() => sha256DigestOf(STORED.record(manifest['config'], 'config')));
+}
+
+/** The `digest` of a descriptor, when it is a sha256 digest. */
+function sha256DigestOf(descriptor: Readonly<Record<string, unknown>>): string {
+  const digest = STORED.string(descriptor['digest'], 'digest');
+  if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw STORED.error('digest', 'a sha256 digest');
+  return digest;
 }

@@ -171,6 +171,24 @@ describe(SigstoreSignatureVerifier, () => {
       });
     });
 
+    it('refuses a Rekor bundle annotation without its signed entry timestamp, naming the field', async () => {
+      const legacy = await signImageLegacy(IMAGE, DIGEST, IDENTITY, ca, log);
+      const annotation = JSON.parse(legacy.rekorBundleJson) as Record<string, unknown>;
+      delete annotation['SignedEntryTimestamp'];
+      const error = await rejection(
+        SignatureVerificationError,
+        verifier.verify(
+          { format: 'cosign-legacy', ...legacy, rekorBundleJson: JSON.stringify(annotation) },
+          DIGEST,
+          { requireTransparencyLog: true },
+        ),
+      );
+      expect(error.code).toBe('malformed_signature');
+      expect(error.message).toBe(
+        'the cosign Rekor bundle annotation: SignedEntryTimestamp is not a string',
+      );
+    });
+
     it('refuses a tampered payload', async () => {
       const legacy = await signImageLegacy(IMAGE, DIGEST, IDENTITY, ca, log);
       const payload = Buffer.from(

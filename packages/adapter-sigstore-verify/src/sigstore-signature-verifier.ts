@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 
+import { JsonShape } from '@attestor/adapter-io';
 import {
   type AttestationArtifact,
   type SignatureArtifact,
@@ -22,38 +23,38 @@ function pemToDerBase64(pem: string): string {
   return pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
 }
 
+/** The checks of cosign's Rekor bundle annotation, which the registry serves: untrusted. */
+const REKOR_ANNOTATION = new JsonShape(
+  (field, expected) =>
+    new SignatureVerificationError(
+      'malformed_signature',
+      `the cosign Rekor bundle annotation: ${field} is not ${expected}`,
+    ),
+);
+
 /** The log entry in cosign's Rekor bundle annotation (SignedEntryTimestamp + Payload). */
 function legacyTlogEntries(rekorBundleJson: string | undefined): Record<string, unknown>[] {
   if (rekorBundleJson === undefined) return [];
-  const rekor = JSON.parse(rekorBundleJson) as {
-    SignedEntryTimestamp?: unknown;
-    Payload?: { body?: unknown; integratedTime?: unknown; logIndex?: unknown; logID?: unknown };
-  };
-  const payload = rekor.Payload ?? {};
-  if (
-    typeof rekor.SignedEntryTimestamp !== 'string' ||
-    typeof payload.body !== 'string' ||
-    typeof payload.integratedTime !== 'number' ||
-    typeof payload.logIndex !== 'number' ||
-    typeof payload.logID !== 'string'
-  ) {
-    throw new SignatureVerificationError(
-      'malformed_signature',
-      'the cosign Rekor bundle annotation is malformed',
-    );
-  }
-  const body = JSON.parse(Buffer.from(payload.body, 'base64').toString('utf8')) as {
-    kind?: unknown;
-    apiVersion?: unknown;
-  };
+  const shape = REKOR_ANNOTATION;
+  const rekor = shape.record(JSON.parse(rekorBundleJson), 'the annotation');
+  const payload = shape.record(rekor['Payload'], 'Payload');
+  const signedEntryTimestamp = shape.string(rekor['SignedEntryTimestamp'], 'SignedEntryTimestamp');
+  const body = shape.string(payload['body'], 'Payload.body');
+  const integratedTime = shape.integer(payload['integratedTime'], 'Payload.integratedTime');
+  const logIndex = shape.integer(payload['logIndex'], 'Payload.logIndex');
+  const logID = shape.string(payload['logID'], 'Payload.logID');
+  const entry = shape.record(
+    JSON.parse(Buffer.from(body, 'base64').toString('utf8')),
+    'Payload.body, decoded',
+  );
   return [
     {
-      logIndex: String(payload.logIndex),
-      logId: { keyId: Buffer.from(payload.logID, 'hex').toString('base64') },
-      kindVersion: { kind: String(body.kind), version: String(body.apiVersion) },
-      integratedTime: String(payload.integratedTime),
-      inclusionPromise: { signedEntryTimestamp: rekor.SignedEntryTimestamp },
-      canonicalizedBody: payload.body,
+      logIndex: String(logIndex),
+      logId: { keyId: Buffer.from(logID, 'hex').toString('base64') },
+      kindVersion: { kind: String(entry['kind']), version: String(entry['apiVersion']) },
+      integratedTime: String(integratedTime),
+      inclusionPromise: { signedEntryTimestamp },
+      canonicalizedBody: body,
     },
   ];
 }

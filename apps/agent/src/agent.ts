@@ -1,6 +1,9 @@
 import { AttributeError } from '@attestor/attributes';
-import type { SignatureVerificationHandle } from '@attestor/composition';
-import type { AttestorConfig, LogLevel, SigstoreConfig } from '@attestor/config';
+import type {
+  SignatureVerificationFactory,
+  SignatureVerificationHandle,
+} from '@attestor/composition';
+import type { AttestorConfig, LogLevel } from '@attestor/config';
 import type { Logger } from '@attestor/ports';
 import {
   type Attestation,
@@ -40,9 +43,7 @@ export interface AgentDependencies {
    * and registry credentials); undefined when verification is off. Throws when a file it
    * names cannot be read, which makes the configuration unusable.
    */
-  readonly createSignatureVerification: (
-    sigstore: SigstoreConfig | undefined,
-  ) => Promise<SignatureVerificationHandle | undefined>;
+  readonly createSignatureVerification: SignatureVerificationFactory;
   /** Applies Agent.spec.logLevel of each configuration applied (a flag may override it). */
   readonly applyLogLevel?: (level: LogLevel) => void;
   readonly logger: Logger;

@@ -1,15 +1,10 @@
 import { AttributeSet } from '@attestor/attributes';
-import type { SignatureVerificationHandle } from '@attestor/composition';
-import type { SigstoreConfig } from '@attestor/config';
+import type { SignatureVerificationFactory } from '@attestor/composition';
 import { signatureAttributes } from '@attestor/sigstore-policy';
 
 import { ExitCode } from '../exit-codes.js';
 import { type CommandOutput, UsageError } from '../io.js';
 import { type CommandConfigLoader, configForCommand } from './command-config.js';
-
-export type SignatureVerificationFactory = (
-  sigstore: SigstoreConfig,
-) => Promise<SignatureVerificationHandle | undefined>;
 
 /**
  * `attestor verify-image REF [--config F] [--output json|text]`: verifies an image's

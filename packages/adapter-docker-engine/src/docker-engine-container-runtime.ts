@@ -1,4 +1,4 @@
-import { classifyTransportFailure, readBoundedBody } from '@attestor/adapter-io';
+import { classifyTransportFailure, readBoundedBody, withDeadline } from '@attestor/adapter-io';
 import {
   type ContainerDetails,
   type ContainerRuntime,
@@ -221,35 +221,24 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
     json = true,
   ): Promise<Response> {
     const where = `${endpoint.kind} at ${endpoint.socketPath}`;
-    // A function, not a narrowed property: the signal can abort while the call is awaited.
-    const callerAborted = (): boolean => signal?.aborted === true;
-    if (callerAborted()) throw this.#aborted(endpoint, what, where, signal?.reason);
-    const call = new AbortController();
-    const timer = setTimeout(() => {
-      call.abort();
-    }, this.#options.timeoutMs);
-    const onAbort = (): void => {
-      call.abort();
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      return await this.#exchange(endpoint, connection, path, what, where, call.signal, json);
-    } catch (error) {
-      if (callerAborted()) throw this.#aborted(endpoint, what, where, error);
-      if (call.signal.aborted) {
-        connection.apiVersion = undefined;
-        throw new ContainerRuntimeError(
-          'timeout',
-          endpoint.socketPath,
-          `${what} from ${where}: no complete answer within ${String(this.#options.timeoutMs)} ms`,
-          { cause: error },
-        );
+    if (signal?.aborted === true) throw this.#aborted(endpoint, what, where, signal.reason);
+    return withDeadline(this.#options.timeoutMs, signal, async (deadline) => {
+      try {
+        return await this.#exchange(endpoint, connection, path, what, where, deadline.signal, json);
+      } catch (error) {
+        if (deadline.callerAborted) throw this.#aborted(endpoint, what, where, error);
+        if (deadline.expired) {
+          connection.apiVersion = undefined;
+          throw new ContainerRuntimeError(
+            'timeout',
+            endpoint.socketPath,
+            `${what} from ${where}: no complete answer within ${String(this.#options.timeoutMs)} ms`,
+            { cause: error },
+          );
+        }
+        throw error;
       }
-      throw error;
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    }
+    });
   }
 
   async #exchange(

@@ -6,6 +6,7 @@ export {
   readBoundedFile,
   readBoundedText,
 } from './bounded-file.js';
+export { type Deadline, withDeadline } from './deadline.js';
 export { JsonShape } from './json-shape.js';
 export { type PeerCredentials, peerCredentials, userNamespaceOwnerUid } from './kernel.js';
 export {

@@ -355,6 +355,28 @@ describe(OciRegistryClient, () => {
       ).toBe('timeout');
     });
 
+    it('stops a registry that drips its answer, though no gap reaches the timeout', async () => {
+      // Headers at once, then one byte every 100 ms: undici's own timers (1 s between
+      // chunks) never fire, so only a deadline over the whole body ends the call.
+      const host = await serve((_request, response) => {
+        response.writeHead(200, {
+          'content-type': 'application/vnd.oci.image.manifest.v1+json',
+        });
+        const drip = setInterval(() => response.write(' '), 100);
+        response.on('close', () => {
+          clearInterval(drip);
+        });
+      });
+      const started = performance.now();
+      const error = await rejection(
+        RemoteServiceError,
+        insecureClient(host).getManifest(host, 'team/app', '1.0'),
+      );
+      expect(error.code).toBe('timeout');
+      expect(error.message).toContain('no answer within 1000 ms');
+      expect(performance.now() - started).toBeLessThan(3_000);
+    });
+
     it('says cancelled when the caller goes away', async () => {
       const host = await serve(() => {
         // never answers

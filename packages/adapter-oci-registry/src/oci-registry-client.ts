@@ -1,8 +1,10 @@
 import {
   classifyTransportFailure,
+  type Deadline,
   JsonShape,
   readBoundedBody,
   trustBundle,
+  withDeadline,
 } from '@attestor/adapter-io';
 import { type Clock, RemoteServiceError } from '@attestor/ports';
 import { TtlCache } from '@attestor/ttl-cache';
@@ -386,8 +388,11 @@ export class OciRegistryClient {
     return { value: `Bearer ${token}`, ttlMs: Math.min(expiresIn, 3600) * 1000 - 5_000 };
   }
 
-  /** One GET, following up to three redirects; credentials are never sent to another host. */
-  async #send(
+  /**
+   * One GET, following up to three redirects; credentials are never sent to another host.
+   * One deadline (timeoutMs) covers the whole exchange, every redirect and body byte included.
+   */
+  #send(
     registry: string,
     start: URL,
     accept: string,
@@ -395,6 +400,20 @@ export class OciRegistryClient {
     maxBytes: number,
     signal: AbortSignal | undefined,
   ): Promise<Received> {
+    return withDeadline(this.#options.timeoutMs, signal, (deadline) =>
+      this.#sendWithin(registry, start, accept, authorization, maxBytes, deadline),
+    );
+  }
+
+  async #sendWithin(
+    registry: string,
+    start: URL,
+    accept: string,
+    authorization: string | undefined,
+    maxBytes: number,
+    deadline: Deadline,
+  ): Promise<Received> {
+    const { signal } = deadline;
     let url = start;
     for (let hop = 0; ; hop++) {
       const sameHost = url.host === start.host;
@@ -407,10 +426,10 @@ export class OciRegistryClient {
           path: `${url.pathname}${url.search}`,
           method: 'GET',
           headers,
-          ...(signal === undefined ? {} : { signal }),
+          signal,
         });
       } catch (error) {
-        throw this.#transportError(registry, error, signal);
+        throw this.#transportError(registry, error, deadline);
       }
       const location = header(response.headers, 'location');
       if (response.statusCode >= 300 && response.statusCode < 400 && location !== undefined) {
@@ -438,7 +457,7 @@ export class OciRegistryClient {
       return {
         status: response.statusCode,
         headers: response.headers,
-        body: await this.#read(registry, response, maxBytes, signal),
+        body: await this.#read(registry, response, maxBytes, deadline),
       };
     }
   }
@@ -447,12 +466,12 @@ export class OciRegistryClient {
     registry: string,
     response: Dispatcher.ResponseData,
     maxBytes: number,
-    signal: AbortSignal | undefined,
+    deadline: Deadline,
   ): Promise<Uint8Array> {
     try {
       return await readBoundedBody(response.body, response.headers['content-length'], maxBytes);
     } catch (error) {
-      throw this.#transportError(registry, error, signal);
+      throw this.#transportError(registry, error, deadline);
     }
   }
 
@@ -481,18 +500,14 @@ export class OciRegistryClient {
     return agent;
   }
 
-  #transportError(
-    registry: string,
-    error: unknown,
-    signal: AbortSignal | undefined,
-  ): RemoteServiceError {
-    const { kind, reason } = classifyTransportFailure(error, signal);
+  #transportError(registry: string, error: unknown, deadline: Deadline): RemoteServiceError {
+    const { kind, reason } = classifyTransportFailure(error, deadline.signal);
     switch (kind) {
       case 'timeout':
         return this.#error(
           'timeout',
           registry,
-          signal?.aborted === true
+          deadline.callerAborted
             ? 'the verification deadline passed'
             : `no answer within ${String(this.#options.timeoutMs)} ms`,
           error,

@@ -67,6 +67,35 @@ describe(RekorTransparencyLog, () => {
     }
   });
 
+  it('stops a Rekor that drips its answer, though no gap reaches the timeout', async () => {
+    const certificate = await ca.issueServerCertificate();
+    const https = createServer(
+      { key: certificate.privateKeyPem, cert: certificate.pem },
+      (_request, response) => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        const drip = setInterval(() => response.write(' '), 100);
+        response.on('close', () => {
+          clearInterval(drip);
+        });
+      },
+    );
+    await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve));
+    const url = `https://127.0.0.1:${String((https.address() as AddressInfo).port)}`;
+    const rekor = new RekorTransparencyLog(url, { caPem: ca.rootPem, timeoutMs: 1000 });
+    try {
+      const error = await rejection(
+        RemoteServiceError,
+        rekor.findEntriesForArtifact('0'.repeat(64)),
+      );
+      expect(error.code).toBe('timeout');
+      expect(error.message).toContain('no answer within 1000 ms');
+    } finally {
+      await rekor.close();
+      https.closeAllConnections();
+      await new Promise((resolve) => https.close(resolve));
+    }
+  });
+
   it('says network_error, naming the URL, when Rekor is down', async () => {
     const rekor = new RekorTransparencyLog('https://127.0.0.1:1', { timeoutMs: 1000 });
     try {

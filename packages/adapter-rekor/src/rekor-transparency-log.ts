@@ -1,8 +1,10 @@
 import {
   classifyTransportFailure,
+  type Deadline,
   JsonShape,
   readBoundedBody,
   trustBundle,
+  withDeadline,
 } from '@attestor/adapter-io';
 import {
   RemoteServiceError,
@@ -30,6 +32,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
 export class RekorTransparencyLog implements TransparencyLog {
   readonly #agent: Agent;
   readonly #service: string;
+  readonly #timeoutMs: number;
 
   constructor(
     private readonly baseUrl: string,
@@ -39,6 +42,7 @@ export class RekorTransparencyLog implements TransparencyLog {
       throw new RangeError(`Rekor URL must be https: ${JSON.stringify(baseUrl)}`);
     this.#service = `rekor ${baseUrl}`;
     const timeout = options.timeoutMs ?? 10_000;
+    this.#timeoutMs = timeout;
     this.#agent = new Agent({
       connect: {
         ca: trustBundle(options.caPem),
@@ -113,29 +117,34 @@ export class RekorTransparencyLog implements TransparencyLog {
     };
   }
 
+  /** One POST. One deadline (timeoutMs) covers the whole exchange, every body byte included. */
   async #post(path: string, body: unknown, signal: AbortSignal | undefined): Promise<unknown> {
     const url = new URL(path, this.baseUrl);
-    let response;
-    try {
-      response = await this.#agent.request({
-        origin: url.origin,
-        path: url.pathname,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify(body),
-        ...(signal === undefined ? {} : { signal }),
-      });
-    } catch (error) {
-      throw this.#transportError(error, signal);
-    }
-    let text: string;
-    try {
-      text = (
-        await readBoundedBody(response.body, response.headers['content-length'], MAX_RESPONSE_BYTES)
-      ).toString('utf8');
-    } catch (error) {
-      throw this.#transportError(error, signal);
-    }
+    const { response, text } = await withDeadline(this.#timeoutMs, signal, async (deadline) => {
+      let response;
+      try {
+        response = await this.#agent.request({
+          origin: url.origin,
+          path: url.pathname,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify(body),
+          signal: deadline.signal,
+        });
+      } catch (error) {
+        throw this.#transportError(error, deadline);
+      }
+      try {
+        const bytes = await readBoundedBody(
+          response.body,
+          response.headers['content-length'],
+          MAX_RESPONSE_BYTES,
+        );
+        return { response, text: bytes.toString('utf8') };
+      } catch (error) {
+        throw this.#transportError(error, deadline);
+      }
+    });
     if (response.statusCode !== 200)
       throw this.#error('bad_response', `${path}: HTTP ${String(response.statusCode)}`);
     try {
@@ -145,13 +154,15 @@ export class RekorTransparencyLog implements TransparencyLog {
     }
   }
 
-  #transportError(error: unknown, signal: AbortSignal | undefined): RemoteServiceError {
-    const { kind, reason } = classifyTransportFailure(error, signal);
+  #transportError(error: unknown, deadline: Deadline): RemoteServiceError {
+    const { kind, reason } = classifyTransportFailure(error, deadline.signal);
     switch (kind) {
       case 'timeout':
         return this.#error(
           'timeout',
-          signal?.aborted === true ? 'the verification deadline passed' : 'no answer in time',
+          deadline.callerAborted
+            ? 'the verification deadline passed'
+            : `no answer within ${String(this.#timeoutMs)} ms`,
           error,
         );
       case 'cancelled':

@@ -9,6 +9,7 @@ export {
 export { type Deadline, withDeadline } from './deadline.js';
 export { JsonShape } from './json-shape.js';
 export { type PeerCredentials, peerCredentials, userNamespaceOwnerUid } from './kernel.js';
+export { ProcFileReader } from './proc-file.js';
 export {
   classifyTransportFailure,
   type TransportFailure,

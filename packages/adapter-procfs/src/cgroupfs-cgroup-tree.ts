@@ -1,5 +1,6 @@
-import { lstatSync, readFileSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 
+import { ProcFileReader } from '@attestor/adapter-io';
 import type { CgroupTree } from '@attestor/ports';
 
 /** Where one cgroup hierarchy is mounted: the part of it the mount shows, and where. */
@@ -10,6 +11,9 @@ interface CgroupMount {
   readonly root: string;
   readonly mountPoint: string;
 }
+
+/** A host with thousands of containers has a few MiB of mounts; more than this is refused. */
+const MAX_MOUNTINFO_BYTES = 8 * 1024 * 1024;
 
 /** mountinfo escapes spaces, tabs, newlines and backslashes in paths as octal. */
 function unescapeMountPath(text: string): string {
@@ -92,12 +96,20 @@ export class CgroupfsCgroupTree implements CgroupTree {
     return owners;
   }
 
+  /**
+   * The cgroup mounts, read once. A mountinfo that cannot be read (or is over the bound) is
+   * no mounts, so every owner check answers undefined (which refuses); it is read again next
+   * time instead of being remembered.
+   */
   #mountsRead(): CgroupMount[] {
     if (this.#mounts === undefined) {
       try {
-        this.#mounts = cgroupMounts(readFileSync(this.mountinfoPath, 'utf8'));
+        // A reader of its own, not kept: its buffer is as large as the bound.
+        this.#mounts = cgroupMounts(
+          new ProcFileReader(MAX_MOUNTINFO_BYTES).read(this.mountinfoPath),
+        );
       } catch {
-        this.#mounts = [];
+        return [];
       }
     }
     return this.#mounts;

@@ -1,6 +1,6 @@
-import { closeSync, openSync, readlinkSync, readSync } from 'node:fs';
+import { closeSync, openSync, readlinkSync } from 'node:fs';
 
-import { userNamespaceOwnerUid } from '@attestor/adapter-io';
+import { FileReadError, ProcFileReader, userNamespaceOwnerUid } from '@attestor/adapter-io';
 import {
   type ProcessHandle,
   type ProcessIdentity,
@@ -90,7 +90,7 @@ export function parsePidNamespaceLink(link: string, pid: number): bigint {
  */
 export class ProcfsProcessTable implements ProcessTable {
   /** One read buffer, reused: reads are synchronous, so no two use it at once. */
-  readonly #buffer = Buffer.allocUnsafe(MAX_PROC_FILE_BYTES + 1);
+  readonly #reader = new ProcFileReader(MAX_PROC_FILE_BYTES);
 
   readonly #procRoot: string;
   #userNamespace: string | undefined;
@@ -195,33 +195,15 @@ export class ProcfsProcessTable implements ProcessTable {
     }
   }
 
-  /**
-   * Reads an open /proc file from its start. Positioned reads, so that a handle's file can be
-   * read again; on a file whose process has exited, the kernel answers ESRCH.
-   */
+  /** Reads an open /proc file from its start (again, for a handle's file). */
   #readOpen(fd: number, pid: number, path: string): string {
-    const buffer = this.#buffer;
-    let length = 0;
     try {
-      // A /proc/<pid> file is generated whole on each read that starts at offset 0, and a read
-      // that returns less than asked for has reached its end: one read is the common case. (A
-      // further read at a later offset would make the kernel generate the file again.)
-      for (;;) {
-        const wanted = buffer.length - length;
-        const count = readSync(fd, buffer, length, wanted, length);
-        length += count;
-        if (count < wanted || length === buffer.length) break;
-      }
+      return this.#reader.readOpen(fd, path);
     } catch (error) {
+      if (FileReadError.is(error) && error.code === 'too_large')
+        throw new ProcessTableError('malformed', error.message, { cause: error });
       throw this.#translate(error, pid, path);
     }
-    if (length > MAX_PROC_FILE_BYTES) {
-      throw new ProcessTableError(
-        'malformed',
-        `${path} is larger than ${String(MAX_PROC_FILE_BYTES)} bytes`,
-      );
-    }
-    return buffer.toString('utf8', 0, length);
   }
 
   #checkPid(pid: number): void {

@@ -1,10 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import { rejection } from '@attestor/testing';
 import { test } from '@attestor/testing/fixtures';
 import { describe, expect } from 'vitest';
 
-import { readDockerConfigCredentials } from './docker-config.js';
+import { DockerConfigError, readDockerConfigCredentials } from './docker-config.js';
 
 describe(readDockerConfigCredentials, () => {
   test('reads auth and username/password entries, keyed by host', async ({ tempDir }) => {
@@ -38,14 +39,37 @@ describe(readDockerConfigCredentials, () => {
       path,
       JSON.stringify({ auths: { r: { auth: Buffer.from('no-colon-secret').toString('base64') } } }),
     );
-    const error = await readDockerConfigCredentials(path).catch((caught: unknown) => caught);
-    expect(String(error)).toContain(`${path}: auths["r"].auth is not base64 of user:password`);
-    expect(String(error)).not.toContain('no-colon-secret');
+    const error = await rejection(DockerConfigError, readDockerConfigCredentials(path));
+    expect(error.code).toBe('malformed');
+    expect(error.message).toBe(`${path}: auths["r"].auth is not base64 of user:password`);
   });
 
   test('refuses a file that is not JSON', async ({ tempDir }) => {
     const path = join(tempDir, 'text.json');
     await writeFile(path, 'not json');
-    await expect(readDockerConfigCredentials(path)).rejects.toThrow(`${path}: not valid JSON`);
+    const error = await rejection(DockerConfigError, readDockerConfigCredentials(path));
+    expect(error.code).toBe('not_json');
+    expect(error.message).toBe(`${path}: not valid JSON`);
   });
+
+  test.for([
+    ['a list', '["x"]', 'the file is not an object'],
+    ['auths that are a list', '{"auths":["x"]}', 'auths is not an object'],
+    ['an entry that is a string', '{"auths":{"r":"s3cret"}}', 'auths["r"] is not an object'],
+    ['an auth that is a number', '{"auths":{"r":{"auth":12}}}', 'auths["r"].auth is not a string'],
+    [
+      'a password without a user',
+      '{"auths":{"r":{"password":"s3cret"}}}',
+      'auths["r"].username is not a string',
+    ],
+  ] as const)(
+    'refuses %s, naming the field and never the value',
+    async ([, text, expected], { tempDir }) => {
+      const path = join(tempDir, 'config.json');
+      await writeFile(path, text);
+      const error = await rejection(DockerConfigError, readDockerConfigCredentials(path));
+      expect(error.code).toBe('malformed');
+      expect(error.message).toBe(`${path}: ${expected}`);
+    },
+  );
 });

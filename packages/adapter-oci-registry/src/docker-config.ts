@@ -1,8 +1,17 @@
-import { FileReadError, readBoundedText } from '@attestor/adapter-io';
+import { FileReadError, JsonShape, readBoundedText } from '@attestor/adapter-io';
+import { CodedError } from '@attestor/ports';
 
 export interface RegistryCredentials {
   readonly username: string;
   readonly password: string;
+}
+
+export type DockerConfigErrorCode = 'not_json' | 'malformed';
+
+/** A Docker config file that cannot be used. The message names the file and field, never a value. */
+export class DockerConfigError extends CodedError<DockerConfigErrorCode> {
+  static override readonly brand = '@attestor/adapter-oci-registry/DockerConfigError';
+  override readonly name = 'DockerConfigError';
 }
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -32,29 +41,30 @@ export async function readDockerConfigCredentials(
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new Error(`${path}: not valid JSON`);
+    throw new DockerConfigError('not_json', `${path}: not valid JSON`);
   }
-  const auths =
-    typeof parsed === 'object' && parsed !== null && 'auths' in parsed ? parsed.auths : undefined;
+  const shape = new JsonShape(
+    (field, expected) => new DockerConfigError('malformed', `${path}: ${field} is not ${expected}`),
+  );
+  const auths = shape.record(parsed, 'the file')['auths'];
   const credentials = new Map<string, RegistryCredentials>();
-  if (typeof auths !== 'object' || auths === null) return credentials;
-  for (const [key, entry] of Object.entries(auths as Record<string, unknown>)) {
-    if (typeof entry !== 'object' || entry === null) continue;
-    const record = entry as Record<string, unknown>;
+  if (auths === undefined || auths === null) return credentials;
+  for (const [key, entry] of Object.entries(shape.record(auths, 'auths'))) {
+    const field = `auths[${JSON.stringify(key)}]`;
+    const record = shape.record(entry, field);
     let username: string | undefined;
     let password: string | undefined;
-    if (typeof record['auth'] === 'string' && record['auth'] !== '') {
-      const decoded = Buffer.from(record['auth'], 'base64').toString('utf8');
+    if (record['auth'] !== undefined && record['auth'] !== '') {
+      const decoded = Buffer.from(shape.string(record['auth'], `${field}.auth`), 'base64').toString(
+        'utf8',
+      );
       const colon = decoded.indexOf(':');
-      if (colon <= 0)
-        throw new Error(
-          `${path}: auths[${JSON.stringify(key)}].auth is not base64 of user:password`,
-        );
+      if (colon <= 0) throw shape.error(`${field}.auth`, 'base64 of user:password');
       username = decoded.slice(0, colon);
       password = decoded.slice(colon + 1);
-    } else if (typeof record['username'] === 'string' && typeof record['password'] === 'string') {
-      username = record['username'];
-      password = record['password'];
+    } else if (record['username'] !== undefined || record['password'] !== undefined) {
+      username = shape.string(record['username'], `${field}.username`);
+      password = shape.string(record['password'], `${field}.password`);
     }
     if (username !== undefined && password !== undefined)
       credentials.set(registryHost(key), { username, password });

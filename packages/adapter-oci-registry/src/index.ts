@@ -1,6 +1,11 @@
 export { COSIGN, CosignImageRegistry } from './cosign-image-registry.js';
 export { digestOf, verifyDigest } from './digest.js';
-export { readDockerConfigCredentials, type RegistryCredentials } from './docker-config.js';
+export {
+  DockerConfigError,
+  type DockerConfigErrorCode,
+  readDockerConfigCredentials,
+  type RegistryCredentials,
+} from './docker-config.js';
 export {
   type Descriptor,
   type FetchedManifest,

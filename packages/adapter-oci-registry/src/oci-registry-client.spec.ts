@@ -146,6 +146,20 @@ describe(OciRegistryClient, () => {
       ).toContain('does not match the content');
     });
 
+    it('refuses a manifest whose mediaType is not a string, naming the field', async () => {
+      const host = await serve((_request, response) => {
+        response.writeHead(200).end(JSON.stringify({ schemaVersion: 2, mediaType: ['x'] }));
+      });
+      const error = await rejection(
+        RemoteServiceError,
+        insecureClient(host).getManifest(host, 'team/app', '1.0'),
+      );
+      expect(error.code).toBe('bad_response');
+      expect(error.message).toBe(
+        `registry ${host}: manifest team/app:1.0: mediaType is not a string`,
+      );
+    });
+
     it('refuses a manifest over the size limit', async () => {
       const host = await serve((_request, response) => {
         response.writeHead(200).end('x'.repeat(2048));
@@ -242,6 +256,34 @@ describe(OciRegistryClient, () => {
       expect(error.message).toBe(
         `registry ${host}: manifest team/app:1.0: HTTP 401 (access denied; check the credentials in the Docker config)`,
       );
+    });
+
+    it.each([
+      ['not an object', '["tkn"]', 'the answer is not a JSON object'],
+      ['a token that is not a string', '{"token":7}', 'token is not a string'],
+      ['no token at all', '{"expires_in":300}', 'access_token is not a string'],
+      ['an empty token', '{"token":""}', 'token is not a non-empty string'],
+      [
+        'a negative lifetime',
+        '{"token":"t","expires_in":-5}',
+        'expires_in is not a whole number of seconds',
+      ],
+    ])('refuses a token answer that is %s, naming the field', async (_name, answer, expected) => {
+      const host = await serve((request, response, self) => {
+        if ((request.url ?? '').startsWith('/token')) {
+          response.writeHead(200, { 'content-type': 'application/json' }).end(answer);
+          return;
+        }
+        response
+          .writeHead(401, { 'www-authenticate': `Bearer realm="http://${self}/token"` })
+          .end();
+      });
+      const error = await rejection(
+        RemoteServiceError,
+        insecureClient(host).getManifest(host, 'team/app', '1.0'),
+      );
+      expect(error.code).toBe('bad_response');
+      expect(error.message).toBe(`registry ${host}: token endpoint http://${host}: ${expected}`);
     });
 
     it('refuses a token realm over plain HTTP on another host', async () => {

@@ -152,10 +152,15 @@ export class OciRegistryClient {
         registry,
         `manifest ${repository}:${reference} is not a JSON object`,
       );
+    const what = `manifest ${repository}:${reference}`;
+    const shape = new JsonShape((field, expected) =>
+      this.#error('bad_response', registry, `${what}: ${field} is not ${expected}`),
+    );
+    // A manifest names its own type; the Content-Type header stands in only where it does not.
     const mediaType =
-      typeof json['mediaType'] === 'string'
-        ? json['mediaType']
-        : (header(received.headers, 'content-type') ?? '');
+      json['mediaType'] === undefined
+        ? (header(received.headers, 'content-type') ?? '')
+        : shape.string(json['mediaType'], 'mediaType');
     return {
       digest: isDigest(reference) ? reference : computed,
       mediaType,
@@ -374,16 +379,22 @@ export class OciRegistryClient {
         registry,
         `token endpoint ${tokenUrl.origin}: HTTP ${String(received.status)}`,
       );
+    const answer = `token endpoint ${tokenUrl.origin}`;
     const body = parseJsonObject(received.body);
-    const token = typeof body?.['token'] === 'string' ? body['token'] : body?.['access_token'];
-    if (typeof token !== 'string' || token === '')
-      throw this.#error(
-        'bad_response',
-        registry,
-        `token endpoint ${tokenUrl.origin}: no token in the answer`,
-      );
+    if (body === undefined)
+      throw this.#error('bad_response', registry, `${answer}: the answer is not a JSON object`);
+    const shape = new JsonShape((field, expected) =>
+      this.#error('bad_response', registry, `${answer}: ${field} is not ${expected}`),
+    );
+    // Docker's token protocol says `token`; OAuth 2 clients read `access_token`.
+    const field = body['token'] === undefined ? 'access_token' : 'token';
+    const token = shape.string(body[field], field);
+    if (token === '') throw shape.error(field, 'a non-empty string');
+    // Absent (or 0) means the protocol's default of 60 seconds.
     const expiresIn =
-      typeof body?.['expires_in'] === 'number' && body['expires_in'] > 0 ? body['expires_in'] : 60;
+      (body['expires_in'] === undefined
+        ? 0
+        : shape.integer(body['expires_in'], 'expires_in', 'a whole number of seconds')) || 60;
     // Renewed 5 s early, so that a token is never sent as it expires.
     return { value: `Bearer ${token}`, ttlMs: Math.min(expiresIn, 3600) * 1000 - 5_000 };
   }

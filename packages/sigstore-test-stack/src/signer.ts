@@ -1,8 +1,42 @@
 import { createHash, createPrivateKey, createPublicKey, sign } from 'node:crypto';
 
+import type { SerializedBundle, SerializedEnvelope } from '@sigstore/bundle';
+
 import type { SignerIdentity, TestCertificateAuthority } from './test-ca.js';
 import type { TestTimestampAuthority } from './timestamp-authority.js';
 import type { LogEntryEvidence, TestTransparencyLog } from './transparency-log.js';
+
+type VerificationMaterial = SerializedBundle['verificationMaterial'];
+type TLogEntry = VerificationMaterial['tlogEntries'][number];
+type MessageSignature = NonNullable<SerializedBundle['messageSignature']>;
+
+/**
+ * The certificate variant of a bundle's verification material. The bundle type is a one-of
+ * that spells out the other variants as undefined (they vanish when serialized).
+ */
+function keylessMaterial(
+  certificateDer: Buffer,
+  tlogEntries: TLogEntry[],
+  timestampVerificationData?: VerificationMaterial['timestampVerificationData'],
+): VerificationMaterial {
+  return {
+    certificate: { rawBytes: certificateDer.toString('base64') },
+    x509CertificateChain: undefined,
+    publicKey: undefined,
+    tlogEntries,
+    timestampVerificationData,
+  };
+}
+
+/** A bundle content of a message signature (the other variant of the one-of undefined). */
+function messageContent(message: MessageSignature) {
+  return { messageSignature: message, dsseEnvelope: undefined };
+}
+
+/** A bundle content of a DSSE envelope. */
+function dsseContent(envelope: SerializedEnvelope) {
+  return { dsseEnvelope: envelope, messageSignature: undefined };
+}
 
 /** Canonical JSON (sorted keys, no spaces) of a JSON value, as Rekor canonicalizes bodies. */
 export function canonicalize(value: unknown): string {
@@ -37,11 +71,7 @@ function hashedrekordBody(digest: Buffer, signature: Buffer, verifierPem: string
  * (inclusion promise) and the time it vouches for; a Rekor v2 entry (version 0.0.2) has
  * neither, only the inclusion proof.
  */
-function tlogEntry(
-  evidence: LogEntryEvidence,
-  kind: string,
-  rekor: 'v1' | 'v2' = 'v1',
-): Record<string, unknown> {
+function tlogEntry(evidence: LogEntryEvidence, kind: string, rekor: 'v1' | 'v2' = 'v1'): TLogEntry {
   return {
     logIndex: String(evidence.logIndex),
     logId: { keyId: Buffer.from(evidence.logId, 'hex').toString('base64') },
@@ -53,7 +83,11 @@ function tlogEntry(
             signedEntryTimestamp: evidence.signedEntryTimestamp.toString('base64'),
           },
         }
-      : { kindVersion: { kind, version: '0.0.2' }, integratedTime: '0' }),
+      : {
+          kindVersion: { kind, version: '0.0.2' },
+          integratedTime: '0',
+          inclusionPromise: undefined,
+        }),
     inclusionProof: {
       logIndex: String(evidence.inclusionProof.logIndex),
       rootHash: evidence.inclusionProof.rootHash.toString('base64'),
@@ -75,7 +109,7 @@ export async function signArtifact(
   ca: TestCertificateAuthority,
   log: TestTransparencyLog,
 ): Promise<{
-  bundle: Record<string, unknown>;
+  bundle: SerializedBundle;
   certificatePem: string;
   signature: Buffer;
   evidence: LogEntryEvidence;
@@ -85,16 +119,13 @@ export async function signArtifact(
   const digest = createHash('sha256').update(artifact).digest();
   const body = hashedrekordBody(digest, signature, certificate.pem);
   const evidence = log.append(body);
-  const bundle = {
+  const bundle: SerializedBundle = {
     mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
-    verificationMaterial: {
-      certificate: { rawBytes: certificate.der.toString('base64') },
-      tlogEntries: [tlogEntry(evidence, 'hashedrekord')],
-    },
-    messageSignature: {
+    verificationMaterial: keylessMaterial(certificate.der, [tlogEntry(evidence, 'hashedrekord')]),
+    ...messageContent({
       messageDigest: { algorithm: 'SHA2_256', digest: digest.toString('base64') },
       signature: signature.toString('base64'),
-    },
+    }),
   };
   return { bundle, certificatePem: certificate.pem, signature, evidence };
 }
@@ -110,7 +141,7 @@ export async function signArtifactRekorV2(
   ca: TestCertificateAuthority,
   log: TestTransparencyLog,
   tsa: TestTimestampAuthority,
-): Promise<{ bundle: Record<string, unknown>; signature: Buffer }> {
+): Promise<{ bundle: SerializedBundle; signature: Buffer }> {
   const certificate = await ca.issue(identity);
   const signature = sign('sha256', artifact, createPrivateKey(certificate.privateKeyPem));
   const digest = createHash('sha256').update(artifact).digest();
@@ -135,12 +166,10 @@ export async function signArtifactRekorV2(
   const bundle = await rekorV2Bundle(certificate.der, log.append(body), 'hashedrekord', {
     signature,
     tsa,
-    content: {
-      messageSignature: {
-        messageDigest: { algorithm: 'SHA2_256', digest: digest.toString('base64') },
-        signature: signature.toString('base64'),
-      },
-    },
+    content: messageContent({
+      messageDigest: { algorithm: 'SHA2_256', digest: digest.toString('base64') },
+      signature: signature.toString('base64'),
+    }),
   });
   return { bundle, signature };
 }
@@ -153,19 +182,21 @@ async function rekorV2Bundle(
   certificateDer: Buffer,
   evidence: LogEntryEvidence,
   kind: 'hashedrekord' | 'dsse',
-  { signature, tsa, content }: { signature: Buffer; tsa: TestTimestampAuthority; content: object },
-): Promise<Record<string, unknown>> {
+  {
+    signature,
+    tsa,
+    content,
+  }: {
+    signature: Buffer;
+    tsa: TestTimestampAuthority;
+    content: ReturnType<typeof messageContent> | ReturnType<typeof dsseContent>;
+  },
+): Promise<SerializedBundle> {
   return {
     mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
-    verificationMaterial: {
-      certificate: { rawBytes: certificateDer.toString('base64') },
-      tlogEntries: [tlogEntry(evidence, kind, 'v2')],
-      timestampVerificationData: {
-        rfc3161Timestamps: [
-          { signedTimestamp: (await tsa.timestamp(signature)).toString('base64') },
-        ],
-      },
-    },
+    verificationMaterial: keylessMaterial(certificateDer, [tlogEntry(evidence, kind, 'v2')], {
+      rfc3161Timestamps: [{ signedTimestamp: (await tsa.timestamp(signature)).toString('base64') }],
+    }),
     ...content,
   };
 }
@@ -177,15 +208,21 @@ async function rekorV2Bundle(
  * inclusion proof; this module's Rekor v1 entries have both).
  */
 export function asBundleVersion(
-  bundle: Record<string, unknown>,
+  bundle: SerializedBundle,
   version: '0.1' | '0.2',
-): Record<string, unknown> {
-  const { certificate, ...material } = bundle['verificationMaterial'] as Record<string, unknown>;
+): SerializedBundle {
+  const { certificate, tlogEntries, timestampVerificationData } = bundle.verificationMaterial;
   if (certificate === undefined) throw new Error('not a keyless v0.3 bundle of the test stack');
   return {
     ...bundle,
     mediaType: `application/vnd.dev.sigstore.bundle+json;version=${version}`,
-    verificationMaterial: { ...material, x509CertificateChain: { certificates: [certificate] } },
+    verificationMaterial: {
+      x509CertificateChain: { certificates: [certificate] },
+      certificate: undefined,
+      publicKey: undefined,
+      tlogEntries,
+      timestampVerificationData,
+    },
   };
 }
 
@@ -268,8 +305,8 @@ export async function signStatement(
   ca: TestCertificateAuthority,
   log: TestTransparencyLog,
 ): Promise<{
-  bundle: Record<string, unknown>;
-  envelope: Record<string, unknown>;
+  bundle: SerializedBundle;
+  envelope: SerializedEnvelope;
   certificatePem: string;
   evidence: LogEntryEvidence;
 }> {
@@ -301,13 +338,10 @@ export async function signStatement(
     }),
   );
   const evidence = log.append(body);
-  const bundle = {
+  const bundle: SerializedBundle = {
     mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
-    verificationMaterial: {
-      certificate: { rawBytes: certificate.der.toString('base64') },
-      tlogEntries: [tlogEntry(evidence, 'dsse')],
-    },
-    dsseEnvelope: envelope,
+    verificationMaterial: keylessMaterial(certificate.der, [tlogEntry(evidence, 'dsse')]),
+    ...dsseContent(envelope),
   };
   return { bundle, envelope, certificatePem: certificate.pem, evidence };
 }
@@ -324,7 +358,7 @@ export async function signStatementRekorV2(
   ca: TestCertificateAuthority,
   log: TestTransparencyLog,
   tsa: TestTimestampAuthority,
-): Promise<{ bundle: Record<string, unknown> }> {
+): Promise<{ bundle: SerializedBundle }> {
   const { certificate, payload, signature, envelope } = await signDsseKeyless(
     statement,
     identity,
@@ -357,7 +391,7 @@ export async function signStatementRekorV2(
     bundle: await rekorV2Bundle(certificate.der, log.append(body), 'dsse', {
       signature,
       tsa,
-      content: { dsseEnvelope: envelope },
+      content: dsseContent(envelope),
     }),
   };
 }
@@ -457,7 +491,7 @@ export function signArtifactWithKey(
   artifact: Buffer,
   privateKeyPem: string,
   log: TestTransparencyLog,
-): { bundle: Record<string, unknown>; publicKeyPem: string } {
+): { bundle: SerializedBundle; publicKeyPem: string } {
   const privateKey = createPrivateKey(privateKeyPem);
   const publicKeyPem = createPublicKey(privateKey)
     .export({ type: 'spki', format: 'pem' })
@@ -472,12 +506,15 @@ export function signArtifactWithKey(
       mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
       verificationMaterial: {
         publicKey: { hint: 'attestor-test-key' },
+        certificate: undefined,
+        x509CertificateChain: undefined,
         tlogEntries: [tlogEntry(evidence, 'hashedrekord')],
+        timestampVerificationData: undefined,
       },
-      messageSignature: {
+      ...messageContent({
         messageDigest: { algorithm: 'SHA2_256', digest: digest.toString('base64') },
         signature: signature.toString('base64'),
-      },
+      }),
     },
   };
 }

@@ -8,7 +8,13 @@ export {
 } from './bounded-file.js';
 export { type Deadline, withDeadline } from './deadline.js';
 export { JsonShape } from './json-shape.js';
-export { type PeerCredentials, peerCredentials, userNamespaceOwnerUid } from './kernel.js';
+export {
+  type PeerCredentials,
+  peerCredentials,
+  peerPidfd,
+  pidfdAlive,
+  userNamespaceOwnerUid,
+} from './kernel.js';
 export { ProcFileReader } from './proc-file.js';
 export {
   classifyTransportFailure,

@@ -1,12 +1,13 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { closeSync } from 'node:fs';
 import { readlink } from 'node:fs/promises';
-import { connect, createServer, type Server } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 
 import { test } from '@attestor/testing/fixtures';
 import { describe, expect, vi } from 'vitest';
 
-import { peerCredentials, userNamespaceOwnerUid } from './kernel.js';
+import { peerCredentials, peerPidfd, pidfdAlive, userNamespaceOwnerUid } from './kernel.js';
 
 describe(peerCredentials, () => {
   test('reads the pid and uid of the server at the other end of a unix socket', async ({
@@ -57,6 +58,53 @@ describe(userNamespaceOwnerUid, () => {
       expect(userNamespaceOwnerUid(path)).toBe(nobody);
     } finally {
       child.kill('SIGKILL');
+    }
+  });
+});
+
+describe(peerPidfd, () => {
+  test('pins the process that connected: alive while it runs, not after it exits', async ({
+    tempDir,
+  }) => {
+    const path = join(tempDir, 'pidfd.sock');
+    const accepted: Socket[] = [];
+    const server: Server = createServer((socket) => accepted.push(socket));
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    // A child connects and stays until told to go; the server side asks the kernel who it is.
+    const child = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const s = require('node:net').connect(${JSON.stringify(path)});` +
+          `s.on('connect', () => process.stdout.write('up'));` +
+          `process.stdin.on('data', () => process.exit(0));`,
+      ],
+      { stdio: ['pipe', 'pipe', 'ignore'] },
+    );
+    try {
+      await new Promise((resolve) => child.stdout.once('data', resolve));
+      await vi.waitFor(() => {
+        expect(accepted).toHaveLength(1);
+      });
+      const [socket] = accepted;
+      if (socket === undefined) throw new Error('no connection accepted');
+      expect(peerCredentials(socket).pid).toBe(child.pid);
+      const pidfd = peerPidfd(socket);
+      // The machines this runs on have kernels with SO_PEERPIDFD (6.5 and later).
+      if (pidfd === undefined) throw new Error('the kernel gave no pidfd');
+      try {
+        expect(pidfdAlive(pidfd)).toBe(true);
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.stdin.write('go');
+        await exited;
+        expect(pidfdAlive(pidfd)).toBe(false);
+      } finally {
+        closeSync(pidfd);
+      }
+    } finally {
+      child.kill();
+      for (const socket of accepted) socket.destroy();
+      server.close();
     }
   });
 });

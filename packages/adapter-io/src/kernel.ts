@@ -15,7 +15,15 @@ interface Libc {
     value: Record<string, number>,
     length: number[],
   ) => number;
+  readonly getsockoptInt: (
+    fd: number,
+    level: number,
+    name: number,
+    value: number[],
+    length: number[],
+  ) => number;
   readonly ioctl: (fd: number, request: number, value: number[]) => number;
+  readonly pidfdSendSignal: (pidfd: number, signal: number) => number;
   readonly errno: () => number;
 }
 
@@ -29,6 +37,19 @@ function loadLibc(): Libc {
     getsockopt: library.func(
       'int getsockopt(int fd, int level, int name, _Out_ attestor_ucred *value, _Inout_ uint32_t *length)',
     ) as Libc['getsockopt'],
+    getsockoptInt: library.func(
+      'int getsockopt(int fd, int level, int name, _Out_ int32_t *value, _Inout_ uint32_t *length)',
+    ) as Libc['getsockoptInt'],
+    // Through syscall(2): glibc has had a wrapper only since 2.36. The number is the same on
+    // every architecture (the system calls added after 5.0 share one table).
+    pidfdSendSignal: (
+      (call) => (pidfd: number, signal: number) =>
+        call(SYS_PIDFD_SEND_SIGNAL, pidfd, signal, null, 0)
+    )(
+      library.func(
+        'long syscall(long number, int pidfd, int signal, void *info, unsigned int flags)',
+      ) as (number: number, pidfd: number, signal: number, info: null, flags: number) => number,
+    ),
     // Declared with the one pointer argument this request takes (integer and pointer
     // arguments pass the same way to a variadic function on the ABIs Linux runs Node on).
     ioctl: library.func(
@@ -41,6 +62,9 @@ function loadLibc(): Libc {
 
 const SOL_SOCKET = 1;
 const SO_PEERCRED = 17;
+const SO_PEERPIDFD = 77;
+const SYS_PIDFD_SEND_SIGNAL = 424;
+const ESRCH = 3;
 /** `_IO(0xb7, 0x4)`: the uid that owns a user namespace (linux/nsfs.h). */
 const NS_GET_OWNER_UID = 0xb704;
 
@@ -69,6 +93,36 @@ export function peerCredentials(socket: Socket): PeerCredentials {
   )
     throw new Error('the socket has no peer');
   return { pid, uid, gid };
+}
+
+/**
+ * A pidfd of the process at the other end of a connected unix-domain socket (SO_PEERPIDFD,
+ * Linux 6.5 and later): it names the process that connected, not whichever process has its
+ * PID later. Undefined where the kernel does not have the option. The caller closes the fd.
+ */
+export function peerPidfd(socket: Socket): number | undefined {
+  const fd = socketFd(socket);
+  const value = [-1];
+  const length = [4];
+  if (loadLibc().getsockoptInt(fd, SOL_SOCKET, SO_PEERPIDFD, value, length) !== 0) {
+    const errno = loadLibc().errno();
+    // ENOPROTOOPT: a kernel without the option. ESRCH: the peer has already exited.
+    if (errno === ESRCH) throw new Error('the peer process has exited');
+    return undefined;
+  }
+  const pidfd = value[0];
+  return pidfd !== undefined && pidfd >= 0 ? pidfd : undefined;
+}
+
+/**
+ * Whether the process a pidfd names is still running (a signal 0 sent through the pidfd:
+ * ESRCH once it has exited, even when another process has its PID by now).
+ */
+export function pidfdAlive(pidfd: number): boolean {
+  if (loadLibc().pidfdSendSignal(pidfd, 0) === 0) return true;
+  const errno = loadLibc().errno();
+  if (errno === ESRCH) return false;
+  throw new Error(`pidfd_send_signal failed: errno ${String(errno)}`);
 }
 
 /**

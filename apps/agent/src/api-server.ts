@@ -1,8 +1,8 @@
-import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { connect } from 'node:net';
 import { dirname } from 'node:path';
 
+import { listenOnUnixSocket } from '@attestor/adapter-io';
 import type { Logger } from '@attestor/ports';
 
 import { type RouteHandler, RouteTable } from './route-table.js';
@@ -34,28 +34,12 @@ export class LocalApiServer {
 
   async start(): Promise<void> {
     await mkdir(dirname(this.socketPath), { recursive: true, mode: 0o755 });
-    await this.#removeStaleSocket();
     const server = createServer((request, response) => {
       void this.#routes.serve(request, response);
     });
     server.headersTimeout = 5_000;
     server.requestTimeout = 30_000;
-    // The socket file is created by listen() with the process umask. A umask of 0177 while it
-    // is created makes it owner-only from its first instant; chmod then applies the
-    // configured mode. No other file is created while the umask is narrowed.
-    const previousUmask = process.umask(0o177);
-    try {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(this.socketPath, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-    } finally {
-      process.umask(previousUmask);
-    }
-    await chmod(this.socketPath, this.socketMode);
+    await listenOnUnixSocket(server, this.socketPath, this.socketMode, 'apiSocketPath');
     this.#server = server;
     const mode = `0${this.socketMode.toString(8)}`;
     this.logger.info('local API listening', { socket: this.socketPath, mode });
@@ -76,42 +60,6 @@ export class LocalApiServer {
         resolve();
       });
       server.closeAllConnections();
-    });
-  }
-
-  /**
-   * Removes a socket file that nothing serves any more. Anything else at the path (a regular
-   * file, a directory, a symlink) is refused: it is not ours to delete.
-   */
-  async #removeStaleSocket(): Promise<void> {
-    let isSocket: boolean;
-    try {
-      isSocket = (await lstat(this.socketPath)).isSocket();
-    } catch (error) {
-      if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return;
-      throw error;
-    }
-    if (!isSocket) {
-      throw new Error(
-        `apiSocketPath ${this.socketPath} exists and is not a socket; remove it or choose another path`,
-      );
-    }
-    const alive = await new Promise<boolean>((resolve) => {
-      const socket = connect(this.socketPath);
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => {
-        resolve(false);
-      });
-    });
-    if (alive)
-      throw new Error(
-        `another process is serving ${this.socketPath}; is an agent already running?`,
-      );
-    await unlink(this.socketPath).catch((error: unknown) => {
-      if (!(error instanceof Error && 'code' in error && error.code === 'ENOENT')) throw error;
     });
   }
 }

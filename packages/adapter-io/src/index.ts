@@ -22,3 +22,4 @@ export {
   type TransportFailureKind,
 } from './transport-failure.js';
 export { trustBundle } from './trust-bundle.js';
+export { listenOnUnixSocket } from './unix-socket.js';

@@ -153,6 +153,8 @@ export default tseslint.config(
       '.nx/**',
       'coverage/**',
       'tmp/**',
+      // Generated from a vendored .proto (packages/workload-api/buf.gen.yaml).
+      '**/src/gen/**',
     ],
   },
   js.configs.recommended,

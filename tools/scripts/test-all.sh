@@ -31,6 +31,12 @@ step "nx sync:check (TypeScript project references match the dependency graph)"
 nx show projects >/dev/null
 nx sync:check
 
+step "generated code is current (the Workload API from its vendored .proto)"
+generated="$(mktemp -d)"
+(cd packages/workload-api && buf generate --output "$generated")
+diff -r "$generated/src/gen" packages/workload-api/src/gen
+rm -rf "$generated"
+
 step "format (prettier --check)"
 prettier --check . --log-level warn
 

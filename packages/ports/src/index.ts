@@ -32,3 +32,11 @@ export {
   VERIFICATION_RESULT_CLASSES,
 } from './signature-verifier.js';
 export type { TransparencyLog, TransparencyLogEntry } from './transparency-log.js';
+export type {
+  JwtSvid,
+  TrustBundle,
+  WorkloadCaller,
+  WorkloadIdentityProvider,
+  X509Svid,
+} from './workload-identity.js';
+export { WorkloadIdentityError, type WorkloadIdentityErrorCode } from './workload-identity.js';

@@ -1,0 +1,1 @@
+export { WorkloadApiServer, type WorkloadApiServerOptions } from './workload-api-server.js';

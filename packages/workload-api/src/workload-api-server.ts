@@ -1,0 +1,383 @@
+import { closeSync } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import { createServer, type Http2Server } from 'node:http2';
+import type { Socket } from 'node:net';
+import { dirname } from 'node:path';
+
+import { listenOnUnixSocket, peerCredentials, peerPidfd, pidfdAlive } from '@attestor/adapter-io';
+import {
+  type Logger,
+  type TrustBundle,
+  type WorkloadCaller,
+  WorkloadIdentityError,
+  type WorkloadIdentityErrorCode,
+  type WorkloadIdentityProvider,
+  type X509Svid,
+} from '@attestor/ports';
+import { create, type JsonObject } from '@bufbuild/protobuf';
+import {
+  Code,
+  ConnectError,
+  type ConnectRouter,
+  createContextKey,
+  createContextValues,
+  type HandlerContext,
+} from '@connectrpc/connect';
+import { connectNodeAdapter } from '@connectrpc/connect-node';
+
+import {
+  JWTBundlesResponseSchema,
+  JWTSVIDResponseSchema,
+  JWTSVIDSchema,
+  SpiffeWorkloadAPI,
+  ValidateJWTSVIDResponseSchema,
+  X509BundlesResponseSchema,
+  X509SVIDResponseSchema,
+  X509SVIDSchema,
+} from './gen/workload_pb.js';
+
+/** The metadata every Workload API request carries, so that a browser cannot be made to. */
+const SECURITY_HEADER = 'workload.spiffe.io';
+
+/** Who connected, as the kernel said when the connection was accepted. */
+const CALLER = createContextKey<WorkloadCaller | undefined>(undefined);
+
+/** The caller of each accepted connection, kept on the socket itself. */
+const PEER = Symbol('attestor.workloadApiPeer');
+interface PeerSocket extends Socket {
+  [PEER]?: WorkloadCaller;
+}
+
+/** Any socket that is readable and writable by every local user: identity comes from the kernel. */
+const SOCKET_MODE = 0o666;
+
+export interface WorkloadApiServerOptions {
+  readonly socketPath: string;
+  /** The shortest wait between two X.509-SVID rotations of one stream (a floor for tiny TTLs). */
+  readonly minimumRotationMs?: number;
+}
+
+/**
+ * The SPIFFE Workload API, served over gRPC (h2c) on a unix socket. The caller of each request
+ * is the process that made the connection, as SO_PEERCRED and SO_PEERPIDFD name it when the
+ * connection is accepted; nothing the caller sends can change whose SVIDs it gets.
+ */
+export class WorkloadApiServer {
+  #server: Http2Server | undefined;
+  readonly #sockets = new Set<Socket>();
+
+  constructor(
+    private readonly provider: WorkloadIdentityProvider,
+    private readonly logger: Logger,
+    private readonly options: WorkloadApiServerOptions,
+  ) {}
+
+  get socketPath(): string {
+    return this.options.socketPath;
+  }
+
+  async start(): Promise<void> {
+    await this.#ensureDirectory();
+    const handler = connectNodeAdapter({
+      routes: (router) => {
+        this.#routes(router);
+      },
+      grpc: true,
+      grpcWeb: false,
+      connect: false,
+      contextValues: (request) =>
+        createContextValues().set(CALLER, (request.socket as PeerSocket)[PEER]),
+    });
+    const server = createServer(handler);
+    server.on('connection', (socket: PeerSocket) => {
+      this.#identify(socket);
+    });
+    await listenOnUnixSocket(server, this.socketPath, SOCKET_MODE, 'workloadApiSocketPath');
+    this.#server = server;
+    this.logger.info('Workload API listening', { socket: this.socketPath });
+  }
+
+  async stop(): Promise<void> {
+    const server = this.#server;
+    if (server === undefined) return;
+    this.#server = undefined;
+    await new Promise<void>((resolve) => {
+      server.close(() => {
+        resolve();
+      });
+      // Open streams would hold close() forever: every connection goes now.
+      for (const socket of this.#sockets) socket.destroy();
+    });
+  }
+
+  /**
+   * The directory is made when missing, and never removed or recreated: it may be
+   * bind-mounted into containers, and a mount holds on to the directory it was made from.
+   */
+  async #ensureDirectory(): Promise<void> {
+    const directory = dirname(this.socketPath);
+    try {
+      if (!(await stat(directory)).isDirectory())
+        throw new Error(`workloadApiSocketPath: ${directory} is not a directory`);
+    } catch (error) {
+      if (!(error instanceof Error && 'code' in error && error.code === 'ENOENT')) throw error;
+      await mkdir(directory, { recursive: true, mode: 0o755 });
+    }
+  }
+
+  /** Records who is at the other end of a new connection, or drops it when that is unknown. */
+  #identify(socket: PeerSocket): void {
+    this.#sockets.add(socket);
+    socket.once('close', () => this.#sockets.delete(socket));
+    let caller: WorkloadCaller;
+    try {
+      const { pid, uid, gid } = peerCredentials(socket);
+      const pidfd = peerPidfd(socket);
+      if (pidfd !== undefined) {
+        let open = true;
+        socket.once('close', () => {
+          open = false;
+          closeSync(pidfd);
+        });
+        caller = { pid, uid, gid, stillConnected: () => open && pidfdAlive(pidfd) };
+      } else {
+        // No SO_PEERPIDFD (a kernel before 6.5): the attestation's own check of the process's
+        // start time is all there is.
+        caller = { pid, uid, gid, stillConnected: () => !socket.destroyed };
+      }
+    } catch (error) {
+      this.logger.warn('Workload API connection without peer credentials, dropped', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      socket.destroy();
+      return;
+    }
+    socket[PEER] = caller;
+  }
+
+  #routes(router: ConnectRouter): void {
+    const provider = this.provider;
+    router.service(SpiffeWorkloadAPI, {
+      fetchX509SVID: (_request, context) => this.#x509SvidStream(context),
+      fetchX509Bundles: (_request, context) =>
+        this.#changeStream(context, () =>
+          create(X509BundlesResponseSchema, { bundles: x509BundleMap(provider.bundles()) }),
+        ),
+      fetchJWTSVID: async (request, context) => {
+        const caller = this.#caller(context);
+        if (request.audience.length === 0 || request.audience.some((audience) => audience === ''))
+          throw new ConnectError('audience must be specified', Code.InvalidArgument);
+        const svids = await this.#answer(caller, () =>
+          provider.jwtSvids(
+            caller,
+            request.audience,
+            request.spiffeId === '' ? undefined : request.spiffeId,
+            context.signal,
+          ),
+        );
+        return create(JWTSVIDResponseSchema, {
+          svids: svids.map((svid) =>
+            create(JWTSVIDSchema, { spiffeId: svid.spiffeId, svid: svid.token, hint: svid.hint }),
+          ),
+        });
+      },
+      fetchJWTBundles: (_request, context) =>
+        this.#changeStream(context, () =>
+          create(JWTBundlesResponseSchema, { bundles: jwtBundleMap(provider.bundles()) }),
+        ),
+      validateJWTSVID: async (request, context) => {
+        this.#caller(context);
+        if (request.audience === '')
+          throw new ConnectError('audience must be specified', Code.InvalidArgument);
+        if (request.svid === '')
+          throw new ConnectError('svid must be specified', Code.InvalidArgument);
+        try {
+          const { spiffeId, claims } = await provider.validateJwtSvid(
+            request.svid,
+            request.audience,
+          );
+          return create(ValidateJWTSVIDResponseSchema, {
+            spiffeId,
+            claims: claims as JsonObject,
+          });
+        } catch (error) {
+          throw toConnectError(error);
+        }
+      },
+      fetchWITSVID: () => {
+        throw new ConnectError('WIT-SVIDs are not issued by this agent', Code.Unimplemented);
+      },
+      fetchWITBundles: () => {
+        throw new ConnectError('WIT-SVIDs are not issued by this agent', Code.Unimplemented);
+      },
+    });
+  }
+
+  /**
+   * The caller of a request that carries the security metadata. A request without it gets
+   * InvalidArgument, as the standard says; a connection the kernel named no one for never
+   * reaches here (it is dropped when accepted).
+   */
+  #caller(context: HandlerContext): WorkloadCaller {
+    if (context.requestHeader.get(SECURITY_HEADER) !== 'true')
+      throw new ConnectError('security header missing from request', Code.InvalidArgument);
+    const caller = context.values.get(CALLER);
+    if (caller === undefined)
+      throw new ConnectError('the caller could not be identified', Code.PermissionDenied);
+    return caller;
+  }
+
+  /**
+   * Runs `issue` for `caller` and checks afterwards that the process that connected is still
+   * there: its PID then still names it, so the attestation was of the caller and no one else.
+   */
+  async #answer<T>(caller: WorkloadCaller, issue: () => Promise<T>): Promise<T> {
+    let answer: T;
+    try {
+      answer = await issue();
+    } catch (error) {
+      if (WorkloadIdentityError.is(error))
+        this.logger.info('Workload API request refused', {
+          pid: caller.pid,
+          uid: caller.uid,
+          code: error.code,
+          reason: error.message,
+        });
+      else
+        this.logger.error('Workload API request failed', {
+          pid: caller.pid,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      throw toConnectError(error);
+    }
+    if (!caller.stillConnected()) {
+      this.logger.warn('Workload API caller went away while it was attested; nothing sent', {
+        pid: caller.pid,
+      });
+      throw new ConnectError('the calling process is gone', Code.PermissionDenied);
+    }
+    return answer;
+  }
+
+  /** FetchX509SVID: the SVIDs at once, then again at half their lifetime or on any change. */
+  async *#x509SvidStream(context: HandlerContext) {
+    const caller = this.#caller(context);
+    for (;;) {
+      const changed = nextChange(this.provider, context.signal);
+      try {
+        const svids = await this.#answer(caller, () =>
+          this.provider.x509Svids(caller, context.signal),
+        );
+        yield create(X509SVIDResponseSchema, {
+          svids: svids.map((svid) => x509SvidMessage(svid, this.provider.bundles())),
+        });
+        await changed.or(this.#rotationDelay(svids));
+      } finally {
+        changed.stop();
+      }
+      if (context.signal.aborted) return;
+    }
+  }
+
+  /** A stream of `message()`, sent at once and again after every change. */
+  async *#changeStream<T>(context: HandlerContext, message: () => T) {
+    this.#caller(context);
+    for (;;) {
+      const changed = nextChange(this.provider, context.signal);
+      try {
+        yield message();
+        await changed.or(undefined);
+      } finally {
+        changed.stop();
+      }
+      if (context.signal.aborted) return;
+    }
+  }
+
+  /** Half the lifetime left of the SVID that expires first, as SPIRE agents rotate. */
+  #rotationDelay(svids: readonly X509Svid[]): number {
+    const now = Date.now();
+    const earliest = Math.min(...svids.map((svid) => svid.notAfter.getTime()));
+    return Math.max((earliest - now) / 2, this.options.minimumRotationMs ?? 1_000);
+  }
+}
+
+/**
+ * A promise that settles on the provider's next change, when `signal` aborts, or after the
+ * delay passed to `or()`, whichever is first. `stop()` removes every listener and timer.
+ */
+function nextChange(provider: WorkloadIdentityProvider, signal: AbortSignal) {
+  let wake: () => void = () => undefined;
+  const woken = new Promise<void>((resolve) => {
+    wake = resolve;
+  });
+  const unsubscribe = provider.onChange(() => {
+    wake();
+  });
+  const onAbort = (): void => {
+    wake();
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    or(delayMs: number | undefined): Promise<void> {
+      if (delayMs !== undefined && Number.isFinite(delayMs))
+        timer = setTimeout(wake, Math.min(delayMs, 2 ** 31 - 1));
+      return woken;
+    },
+    stop(): void {
+      unsubscribe();
+      signal.removeEventListener('abort', onAbort);
+      clearTimeout(timer);
+    },
+  };
+}
+
+function x509SvidMessage(svid: X509Svid, bundles: readonly TrustBundle[]) {
+  const trustDomain = new URL(svid.spiffeId).host;
+  const bundle = bundles.find((candidate) => candidate.trustDomain === trustDomain);
+  return create(X509SVIDSchema, {
+    spiffeId: svid.spiffeId,
+    x509Svid: concatenate(svid.certificates),
+    x509SvidKey: svid.privateKey,
+    bundle: concatenate(bundle?.x509Authorities ?? []),
+    hint: svid.hint,
+  });
+}
+
+/** Bundle maps are keyed by the trust domain's SPIFFE ID, `spiffe://example.org`, as SPIRE's. */
+function x509BundleMap(bundles: readonly TrustBundle[]): Record<string, Uint8Array> {
+  return Object.fromEntries(
+    bundles.map((bundle) => [
+      `spiffe://${bundle.trustDomain}`,
+      concatenate(bundle.x509Authorities),
+    ]),
+  );
+}
+
+function jwtBundleMap(bundles: readonly TrustBundle[]): Record<string, Uint8Array> {
+  return Object.fromEntries(
+    bundles.map((bundle) => [
+      `spiffe://${bundle.trustDomain}`,
+      new TextEncoder().encode(JSON.stringify(bundle.jwtKeys)),
+    ]),
+  );
+}
+
+function concatenate(parts: readonly Uint8Array[]): Uint8Array {
+  return Buffer.concat(parts);
+}
+
+const CODES: Readonly<Record<WorkloadIdentityErrorCode, Code>> = {
+  invalid_argument: Code.InvalidArgument,
+  permission_denied: Code.PermissionDenied,
+  unavailable: Code.Unavailable,
+  invalid_token: Code.InvalidArgument,
+};
+
+function toConnectError(error: unknown): ConnectError {
+  if (error instanceof ConnectError) return error;
+  if (WorkloadIdentityError.is(error)) return new ConnectError(error.message, CODES[error.code]);
+  // Anything else is a defect: the caller learns nothing of it.
+  return new ConnectError('internal error', Code.Internal);
+}

@@ -1,0 +1,6 @@
+export {
+  AuthorityError,
+  type AuthorityErrorCode,
+  LocalAuthority,
+  type SvidSubject,
+} from './local-authority.js';

@@ -1,0 +1,204 @@
+import { execFileSync } from 'node:child_process';
+import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
+import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { rejection } from '@attestor/testing';
+import { test } from '@attestor/testing/fixtures';
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { describe, expect } from 'vitest';
+
+import { AuthorityError, LocalAuthority } from './local-authority.js';
+
+function pem(der: Uint8Array): string {
+  return new X509Certificate(der).toString();
+}
+
+function openssl(...args: string[]): string {
+  return execFileSync('openssl', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+describe(LocalAuthority, () => {
+  test('makes its CA and JWT key on first start, private, and reuses them', async ({ tempDir }) => {
+    const state = join(tempDir, 'state');
+    const first = await LocalAuthority.open(state, 'example.org');
+    expect((await stat(state)).mode & 0o777).toBe(0o700);
+    expect((await stat(join(state, 'ca.key'))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(state, 'jwt.key'))).mode & 0o777).toBe(0o600);
+    const again = await LocalAuthority.open(state, 'example.org');
+    expect(again.caPem).toBe(first.caPem);
+    expect(again.jwtKeyId).toBe(first.jwtKeyId);
+    const ca = new X509Certificate(first.caPem);
+    expect(ca.ca).toBe(true);
+    expect(ca.subjectAltName).toBe('URI:spiffe://example.org');
+  });
+
+  test('refuses a key file others may read', async ({ tempDir }) => {
+    const state = join(tempDir, 'state');
+    await LocalAuthority.open(state, 'example.org');
+    await chmod(join(state, 'ca.key'), 0o644);
+    const error = await rejection(AuthorityError, LocalAuthority.open(state, 'example.org'));
+    expect(error.code).toBe('insecure_permissions');
+    expect(error.message).toContain(`key file ${join(state, 'ca.key')} has mode 0644`);
+  });
+
+  test('refuses a state directory others may enter', async ({ tempDir }) => {
+    const state = join(tempDir, 'state');
+    await LocalAuthority.open(state, 'example.org');
+    await chmod(state, 0o755);
+    const error = await rejection(AuthorityError, LocalAuthority.open(state, 'example.org'));
+    expect(error.code).toBe('insecure_permissions');
+    expect(error.message).toContain(`stateDirectory ${state} has mode 0755`);
+  });
+
+  test('refuses a CA key that is not the key of the CA certificate', async ({ tempDir }) => {
+    const one = join(tempDir, 'one');
+    const two = join(tempDir, 'two');
+    await LocalAuthority.open(one, 'example.org');
+    await LocalAuthority.open(two, 'example.org');
+    await writeFile(join(one, 'ca.pem'), await readFile(join(two, 'ca.pem')));
+    const error = await rejection(AuthorityError, LocalAuthority.open(one, 'example.org'));
+    expect(error.code).toBe('malformed_state');
+    expect(error.message).toContain('is not the key of the CA certificate');
+  });
+
+  test('issues X.509-SVIDs as the SPIFFE standard has them, chaining to its bundle', async ({
+    tempDir,
+  }) => {
+    const authority = await LocalAuthority.open(join(tempDir, 'state'), 'example.org');
+    const now = new Date();
+    const svid = await authority.issueX509Svid(
+      'spiffe://example.org/workloads/payments',
+      {},
+      3_600_000,
+      'payments',
+      now,
+    );
+    expect(svid.certificates).toHaveLength(1);
+    const [leafDer] = svid.certificates;
+    if (leafDer === undefined) throw new Error('no certificate');
+    const leaf = new X509Certificate(leafDer);
+    expect(leaf.subjectAltName).toBe('URI:spiffe://example.org/workloads/payments');
+    expect(leaf.ca).toBe(false);
+    expect(svid.notAfter.getTime()).toBe(Math.floor((now.getTime() + 3_600_000) / 1000) * 1000);
+    // The key is PKCS#8 and is the certificate's.
+    const key = createPrivateKey({
+      key: Buffer.from(svid.privateKey),
+      format: 'der',
+      type: 'pkcs8',
+    });
+    expect(createPublicKey(key).export({ format: 'jwk' })).toStrictEqual(
+      leaf.publicKey.export({ format: 'jwk' }),
+    );
+
+    // openssl, not this code, checks the chain and reads the extensions.
+    const [bundleDer] = authority.bundle().x509Authorities;
+    if (bundleDer === undefined) throw new Error('no CA');
+    await writeFile(join(tempDir, 'bundle.pem'), pem(bundleDer));
+    await writeFile(join(tempDir, 'svid.pem'), pem(leafDer));
+    for (const purpose of ['sslclient', 'sslserver'])
+      expect(
+        openssl(
+          'verify',
+          '-CAfile',
+          join(tempDir, 'bundle.pem'),
+          '-purpose',
+          purpose,
+          join(tempDir, 'svid.pem'),
+        ),
+      ).toContain('OK');
+    const text = openssl('x509', '-noout', '-text', '-in', join(tempDir, 'svid.pem'));
+    expect(text).toMatch(/X509v3 Subject Alternative Name: critical\s+URI:spiffe:\/\/example\.org/);
+    expect(text).toMatch(/X509v3 Key Usage: critical\s+Digital Signature\n/);
+    expect(text).toMatch(/X509v3 Basic Constraints: critical\s+CA:FALSE/);
+    expect(text).toMatch(/TLS Web Server Authentication, TLS Web Client Authentication/);
+  });
+
+  test('puts a subject in the SVID, and then the SAN is not critical', async ({ tempDir }) => {
+    const authority = await LocalAuthority.open(join(tempDir, 'state'), 'example.org');
+    const svid = await authority.issueX509Svid(
+      'spiffe://example.org/a',
+      { organization: 'Example, Inc.', commonName: 'payments' },
+      60_000,
+      'a',
+    );
+    const [der] = svid.certificates;
+    if (der === undefined) throw new Error('no certificate');
+    const leaf = new X509Certificate(der);
+    expect(leaf.subject).toBe('O=Example\\, Inc.\nCN=payments');
+    await writeFile(join(tempDir, 'svid.pem'), leaf.toString());
+    const text = openssl('x509', '-noout', '-text', '-in', join(tempDir, 'svid.pem'));
+    expect(text).toMatch(/X509v3 Subject Alternative Name: \n/);
+  });
+
+  test('signs JWT-SVIDs that an independent JOSE check accepts against its JWK Set', async ({
+    tempDir,
+  }) => {
+    const authority = await LocalAuthority.open(join(tempDir, 'state'), 'example.org');
+    const { token } = await authority.signJwtSvid(
+      'spiffe://example.org/a',
+      ['https://api.example'],
+      { team: 'payments' },
+      300_000,
+    );
+    expect(decodeProtectedHeader(token)).toStrictEqual({
+      alg: 'ES256',
+      kid: authority.jwtKeyId,
+      typ: 'JWT',
+    });
+    const jwks = authority.bundle().jwtKeys;
+    expect(jwks.keys.every((key) => typeof key['kid'] === 'string')).toBe(true);
+    const { payload } = await jwtVerify(
+      token,
+      createLocalJWKSet(jwks as Parameters<typeof createLocalJWKSet>[0]),
+      { audience: 'https://api.example' },
+    );
+    expect(payload).toMatchObject({
+      sub: 'spiffe://example.org/a',
+      aud: 'https://api.example',
+      team: 'payments',
+    });
+    expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(300);
+    expect(await authority.validateJwtSvid(token, 'https://api.example')).toMatchObject({
+      spiffeId: 'spiffe://example.org/a',
+    });
+  });
+
+  test('refuses a JWT-SVID for another audience, expired, tampered or foreign', async ({
+    tempDir,
+  }) => {
+    const authority = await LocalAuthority.open(join(tempDir, 'one'), 'example.org');
+    const foreign = await LocalAuthority.open(join(tempDir, 'two'), 'example.org');
+    const sign = (by: LocalAuthority, ttlMs = 60_000, now = new Date()) =>
+      by.signJwtSvid('spiffe://example.org/a', ['aud'], {}, ttlMs, now).then(({ token }) => token);
+    const good = await sign(authority);
+    const [header, payload, signature] = good.split('.');
+    const forged = `${header ?? ''}.${Buffer.from(
+      JSON.stringify({
+        ...JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()),
+        sub: 'spiffe://example.org/admin',
+      }),
+    ).toString('base64url')}.${signature ?? ''}`;
+    const cases: [string, () => Promise<unknown>][] = [
+      ['another audience', () => authority.validateJwtSvid(good, 'other')],
+      [
+        'expired',
+        async () =>
+          authority.validateJwtSvid(
+            await sign(authority, 1_000, new Date(Date.now() - 120_000)),
+            'aud',
+          ),
+      ],
+      ['tampered', () => authority.validateJwtSvid(forged, 'aud')],
+      ['foreign', async () => authority.validateJwtSvid(await sign(foreign), 'aud')],
+    ];
+    for (const [name, validation] of cases) {
+      const error = await validation().then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(error, name).toBeInstanceOf(Error);
+      expect((error as { code?: string }).code, name).toMatch(/^ERR_J(WT|WS)_/);
+    }
+  });
+});

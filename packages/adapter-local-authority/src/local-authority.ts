@@ -1,0 +1,386 @@
+import 'reflect-metadata';
+
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  KeyObject,
+  randomBytes,
+  webcrypto,
+  X509Certificate,
+} from 'node:crypto';
+import { chmod, lstat, mkdir, open, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { FileReadError, readBoundedText } from '@attestor/adapter-io';
+import { CodedError, type TrustBundle, type X509Svid } from '@attestor/ports';
+import * as x509 from '@peculiar/x509';
+import { importJWK, type JWK, jwtVerify, SignJWT } from 'jose';
+
+x509.cryptoProvider.set(webcrypto);
+
+const EC_P256 = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+const CA_LIFETIME_MS = 365 * 24 * 60 * 60 * 1000;
+/** Clocks of the hosts that check an SVID may be a little behind this one. */
+const BACKDATE_MS = 10_000;
+const MAX_KEY_FILE_BYTES = 64 * 1024;
+
+export type AuthorityErrorCode =
+  /** A key file others may read, a state directory others may enter, a file of another owner. */
+  | 'insecure_permissions'
+  /** A key or certificate file that does not parse, or a key that does not match its CA. */
+  | 'malformed_state'
+  | 'io';
+
+export class AuthorityError extends CodedError<AuthorityErrorCode> {
+  static override readonly brand = '@attestor/adapter-local-authority/AuthorityError';
+  override readonly name = 'AuthorityError';
+}
+
+/** The X.509 subject of an SVID, from an identity's `x509Subject`. */
+export interface SvidSubject {
+  readonly commonName?: string;
+  readonly organization?: string;
+  readonly organizationalUnit?: string;
+  readonly country?: string;
+}
+
+interface Keys {
+  readonly caKey: webcrypto.CryptoKey;
+  readonly caCertificate: x509.X509Certificate;
+  readonly jwtKey: webcrypto.CryptoKey;
+  readonly jwtPublicJwk: JWK;
+}
+
+/**
+ * The agent's own authority for one trust domain, kept in `stateDirectory`: a self-signed
+ * ECDSA P-256 CA (`ca.key`, `ca.pem`) and a JWT signing key (`jwt.key`), made on first start
+ * and reused on every later one. The directory must be the agent's own and closed to others
+ * (0700), and each key file 0600: a key that another user could read is refused, not used.
+ */
+export class LocalAuthority {
+  private constructor(
+    readonly trustDomain: string,
+    private readonly keys: Keys,
+    readonly jwtKeyId: string,
+  ) {}
+
+  static async open(stateDirectory: string, trustDomain: string): Promise<LocalAuthority> {
+    await ensurePrivateDirectory(stateDirectory);
+    const caKeyPath = join(stateDirectory, 'ca.key');
+    const caCertificatePath = join(stateDirectory, 'ca.pem');
+    const jwtKeyPath = join(stateDirectory, 'jwt.key');
+    let caKey = await readPrivateKey(caKeyPath);
+    let caCertificate: x509.X509Certificate | undefined;
+    if (caKey === undefined) {
+      const generated = await generateCa(trustDomain);
+      caKey = generated.key;
+      caCertificate = generated.certificate;
+      await writePrivateFile(caKeyPath, await pkcs8Pem(caKey));
+      await writePrivateFile(caCertificatePath, caCertificate.toString('pem'));
+    } else {
+      caCertificate = await readCertificate(caCertificatePath);
+      checkKeyMatches(caKey, caCertificate, caKeyPath, caCertificatePath);
+    }
+    let jwtKey = await readPrivateKey(jwtKeyPath);
+    if (jwtKey === undefined) {
+      jwtKey = (await webcrypto.subtle.generateKey(EC_P256, true, ['sign', 'verify'])).privateKey;
+      await writePrivateFile(jwtKeyPath, await pkcs8Pem(jwtKey));
+    }
+    const jwtPublicJwk = publicJwk(jwtKey);
+    const authority = new LocalAuthority(
+      trustDomain,
+      { caKey, caCertificate, jwtKey, jwtPublicJwk },
+      keyId(jwtPublicJwk),
+    );
+    return authority;
+  }
+
+  /** The CA certificate, PEM. */
+  get caPem(): string {
+    return this.keys.caCertificate.toString('pem');
+  }
+
+  bundle(): TrustBundle {
+    return {
+      trustDomain: this.trustDomain,
+      x509Authorities: [new Uint8Array(this.keys.caCertificate.rawData)],
+      // No `use`: generic JOSE libraries take only `sig` or none, and the SPIFFE bundle
+      // format's `jwt-svid` belongs to bundle endpoints, not to the Workload API's JWK Sets.
+      jwtKeys: { keys: [{ ...this.keys.jwtPublicJwk, kid: this.jwtKeyId, alg: 'ES256' }] },
+    };
+  }
+
+  /**
+   * An X.509-SVID as the SPIFFE X509-SVID standard has it: a fresh P-256 key, one URI SAN
+   * (critical when the subject is empty), not a CA, key usage digitalSignature (critical),
+   * extended key usage serverAuth and clientAuth. It never outlives the CA.
+   */
+  async issueX509Svid(
+    spiffeId: string,
+    subject: SvidSubject,
+    ttlMs: number,
+    hint: string,
+    now = new Date(),
+  ): Promise<X509Svid> {
+    const keys = await webcrypto.subtle.generateKey(EC_P256, true, ['sign', 'verify']);
+    // Whole seconds, as the certificate records it.
+    const notAfter = new Date(
+      Math.floor(
+        Math.min(now.getTime() + ttlMs, this.keys.caCertificate.notAfter.getTime()) / 1000,
+      ) * 1000,
+    );
+    const name = subjectName(subject);
+    const certificate = await x509.X509CertificateGenerator.create({
+      serialNumber: serialNumber(),
+      subject: name,
+      issuer: this.keys.caCertificate.subjectName,
+      notBefore: new Date(now.getTime() - BACKDATE_MS),
+      notAfter,
+      signingAlgorithm: EC_P256,
+      publicKey: keys.publicKey,
+      signingKey: this.keys.caKey,
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+        new x509.ExtendedKeyUsageExtension(
+          [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth],
+          false,
+        ),
+        new x509.SubjectAlternativeNameExtension([{ type: 'url', value: spiffeId }], name === ''),
+        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+        await x509.AuthorityKeyIdentifierExtension.create(this.keys.caCertificate),
+      ],
+    });
+    return {
+      spiffeId,
+      certificates: [new Uint8Array(certificate.rawData)],
+      privateKey: new Uint8Array(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)),
+      hint,
+      notAfter,
+    };
+  }
+
+  /**
+   * A JWT-SVID as the SPIFFE JWT-SVID standard has it: header `alg`, `kid`, `typ` only; `sub`
+   * the SPIFFE ID, `aud` as requested, `exp` and `iat`. `claims` are an identity's custom
+   * claims, already checked not to name a registered one.
+   */
+  async signJwtSvid(
+    spiffeId: string,
+    audience: readonly string[],
+    claims: Readonly<Record<string, string>>,
+    ttlMs: number,
+    now = new Date(),
+  ): Promise<{ token: string; expiresAt: Date }> {
+    const issuedAt = Math.floor(now.getTime() / 1000);
+    const expiresAt = new Date((issuedAt + Math.ceil(ttlMs / 1000)) * 1000);
+    const token = await new SignJWT({ ...claims })
+      .setProtectedHeader({ alg: 'ES256', kid: this.jwtKeyId, typ: 'JWT' })
+      .setSubject(spiffeId)
+      .setAudience(audience.length === 1 ? (audience[0] ?? '') : [...audience])
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(expiresAt.getTime() / 1000)
+      .sign(this.keys.jwtKey);
+    return { token, expiresAt };
+  }
+
+  /**
+   * Checks a JWT-SVID against this trust domain's JWT keys: signature (ES256 only), `exp`,
+   * the audience, and a `sub` that is a SPIFFE ID of this trust domain.
+   */
+  async validateJwtSvid(
+    token: string,
+    audience: string,
+  ): Promise<{ spiffeId: string; claims: Record<string, unknown> }> {
+    const key = await importJWK(this.keys.jwtPublicJwk, 'ES256');
+    const { payload, protectedHeader } = await jwtVerify(token, key, {
+      algorithms: ['ES256'],
+      audience,
+      requiredClaims: ['sub', 'exp', 'aud'],
+    });
+    if (protectedHeader.kid !== this.jwtKeyId) throw new Error('the token names another key');
+    const subject = payload.sub ?? '';
+    if (!subject.startsWith(`spiffe://${this.trustDomain}/`))
+      throw new Error('the subject is not a SPIFFE ID of this trust domain');
+    return { spiffeId: subject, claims: { ...payload } };
+  }
+}
+
+function subjectName(subject: SvidSubject): string {
+  const parts: string[] = [];
+  const add = (type: string, value: string | undefined): void => {
+    if (value !== undefined && value !== '') parts.push(`${type}=${escapeRdn(value)}`);
+  };
+  add('C', subject.country);
+  add('O', subject.organization);
+  add('OU', subject.organizationalUnit);
+  add('CN', subject.commonName);
+  return parts.join(', ');
+}
+
+/** RFC 4514 escaping of an attribute value (`,`, `+`, `"`, `\`, `<`, `>`, `;`, `=`). */
+function escapeRdn(value: string): string {
+  return value
+    .replace(/[,+"\\<>;=]/g, (char) => `\\${char}`)
+    .replace(/^[ #]/, (char) => `\\${char}`)
+    .replace(/ $/, '\\ ');
+}
+
+/** A positive 128-bit serial number, hex (the top bit clear, so DER needs no sign byte). */
+function serialNumber(): string {
+  const bytes = randomBytes(16);
+  bytes[0] = (bytes[0] ?? 0) & 0x7f;
+  return bytes.toString('hex');
+}
+
+async function generateCa(
+  trustDomain: string,
+): Promise<{ key: webcrypto.CryptoKey; certificate: x509.X509Certificate }> {
+  const keys = await webcrypto.subtle.generateKey(EC_P256, true, ['sign', 'verify']);
+  const now = Date.now();
+  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serialNumber(),
+    name: `O=attestor, CN=${escapeRdn(trustDomain)}`,
+    keys,
+    notBefore: new Date(now - BACKDATE_MS),
+    notAfter: new Date(now + CA_LIFETIME_MS),
+    signingAlgorithm: EC_P256,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
+        true,
+      ),
+      new x509.SubjectAlternativeNameExtension([{ type: 'url', value: `spiffe://${trustDomain}` }]),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  });
+  return { key: keys.privateKey, certificate };
+}
+
+/** The state directory: made 0700 when missing; refused when another user may enter it. */
+async function ensurePrivateDirectory(directory: string): Promise<void> {
+  await mkdir(directory, { recursive: true, mode: 0o700 });
+  const info = await lstat(directory);
+  if (!info.isDirectory())
+    throw new AuthorityError(
+      'insecure_permissions',
+      `stateDirectory ${directory} is not a directory`,
+    );
+  checkOwnerOnly(directory, info.mode, info.uid, 'stateDirectory');
+}
+
+function checkOwnerOnly(path: string, mode: number, uid: number, what: string): void {
+  const self = process.geteuid?.();
+  if (self !== undefined && uid !== self)
+    throw new AuthorityError(
+      'insecure_permissions',
+      `${what} ${path} belongs to uid ${String(uid)}, not to the agent (uid ${String(self)})`,
+    );
+  if ((mode & 0o077) !== 0)
+    throw new AuthorityError(
+      'insecure_permissions',
+      `${what} ${path} has mode 0${(mode & 0o777).toString(8)}: others may read it; make it 0${what === 'stateDirectory' ? '700' : '600'}`,
+    );
+}
+
+/** A PKCS#8 PEM key file of the agent's own, 0600; undefined when there is none yet. */
+async function readPrivateKey(path: string): Promise<webcrypto.CryptoKey | undefined> {
+  let info;
+  try {
+    info = await lstat(path);
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return undefined;
+    throw new AuthorityError('io', `${path}: cannot read: ${String(error)}`, { cause: error });
+  }
+  if (!info.isFile())
+    throw new AuthorityError('insecure_permissions', `key file ${path} is not a regular file`);
+  checkOwnerOnly(path, info.mode, info.uid, 'key file');
+  const pem = await readText(path);
+  try {
+    const der = createPrivateKey(pem).export({ type: 'pkcs8', format: 'der' });
+    return await webcrypto.subtle.importKey('pkcs8', der, EC_P256, true, ['sign']);
+  } catch (error) {
+    throw new AuthorityError('malformed_state', `${path} is not a PKCS#8 ECDSA P-256 key`, {
+      cause: error,
+    });
+  }
+}
+
+async function readCertificate(path: string): Promise<x509.X509Certificate> {
+  const pem = await readText(path);
+  try {
+    return new x509.X509Certificate(pem);
+  } catch (error) {
+    throw new AuthorityError('malformed_state', `${path} is not a PEM certificate`, {
+      cause: error,
+    });
+  }
+}
+
+async function readText(path: string): Promise<string> {
+  try {
+    return await readBoundedText(path, MAX_KEY_FILE_BYTES);
+  } catch (error) {
+    const code = FileReadError.is(error) && error.code === 'not_found' ? 'malformed_state' : 'io';
+    throw new AuthorityError(code, error instanceof Error ? error.message : String(error), {
+      cause: error,
+    });
+  }
+}
+
+function checkKeyMatches(
+  key: webcrypto.CryptoKey,
+  certificate: x509.X509Certificate,
+  keyPath: string,
+  certificatePath: string,
+): void {
+  const fromKey = publicJwk(key);
+  const fromCertificate = new X509Certificate(Buffer.from(certificate.rawData)).publicKey.export({
+    format: 'jwk',
+  });
+  if (fromKey.x !== fromCertificate.x || fromKey.y !== fromCertificate.y)
+    throw new AuthorityError(
+      'malformed_state',
+      `${keyPath} is not the key of the CA certificate ${certificatePath}`,
+    );
+}
+
+/** The public half of a P-256 private key, as a JWK. */
+function publicJwk(key: webcrypto.CryptoKey): JWK {
+  const { kty, crv, x, y } = createPublicKey(KeyObject.from(key)).export({
+    format: 'jwk',
+  });
+  if (kty !== 'EC' || crv !== 'P-256' || x === undefined || y === undefined)
+    throw new AuthorityError('malformed_state', 'the key is not an ECDSA P-256 key');
+  return { kty, crv, x, y };
+}
+
+/** RFC 7638 thumbprint of the public key, the key's `kid`. */
+function keyId(jwk: JWK): string {
+  const canonical = JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y });
+  return createHash('sha256').update(canonical).digest('base64url');
+}
+
+async function pkcs8Pem(key: webcrypto.CryptoKey): Promise<string> {
+  const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key));
+  return `-----BEGIN PRIVATE KEY-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END PRIVATE KEY-----\n`;
+}
+
+/**
+ * Writes a file of the agent's only (0600) atomically: to a new file beside it, then renamed
+ * over, so that a crash leaves the old file or the new one, never half of one.
+ */
+async function writePrivateFile(path: string, content: string): Promise<void> {
+  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  const handle = await open(temporary, 'wx', 0o600);
+  try {
+    await handle.writeFile(content);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await chmod(temporary, 0o600);
+  await rename(temporary, path);
+}

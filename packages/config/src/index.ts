@@ -18,10 +18,14 @@ export {
   DEFAULT_TUF_CACHE_PATH,
   DEFAULT_TUF_MIRROR_URL,
   DEFAULT_VERIFICATION_TIMEOUT_MS,
+  DEFAULT_WORKLOAD_IDENTITY,
   type DockerAttestationConfig,
+  type IdentityConfig,
+  type IdentityMatch,
   type LogLevel,
   type RegistrySettings,
   type SigstoreConfig,
   type WorkloadIdentityConfig,
+  type X509SubjectTemplates,
 } from './model.js';
 export { nearestName } from './suggest.js';

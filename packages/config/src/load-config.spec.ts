@@ -558,10 +558,23 @@ describe(loadConfig, () => {
           }),
         ]),
       );
+      // The single-template form is one identity, `default`, for every rootful container.
       expect(config.workloadIdentity).toStrictEqual({
         trustDomain: 'example.org',
-        pathTemplate: '/workloads/{{docker.container.label["com.example.app"]}}',
-        allowRootlessRuntimes: false,
+        workloadApiSocketPath: '/run/attestor/workload/api.sock',
+        stateDirectory: '/var/lib/attestor',
+        x509SvidTtlMs: 3_600_000,
+        jwtSvidTtlMs: 300_000,
+        identities: [
+          {
+            name: 'default',
+            match: [],
+            admitsRootless: false,
+            pathTemplate: '/workloads/{{docker.container.label["com.example.app"]}}',
+            x509Subject: {},
+            jwtClaims: {},
+          },
+        ],
       });
     });
 
@@ -575,7 +588,7 @@ describe(loadConfig, () => {
           }),
         ]),
       );
-      expect(config.workloadIdentity?.allowRootlessRuntimes).toBe(true);
+      expect(config.workloadIdentity?.identities[0]?.admitsRootless).toBe(true);
     });
 
     it.each([
@@ -597,6 +610,269 @@ describe(loadConfig, () => {
       ],
       [{ pathTemplate: '/x' }, 'spec.trustDomain: required'],
     ])('reports %j', (spec, message) => {
+      expect(errorsOf(loadConfig([identity(spec)]))).toStrictEqual([message]);
+    });
+  });
+
+  describe('having WorkloadIdentity identities', () => {
+    const identity = (spec: unknown) => node({ section: 'WorkloadIdentity', schema: 'v1', spec });
+    const payments = {
+      name: 'payments',
+      match: {
+        'docker.container.label["com.example.app"]': 'payments',
+        'docker.image.signature.issuer': GITHUB,
+      },
+      pathTemplate: '/workloads/{{docker.container.label["com.example.app"]}}',
+      x509Subject: {
+        organization: 'Example',
+        commonName: '{{docker.container.label["com.example.app"]}}',
+      },
+      jwtClaims: { team: '{{docker.container.label["com.example.team"]}}' },
+    };
+
+    it("reads the issue's example, with every default and TTL", () => {
+      const config = configOf(
+        loadConfig([
+          identity({
+            trustDomain: 'example.org',
+            workloadApiSocketPath: '/run/spiffe/api.sock',
+            stateDirectory: '/srv/attestor',
+            x509SvidTtl: '30m',
+            jwtSvidTtl: '2m',
+            identities: [payments],
+          }),
+        ]),
+      );
+      expect(config.workloadIdentity).toStrictEqual({
+        trustDomain: 'example.org',
+        workloadApiSocketPath: '/run/spiffe/api.sock',
+        stateDirectory: '/srv/attestor',
+        x509SvidTtlMs: 1_800_000,
+        jwtSvidTtlMs: 120_000,
+        identities: [
+          {
+            name: 'payments',
+            match: [
+              { attribute: 'docker.container.label["com.example.app"]', pattern: 'payments' },
+              { attribute: 'docker.image.signature.issuer', pattern: GITHUB },
+            ],
+            admitsRootless: false,
+            pathTemplate: '/workloads/{{docker.container.label["com.example.app"]}}',
+            x509Subject: {
+              organization: 'Example',
+              commonName: '{{docker.container.label["com.example.app"]}}',
+            },
+            jwtClaims: { team: '{{docker.container.label["com.example.team"]}}' },
+          },
+        ],
+      });
+    });
+
+    it('admits rootless Podman only where match names docker.runtime with a pattern for it', () => {
+      const config = configOf(
+        loadConfig([
+          identity({
+            trustDomain: 'example.org',
+            identities: [
+              { name: 'rootful', pathTemplate: '/a' },
+              {
+                name: 'mine',
+                match: { 'docker.runtime': 'podman-*', 'docker.runtime.owner_uid': 1000 },
+                pathTemplate: '/b',
+              },
+              { name: 'docker', match: { 'docker.runtime': 'docker' }, pathTemplate: '/c' },
+            ],
+          }),
+        ]),
+      );
+      const identities = config.workloadIdentity?.identities ?? [];
+      expect(identities.map(({ name, admitsRootless }) => [name, admitsRootless])).toStrictEqual([
+        ['rootful', false],
+        ['mine', true],
+        ['docker', false],
+      ]);
+      // A YAML number is its decimal text.
+      expect(identities[1]?.match[1]).toStrictEqual({
+        attribute: 'docker.runtime.owner_uid',
+        pattern: '1000',
+      });
+    });
+
+    it.each([
+      [
+        'both forms',
+        { trustDomain: 'example.org', pathTemplate: '/a', identities: [payments] },
+        'spec.pathTemplate: give either pathTemplate (one identity for every container) or identities, not both',
+      ],
+      [
+        'an empty list',
+        { trustDomain: 'example.org', identities: [] },
+        'spec.identities: must be a list of at least one identity, got a list',
+      ],
+      [
+        'two identities of one name',
+        { trustDomain: 'example.org', identities: [payments, payments] },
+        'spec.identities[1].name: "payments" is already the name of an identity',
+      ],
+      [
+        'an identity without a path template',
+        { trustDomain: 'example.org', identities: [{ name: 'x' }] },
+        'spec.identities[0].pathTemplate: required',
+      ],
+      [
+        'a match on an attribute that cannot exist',
+        {
+          trustDomain: 'example.org',
+          identities: [{ name: 'x', match: { 'docker.container.imag': 'a' }, pathTemplate: '/a' }],
+        },
+        'spec.identities[0].match["docker.container.imag"]: not an attribute name that can exist',
+      ],
+      [
+        'a match with an empty pattern',
+        {
+          trustDomain: 'example.org',
+          identities: [{ name: 'x', match: { 'docker.runtime': '' }, pathTemplate: '/a' }],
+        },
+        'spec.identities[0].match["docker.runtime"]: must be a non-empty pattern string, got string ""',
+      ],
+      [
+        'a registered JWT claim',
+        {
+          trustDomain: 'example.org',
+          identities: [{ name: 'x', pathTemplate: '/a', jwtClaims: { sub: 'me' } }],
+        },
+        'spec.identities[0].jwtClaims.sub: sub is a registered claim that the agent sets; choose another name',
+      ],
+      [
+        'an unknown subject field',
+        {
+          trustDomain: 'example.org',
+          identities: [{ name: 'x', pathTemplate: '/a', x509Subject: { email: 'a' } }],
+        },
+        'spec.identities[0].x509Subject.email: unknown field; known fields: country, organization, organizationalUnit, commonName',
+      ],
+      [
+        'allowRootlessRuntimes beside identities',
+        { trustDomain: 'example.org', allowRootlessRuntimes: true, identities: [payments] },
+        'spec.allowRootlessRuntimes: only for pathTemplate; with identities, an identity admits rootless Podman by naming docker.runtime in its match',
+      ],
+      [
+        'a TTL out of range',
+        { trustDomain: 'example.org', x509SvidTtl: '500ms', identities: [payments] },
+        'spec.x509SvidTtl: must be a duration from 1s to 720h such as 1h or 30m, got "500ms"',
+      ],
+      [
+        'identities that are a mapping',
+        { trustDomain: 'example.org', identities: { payments } },
+        'spec.identities: must be a list of at least one identity, got a mapping',
+      ],
+      [
+        'an identity that is a string',
+        { trustDomain: 'example.org', identities: ['payments'] },
+        'spec.identities[0]: must be a mapping, got string "payments"',
+      ],
+      [
+        'an identity without a name',
+        { trustDomain: 'example.org', identities: [{ pathTemplate: '/a' }] },
+        'spec.identities[0].name: required',
+      ],
+      [
+        'a name with a slash',
+        { trustDomain: 'example.org', identities: [{ name: 'a/b', pathTemplate: '/a' }] },
+        "spec.identities[0].name: must be 1 to 64 letters, digits, '.', '_' or '-', got \"a/b\"",
+      ],
+      [
+        'a path template without its leading slash',
+        { trustDomain: 'example.org', identities: [{ name: 'x', pathTemplate: 'a' }] },
+        "spec.identities[0].pathTemplate: must start with '/'",
+      ],
+      [
+        'a path template that can never be a path',
+        { trustDomain: 'example.org', identities: [{ name: 'x', pathTemplate: '/a//b' }] },
+        'spec.identities[0].pathTemplate: has segment 2 that is empty',
+      ],
+      [
+        'a path template that does not parse',
+        { trustDomain: 'example.org', identities: [{ name: 'x', pathTemplate: '/a/{{' }] },
+        "spec.identities[0].pathTemplate: column 4: '{{' is not closed by '}}'",
+      ],
+      [
+        'a match that is a list',
+        {
+          trustDomain: 'example.org',
+          identities: [{ name: 'x', match: ['docker.runtime'], pathTemplate: '/a' }],
+        },
+        'spec.identities[0].match: must be a mapping, got a list',
+      ],
+      [
+        'a match pattern that is a fraction',
+        {
+          trustDomain: 'example.org',
+          identities: [
+            { name: 'x', match: { 'docker.runtime.owner_uid': 1.5 }, pathTemplate: '/a' },
+          ],
+        },
+        'spec.identities[0].match["docker.runtime.owner_uid"]: must be a non-empty pattern string, got number 1.5',
+      ],
+      [
+        'a subject template that does not parse',
+        {
+          trustDomain: 'example.org',
+          identities: [{ name: 'x', pathTemplate: '/a', x509Subject: { commonName: '{{nope}}' } }],
+        },
+        'spec.identities[0].x509Subject.commonName: column 1: unknown attribute nope',
+      ],
+      [
+        'a subject that is a string',
+        {
+          trustDomain: 'example.org',
+          identities: [{ name: 'x', pathTemplate: '/a', x509Subject: 'CN=x' }],
+        },
+        'spec.identities[0].x509Subject: must be a mapping, got string "CN=x"',
+      ],
+      [
+        'claims that are a list',
+        {
+          trustDomain: 'example.org',
+          identities: [{ name: 'x', pathTemplate: '/a', jwtClaims: ['a'] }],
+        },
+        'spec.identities[0].jwtClaims: must be a mapping, got a list',
+      ],
+      [
+        'a claim name with a space',
+        {
+          trustDomain: 'example.org',
+          identities: [{ name: 'x', pathTemplate: '/a', jwtClaims: { 'a b': 'c' } }],
+        },
+        'spec.identities[0].jwtClaims["a b"]: a claim name is a letter or _, then letters, digits, _, . or -',
+      ],
+      [
+        'a claim that is a number',
+        {
+          trustDomain: 'example.org',
+          identities: [{ name: 'x', pathTemplate: '/a', jwtClaims: { a: 1 } }],
+        },
+        'spec.identities[0].jwtClaims.a: must be a string template, got number 1',
+      ],
+      [
+        'a claim template that does not parse',
+        {
+          trustDomain: 'example.org',
+          identities: [{ name: 'x', pathTemplate: '/a', jwtClaims: { a: '}}' } }],
+        },
+        "spec.identities[0].jwtClaims.a: column 1: '}}' without a matching '{{'",
+      ],
+      [
+        'a single template that does not parse',
+        { trustDomain: 'example.org', pathTemplate: '/a/{{' },
+        "spec.pathTemplate: column 4: '{{' is not closed by '}}'",
+      ],
+      [
+        'a relative socket path',
+        { trustDomain: 'example.org', workloadApiSocketPath: 'api.sock', identities: [payments] },
+        'spec.workloadApiSocketPath: must be an absolute path, got "api.sock"',
+      ],
+    ])('refuses %s, naming the field', (_name, spec, message) => {
       expect(errorsOf(loadConfig([identity(spec)]))).toStrictEqual([message]);
     });
   });
@@ -793,7 +1069,7 @@ describe('loadConfig, having a list or nothing where a value must be', () => {
           node({ section: 'WorkloadIdentity', schema: 'v1', spec: { trustDomain: 'example.org' } }),
         ]),
       ),
-    ).toStrictEqual(['spec.pathTemplate: required']);
+    ).toStrictEqual(['spec.identities: required: at least one identity']);
   });
 });
 

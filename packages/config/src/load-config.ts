@@ -1,12 +1,9 @@
 import type { ConfigIssue, ConfigNode } from './config-node.js';
 import { type AttestorConfig, DEFAULT_AGENT_CONFIG, DEFAULT_DOCKER_CONFIG } from './model.js';
 import { IssueCollector, MapReader, quote } from './reader.js';
-import {
-  readAgentSpec,
-  readWorkloadAttestationSpec,
-  readWorkloadIdentitySpec,
-} from './sections.js';
+import { readAgentSpec, readWorkloadAttestationSpec } from './sections.js';
 import { nearestName } from './suggest.js';
+import { readWorkloadIdentitySpec } from './workload-identity-section.js';
 
 const SECTIONS = ['WorkloadAttestation', 'Agent', 'WorkloadIdentity'] as const;
 type SectionName = (typeof SECTIONS)[number];

@@ -79,17 +79,58 @@ export interface AgentConfig {
   readonly metricsListenAddress?: { readonly host: string; readonly port: number };
 }
 
-/** How SPIFFE IDs are built (section `WorkloadIdentity`, an addition to the specification). */
+/** One entry of an identity's `match`: an attribute and the identity glob its value must match. */
+export interface IdentityMatch {
+  /** The canonical attribute name (label keys as `labelAttributeName` writes them). */
+  readonly attribute: string;
+  readonly pattern: string;
+}
+
+/** The X.509 subject fields an identity may set; each value is a template. */
+export interface X509SubjectTemplates {
+  readonly country?: string;
+  readonly organization?: string;
+  readonly organizationalUnit?: string;
+  readonly commonName?: string;
+}
+
+/** One identity of the `WorkloadIdentity` section: who gets it, and what it says. */
+export interface IdentityConfig {
+  readonly name: string;
+  /** Every entry must hold. Empty: every rootful attested container. */
+  readonly match: readonly IdentityMatch[];
+  /**
+   * Whether a workload that a rootless Podman socket vouched for may get this identity: only
+   * when `match` names `docker.runtime` with a pattern that matches `podman-rootless` (or, for
+   * the older single-template form, when `allowRootlessRuntimes` is on).
+   */
+  readonly admitsRootless: boolean;
+  /** The SPIFFE ID path template, already checked to parse and to make a valid path. */
+  readonly pathTemplate: string;
+  readonly x509Subject: X509SubjectTemplates;
+  /** Custom JWT claims, name -> template; never a registered claim. */
+  readonly jwtClaims: Readonly<Record<string, string>>;
+}
+
+/** How SPIFFE identities are built and served (section `WorkloadIdentity`). */
 export interface WorkloadIdentityConfig {
   readonly trustDomain: string;
-  /** The source text of the SPIFFE ID path template, already checked to parse. */
-  readonly pathTemplate: string;
-  /**
-   * Whether a workload a rootless Podman socket vouched for may get an identity. Off by
-   * default: that socket's user controls every answer it gives.
-   */
-  readonly allowRootlessRuntimes: boolean;
+  /** The Workload API socket; its directory is the one to mount into containers. */
+  readonly workloadApiSocketPath: string;
+  /** Where the agent keeps its CA and JWT key (0700). */
+  readonly stateDirectory: string;
+  readonly x509SvidTtlMs: number;
+  readonly jwtSvidTtlMs: number;
+  /** In file order: the first that holds is a workload's first SVID. */
+  readonly identities: readonly IdentityConfig[];
 }
+
+export const DEFAULT_WORKLOAD_IDENTITY = {
+  workloadApiSocketPath: '/run/attestor/workload/api.sock',
+  stateDirectory: '/var/lib/attestor',
+  x509SvidTtlMs: 60 * 60 * 1000,
+  jwtSvidTtlMs: 5 * 60 * 1000,
+} as const;
 
 export interface AttestorConfig {
   readonly docker: DockerAttestationConfig;

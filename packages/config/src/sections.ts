@@ -1,9 +1,3 @@
-import {
-  AttributeError,
-  isKnownAttributeName,
-  parseTemplate,
-  spiffeIdPathTemplateProblem,
-} from '@attestor/attributes';
 import { lintAllowedIdentities } from '@attestor/identity-glob';
 import {
   checkSocketPathLength,
@@ -24,7 +18,6 @@ import {
   type LogLevel,
   type RegistrySettings,
   type SigstoreConfig,
-  type WorkloadIdentityConfig,
 } from './model.js';
 import {
   childPath,
@@ -122,7 +115,11 @@ function readSigstore(reader: MapReader, issues: IssueCollector): SigstoreConfig
   };
 }
 
-function absolutePath(reader: MapReader, key: string, issues: IssueCollector): string | undefined {
+export function absolutePath(
+  reader: MapReader,
+  key: string,
+  issues: IssueCollector,
+): string | undefined {
   const path = reader.string(key, undefined);
   if (path !== undefined && !path.startsWith('/')) {
     issues.error(
@@ -135,25 +132,40 @@ function absolutePath(reader: MapReader, key: string, issues: IssueCollector): s
   return path;
 }
 
-const DURATION = /^(\d{1,6})(ms|s|m)$/;
-const MAX_VERIFICATION_TIMEOUT_MS = 5 * 60 * 1000;
+const DURATION = /^(\d{1,6})(ms|s|m|h)$/;
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
-/** A duration such as `500ms`, `10s` or `2m`, from 1 ms to 5 minutes. */
-function readDuration(
+/** The bounds of a duration field, and how its error message states them. */
+export interface DurationBounds {
+  readonly minMs: number;
+  readonly maxMs: number;
+  /** `from 1ms to 5m such as 10s or 500ms` */
+  readonly described: string;
+}
+
+const UP_TO_5_MINUTES: DurationBounds = {
+  minMs: 1,
+  maxMs: 5 * 60 * 1000,
+  described: 'from 1ms to 5m such as 10s or 500ms',
+};
+
+/** A duration such as `500ms`, `10s`, `2m` or `1h`, within `bounds` (by default 1 ms to 5 min). */
+export function readDuration(
   reader: MapReader,
   key: string,
   fallback: number,
   issues: IssueCollector,
+  bounds: DurationBounds = UP_TO_5_MINUTES,
 ): number {
   const text = reader.string(key, undefined);
   if (text === undefined) return fallback;
   const match = DURATION.exec(text);
-  const unit = { ms: 1, s: 1000, m: 60_000 }[match?.[2] ?? ''] ?? Number.NaN;
+  const unit = UNIT_MS[match?.[2] ?? ''] ?? Number.NaN;
   const ms = Number(match?.[1]) * unit;
-  if (!Number.isInteger(ms) || ms < 1 || ms > MAX_VERIFICATION_TIMEOUT_MS) {
+  if (!Number.isInteger(ms) || ms < bounds.minMs || ms > bounds.maxMs) {
     issues.error(
       reader.pathOf(key),
-      `must be a duration from 1ms to 5m such as 10s or 500ms, got ${quote(text)}`,
+      `must be a duration ${bounds.described}, got ${quote(text)}`,
       reader.entry(key)?.line,
     );
     return fallback;
@@ -434,62 +446,4 @@ function readListenAddress(
     return undefined;
   }
   return { host, port };
-}
-
-const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-
-/** `spec` of section WorkloadIdentity v1. */
-export function readWorkloadIdentitySpec(
-  spec: MapReader,
-  issues: IssueCollector,
-): WorkloadIdentityConfig | undefined {
-  const trustDomain = spec.string('trustDomain', undefined);
-  const pathTemplate = spec.string('pathTemplate', undefined);
-  const allowRootlessRuntimes = spec.boolean('allowRootlessRuntimes', false);
-  spec.finish();
-  let valid = true;
-  if (trustDomain === undefined) {
-    issues.error(spec.pathOf('trustDomain'), 'required', spec.line);
-    valid = false;
-  } else if (
-    trustDomain.length > 255 ||
-    !trustDomain.split('.').every((label) => DNS_LABEL.test(label))
-  ) {
-    issues.error(
-      spec.pathOf('trustDomain'),
-      `must be a lower-case DNS name such as example.org, got ${quote(trustDomain)}`,
-      spec.entry('trustDomain')?.line,
-    );
-    valid = false;
-  }
-  if (pathTemplate === undefined) {
-    issues.error(spec.pathOf('pathTemplate'), 'required', spec.line);
-    valid = false;
-  } else {
-    try {
-      const template = parseTemplate(pathTemplate, isKnownAttributeName);
-      if (!pathTemplate.startsWith('/')) {
-        issues.error(
-          spec.pathOf('pathTemplate'),
-          "must start with '/'",
-          spec.entry('pathTemplate')?.line,
-        );
-        valid = false;
-      } else {
-        // Its literal text alone must make a valid path (`/`, `//`, `/a/../b` never can).
-        const problem = spiffeIdPathTemplateProblem(template);
-        if (problem !== undefined) {
-          issues.error(spec.pathOf('pathTemplate'), problem, spec.entry('pathTemplate')?.line);
-          valid = false;
-        }
-      }
-    } catch (error) {
-      if (!AttributeError.is(error)) throw error;
-      issues.error(spec.pathOf('pathTemplate'), error.message, spec.entry('pathTemplate')?.line);
-      valid = false;
-    }
-  }
-  return valid && trustDomain !== undefined && pathTemplate !== undefined
-    ? { trustDomain, pathTemplate, allowRootlessRuntimes }
-    : undefined;
 }

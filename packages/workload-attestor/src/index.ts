@@ -11,4 +11,13 @@ export {
   WorkloadAttestor,
   type WorkloadAttestorDependencies,
 } from './workload-attestor.js';
-export { IdentityError, type IdentityErrorCode, spiffeIdOf } from './workload-identity.js';
+export {
+  IdentityError,
+  type IdentityErrorCode,
+  IdentityPolicy,
+  type IdentitySelection,
+  type IssuedIdentity,
+  refusal,
+  type RenderedSubject,
+  spiffeIdOf,
+} from './workload-identity.js';

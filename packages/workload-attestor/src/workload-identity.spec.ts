@@ -1,17 +1,38 @@
 import { AttributeError, AttributeSet } from '@attestor/attributes';
+import type { IdentityConfig, WorkloadIdentityConfig } from '@attestor/config';
 import type { RuntimeEndpoint } from '@attestor/ports';
 import { thrown } from '@attestor/testing';
 import { describe, expect, it } from 'vitest';
 
 import type { Attestation } from './workload-attestor.js';
-import { IdentityError, spiffeIdOf } from './workload-identity.js';
+import { IdentityError, IdentityPolicy, spiffeIdOf } from './workload-identity.js';
 
-const IDENTITY = {
-  trustDomain: 'example.org',
-  pathTemplate:
-    '/workloads/{{docker.container.label["com.example.app"]}}/{{docker.image.signature.log_index}}',
-  allowRootlessRuntimes: false,
-};
+/** A section of one identity, as the single-template form makes it. */
+function section(identities: readonly Partial<IdentityConfig>[]): WorkloadIdentityConfig {
+  return {
+    trustDomain: 'example.org',
+    workloadApiSocketPath: '/run/attestor/workload/api.sock',
+    stateDirectory: '/var/lib/attestor',
+    x509SvidTtlMs: 3_600_000,
+    jwtSvidTtlMs: 300_000,
+    identities: identities.map((identity, index) => ({
+      name: `identity-${String(index)}`,
+      match: [],
+      admitsRootless: false,
+      pathTemplate: '/w',
+      x509Subject: {},
+      jwtClaims: {},
+      ...identity,
+    })),
+  };
+}
+
+const IDENTITY = section([
+  {
+    pathTemplate:
+      '/workloads/{{docker.container.label["com.example.app"]}}/{{docker.image.signature.log_index}}',
+  },
+]);
 
 const DOCKER: RuntimeEndpoint = { kind: 'docker', socketPath: '/var/run/docker.sock' };
 const ROOTLESS: RuntimeEndpoint = {
@@ -60,7 +81,7 @@ describe(spiffeIdOf, () => {
       expect(error).toMatchObject({
         code: 'rootless_runtime_refused',
         message:
-          'process 42 was vouched for by the rootless Podman socket of uid 1001, which its user controls; the WorkloadIdentity section does not allow rootless runtimes (spec.allowRootlessRuntimes)',
+          'process 42 was vouched for by the rootless Podman socket of uid 1001, which its user controls; no identity it matches admits rootless runtimes (an identity does by naming docker.runtime in its match)',
       });
     });
 
@@ -76,7 +97,10 @@ describe(spiffeIdOf, () => {
 
     it('issues it when the identity section allows rootless runtimes', () => {
       expect(
-        spiffeIdOf({ ...IDENTITY, allowRootlessRuntimes: true }, attested(attributes, ROOTLESS)),
+        spiffeIdOf(
+          section([{ ...IDENTITY.identities[0], admitsRootless: true }]),
+          attested(attributes, ROOTLESS),
+        ),
       ).toBe('spiffe://example.org/workloads/payments/42');
     });
   });
@@ -115,5 +139,128 @@ describe(spiffeIdOf, () => {
         'would take the value of docker.container.label["com.example.app"]',
       ) as unknown,
     });
+  });
+});
+
+describe(IdentityPolicy, () => {
+  const payments = AttributeSet.builder()
+    .string('docker.container.label["com.example.app"]', 'payments')
+    .string('docker.container.label["com.example.team"]', 'billing')
+    .string('docker.image.signature.issuer', 'https://token.actions.githubusercontent.com')
+    .string('docker.runtime', 'docker')
+    .uint64('docker.runtime.owner_uid', 1000n)
+    .done();
+
+  it('issues every identity whose match holds, in file order, rendering subject and claims', () => {
+    const policy = new IdentityPolicy(
+      section([
+        {
+          name: 'payments',
+          match: [
+            { attribute: 'docker.container.label["com.example.app"]', pattern: 'pay*' },
+            {
+              attribute: 'docker.image.signature.issuer',
+              pattern: 'https://token.actions.githubusercontent.com',
+            },
+          ],
+          pathTemplate: '/workloads/{{docker.container.label["com.example.app"]}}',
+          x509Subject: {
+            organization: 'Example',
+            commonName: '{{docker.container.label["com.example.app"]}}',
+          },
+          jwtClaims: { team: '{{docker.container.label["com.example.team"]}}' },
+        },
+        { name: 'other', match: [{ attribute: 'docker.runtime', pattern: 'podman' }] },
+        { name: 'everyone', pathTemplate: '/everyone' },
+      ]),
+    );
+    expect(policy.select(attested(payments))).toStrictEqual({
+      issued: [
+        {
+          name: 'payments',
+          spiffeId: 'spiffe://example.org/workloads/payments',
+          subject: { organization: 'Example', commonName: 'payments' },
+          jwtClaims: { team: 'billing' },
+        },
+        { name: 'everyone', spiffeId: 'spiffe://example.org/everyone', subject: {}, jwtClaims: {} },
+      ],
+      unrenderable: [],
+      rootlessRefused: false,
+    });
+  });
+
+  it('does not match on an attribute the workload lacks, and matches uint64 as decimal text', () => {
+    const policy = new IdentityPolicy(
+      section([
+        { name: 'env', match: [{ attribute: 'docker.container.env.STAGE', pattern: '*' }] },
+        { name: 'uid', match: [{ attribute: 'docker.runtime.owner_uid', pattern: '1000' }] },
+      ]),
+    );
+    expect(policy.select(attested(payments)).issued.map(({ name }) => name)).toStrictEqual(['uid']);
+  });
+
+  it('leaves out an identity that cannot render and still issues the others', () => {
+    const policy = new IdentityPolicy(
+      section([
+        { name: 'signed', pathTemplate: '/s/{{docker.image.signature.log_index}}' },
+        { name: 'plain', pathTemplate: '/p' },
+      ]),
+    );
+    const selection = policy.select(attested(payments));
+    expect(selection.issued.map(({ name }) => name)).toStrictEqual(['plain']);
+    expect(selection.unrenderable).toMatchObject([
+      {
+        name: 'signed',
+        error: { code: 'missing_attribute', attribute: 'docker.image.signature.log_index' },
+      },
+    ]);
+  });
+
+  it('never gives a rootless workload an identity written for rootful containers', () => {
+    // The attack: a user runs their own Podman, whose socket answers with any label it likes.
+    const claimed = AttributeSet.builder()
+      .string('docker.container.label["com.example.app"]', 'payments')
+      .string('docker.runtime', 'podman-rootless')
+      .uint64('docker.runtime.owner_uid', 1001n)
+      .done();
+    const policy = new IdentityPolicy(
+      section([
+        {
+          name: 'payments',
+          match: [{ attribute: 'docker.container.label["com.example.app"]', pattern: 'payments' }],
+        },
+        {
+          name: 'alice',
+          match: [
+            { attribute: 'docker.runtime', pattern: 'podman-rootless' },
+            { attribute: 'docker.runtime.owner_uid', pattern: '1000' },
+          ],
+          admitsRootless: true,
+        },
+      ]),
+    );
+    const selection = policy.select(attested(claimed, ROOTLESS));
+    expect(selection.issued).toStrictEqual([]);
+    expect(selection.rootlessRefused).toBe(true);
+    expect(thrown(IdentityError, () => policy.first(attested(claimed, ROOTLESS))).code).toBe(
+      'rootless_runtime_refused',
+    );
+  });
+
+  it('gives a process outside any container nothing, as no_matching_identity', () => {
+    const policy = new IdentityPolicy(section([{ name: 'everyone' }]));
+    const host: Attestation = { kind: 'not_in_container', pid: 7, attributes: AttributeSet.empty };
+    expect(policy.select(host).issued).toStrictEqual([]);
+    expect(thrown(IdentityError, () => policy.first(host))).toMatchObject({
+      code: 'no_matching_identity',
+      message: 'process 7 is not in a container',
+    });
+    expect(
+      thrown(IdentityError, () =>
+        new IdentityPolicy(
+          section([{ match: [{ attribute: 'docker.runtime', pattern: 'podman' }] }]),
+        ).first(attested(payments)),
+      ).code,
+    ).toBe('no_matching_identity');
   });
 });

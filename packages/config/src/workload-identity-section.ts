@@ -1,0 +1,389 @@
+import {
+  AttributeError,
+  DOCKER_RUNTIME,
+  isKnownAttributeName,
+  parseTemplate,
+  spiffeIdPathTemplateProblem,
+} from '@attestor/attributes';
+import { IdentityGlob } from '@attestor/identity-glob';
+
+import {
+  DEFAULT_WORKLOAD_IDENTITY,
+  type IdentityConfig,
+  type IdentityMatch,
+  type WorkloadIdentityConfig,
+  type X509SubjectTemplates,
+} from './model.js';
+import { childPath, describeNode, type IssueCollector, MapReader, quote } from './reader.js';
+import { absolutePath, type DurationBounds, readDuration } from './sections.js';
+
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const IDENTITY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const CLAIM_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
+
+/** Claims the JWT-SVID standard and RFC 7519 give their meaning; templates may not set them. */
+const REGISTERED_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti']);
+
+const SUBJECT_FIELDS = ['country', 'organization', 'organizationalUnit', 'commonName'] as const;
+
+const X509_TTL: DurationBounds = {
+  minMs: 1_000,
+  maxMs: 30 * 24 * 3_600_000,
+  described: 'from 1s to 720h such as 1h or 30m',
+};
+const JWT_TTL: DurationBounds = {
+  minMs: 1_000,
+  maxMs: 24 * 3_600_000,
+  described: 'from 1s to 24h such as 5m',
+};
+
+/** `spec` of section WorkloadIdentity v1. */
+export function readWorkloadIdentitySpec(
+  spec: MapReader,
+  issues: IssueCollector,
+): WorkloadIdentityConfig | undefined {
+  const trustDomain = readTrustDomain(spec, issues);
+  const workloadApiSocketPath =
+    absolutePath(spec, 'workloadApiSocketPath', issues) ??
+    DEFAULT_WORKLOAD_IDENTITY.workloadApiSocketPath;
+  const stateDirectory =
+    absolutePath(spec, 'stateDirectory', issues) ?? DEFAULT_WORKLOAD_IDENTITY.stateDirectory;
+  const x509SvidTtlMs = readDuration(
+    spec,
+    'x509SvidTtl',
+    DEFAULT_WORKLOAD_IDENTITY.x509SvidTtlMs,
+    issues,
+    X509_TTL,
+  );
+  const jwtSvidTtlMs = readDuration(
+    spec,
+    'jwtSvidTtl',
+    DEFAULT_WORKLOAD_IDENTITY.jwtSvidTtlMs,
+    issues,
+    JWT_TTL,
+  );
+  // The older form: one template for every rootful container, which still works.
+  const pathTemplate = spec.string('pathTemplate', undefined);
+  const allowRootlessRuntimes = spec.boolean('allowRootlessRuntimes', undefined);
+  const identitiesEntry = spec.entry('identities');
+  spec.finish();
+
+  let identities: IdentityConfig[] = [];
+  let valid = true;
+  if (pathTemplate !== undefined && identitiesEntry !== undefined) {
+    issues.error(
+      spec.pathOf('pathTemplate'),
+      'give either pathTemplate (one identity for every container) or identities, not both',
+      spec.entry('pathTemplate')?.line,
+    );
+    valid = false;
+  } else if (pathTemplate !== undefined) {
+    const checked = checkPathTemplate(
+      pathTemplate,
+      spec.pathOf('pathTemplate'),
+      spec.entry('pathTemplate')?.line,
+      issues,
+    );
+    valid = checked;
+    identities = [
+      {
+        name: 'default',
+        match: [],
+        admitsRootless: allowRootlessRuntimes === true,
+        pathTemplate,
+        x509Subject: {},
+        jwtClaims: {},
+      },
+    ];
+  } else if (identitiesEntry === undefined) {
+    issues.error(spec.pathOf('identities'), 'required: at least one identity', spec.line);
+    valid = false;
+  } else {
+    if (allowRootlessRuntimes !== undefined)
+      issues.error(
+        spec.pathOf('allowRootlessRuntimes'),
+        'only for pathTemplate; with identities, an identity admits rootless Podman by naming docker.runtime in its match',
+        spec.entry('allowRootlessRuntimes')?.line,
+      );
+    const read = readIdentities(
+      identitiesEntry.value,
+      spec.pathOf('identities'),
+      issues,
+      identitiesEntry.line,
+    );
+    if (read === undefined) valid = false;
+    else identities = read;
+  }
+  if (trustDomain === undefined || !valid) return undefined;
+  return {
+    trustDomain,
+    workloadApiSocketPath,
+    stateDirectory,
+    x509SvidTtlMs,
+    jwtSvidTtlMs,
+    identities,
+  };
+}
+
+function readTrustDomain(spec: MapReader, issues: IssueCollector): string | undefined {
+  const trustDomain = spec.string('trustDomain', undefined);
+  if (trustDomain === undefined) {
+    issues.error(spec.pathOf('trustDomain'), 'required', spec.line);
+    return undefined;
+  }
+  if (trustDomain.length > 255 || !trustDomain.split('.').every((label) => DNS_LABEL.test(label))) {
+    issues.error(
+      spec.pathOf('trustDomain'),
+      `must be a lower-case DNS name such as example.org, got ${quote(trustDomain)}`,
+      spec.entry('trustDomain')?.line,
+    );
+    return undefined;
+  }
+  return trustDomain;
+}
+
+/** `identities`: a list of identities with unique names; undefined when any is invalid. */
+function readIdentities(
+  node: MapReader['node']['entries'][number]['value'],
+  path: string,
+  issues: IssueCollector,
+  line: number | undefined,
+): IdentityConfig[] | undefined {
+  if (node.kind !== 'sequence' || node.items.length === 0) {
+    issues.error(
+      path,
+      `must be a list of at least one identity, got ${describeNode(node)}`,
+      node.line ?? line,
+    );
+    return undefined;
+  }
+  const identities: IdentityConfig[] = [];
+  const names = new Set<string>();
+  let valid = true;
+  for (const [index, item] of node.items.entries()) {
+    const itemPath = `${path}[${String(index)}]`;
+    const identity = readIdentity(item, itemPath, issues, item.line ?? line);
+    if (identity === undefined) {
+      valid = false;
+      continue;
+    }
+    if (names.has(identity.name)) {
+      issues.error(
+        `${itemPath}.name`,
+        `${quote(identity.name)} is already the name of an identity`,
+        item.line,
+      );
+      valid = false;
+    }
+    names.add(identity.name);
+    identities.push(identity);
+  }
+  return valid ? identities : undefined;
+}
+
+function readIdentity(
+  node: MapReader['node']['entries'][number]['value'],
+  path: string,
+  issues: IssueCollector,
+  line: number | undefined,
+): IdentityConfig | undefined {
+  const reader = MapReader.of(node, path, issues, line);
+  if (reader === undefined) return undefined;
+  let valid = true;
+  const name = reader.string('name', undefined);
+  if (name === undefined) {
+    issues.error(reader.pathOf('name'), 'required', reader.line);
+    valid = false;
+  } else if (!IDENTITY_NAME.test(name)) {
+    issues.error(
+      reader.pathOf('name'),
+      `must be 1 to 64 letters, digits, '.', '_' or '-', got ${quote(name)}`,
+      reader.entry('name')?.line,
+    );
+    valid = false;
+  }
+  const match = readMatch(reader, issues);
+  const pathTemplate = reader.string('pathTemplate', undefined);
+  if (pathTemplate === undefined) {
+    issues.error(reader.pathOf('pathTemplate'), 'required', reader.line);
+    valid = false;
+  } else if (
+    !checkPathTemplate(
+      pathTemplate,
+      reader.pathOf('pathTemplate'),
+      reader.entry('pathTemplate')?.line,
+      issues,
+    )
+  ) {
+    valid = false;
+  }
+  const x509Subject = readSubject(reader, issues);
+  const jwtClaims = readClaims(reader, issues);
+  reader.finish();
+  if (
+    !valid ||
+    match === undefined ||
+    x509Subject === undefined ||
+    jwtClaims === undefined ||
+    name === undefined ||
+    pathTemplate === undefined
+  )
+    return undefined;
+  const runtime = match.find((entry) => entry.attribute === DOCKER_RUNTIME);
+  return {
+    name,
+    match,
+    admitsRootless:
+      runtime !== undefined && new IdentityGlob(runtime.pattern).matches('podman-rootless'),
+    pathTemplate,
+    x509Subject,
+    jwtClaims,
+  };
+}
+
+/**
+ * `match`: attribute name -> identity glob. Names are written as in templates
+ * (`docker.container.label["com.example.app"]`) and must be names that can exist. A YAML
+ * number is read as its decimal text, so that `docker.runtime.owner_uid: 1000` works.
+ */
+function readMatch(reader: MapReader, issues: IssueCollector): IdentityMatch[] | undefined {
+  const entry = reader.entry('match');
+  if (entry === undefined) return [];
+  const map = MapReader.of(entry.value, reader.pathOf('match'), issues, entry.line);
+  if (map === undefined) return undefined;
+  const match: IdentityMatch[] = [];
+  let valid = true;
+  for (const { key, value, line } of map.node.entries) {
+    const path = childPath(map.path, key);
+    let attribute: string | undefined;
+    try {
+      const template = parseTemplate(`{{${key}}}`, isKnownAttributeName);
+      attribute = template.parts.length === 1 ? template.references[0] : undefined;
+    } catch (error) {
+      if (!AttributeError.is(error)) throw error;
+    }
+    if (attribute === undefined) {
+      issues.error(path, 'not an attribute name that can exist', line);
+      valid = false;
+      continue;
+    }
+    let pattern: string | undefined;
+    if (value.kind === 'scalar' && typeof value.value === 'string') pattern = value.value;
+    else if (
+      value.kind === 'scalar' &&
+      typeof value.value === 'number' &&
+      Number.isSafeInteger(value.value)
+    )
+      pattern = String(value.value);
+    if (pattern === undefined || pattern === '') {
+      issues.error(
+        path,
+        `must be a non-empty pattern string, got ${describeNode(value)}`,
+        value.line ?? line,
+      );
+      valid = false;
+      continue;
+    }
+    match.push({ attribute, pattern });
+  }
+  return valid ? match : undefined;
+}
+
+function readSubject(reader: MapReader, issues: IssueCollector): X509SubjectTemplates | undefined {
+  const entry = reader.entry('x509Subject');
+  if (entry === undefined) return {};
+  const subject = MapReader.of(entry.value, reader.pathOf('x509Subject'), issues, entry.line);
+  if (subject === undefined) return undefined;
+  const fields: Record<string, string> = {};
+  let valid = true;
+  for (const field of SUBJECT_FIELDS) {
+    const template = subject.string(field, undefined);
+    if (template === undefined) continue;
+    if (!checkTemplate(template, subject.pathOf(field), subject.entry(field)?.line, issues))
+      valid = false;
+    fields[field] = template;
+  }
+  subject.finish();
+  return valid ? fields : undefined;
+}
+
+function readClaims(reader: MapReader, issues: IssueCollector): Record<string, string> | undefined {
+  const entry = reader.entry('jwtClaims');
+  if (entry === undefined) return {};
+  const claims: [string, string][] = [];
+  const map = MapReader.of(entry.value, reader.pathOf('jwtClaims'), issues, entry.line);
+  if (map === undefined) return undefined;
+  let valid = true;
+  for (const { key, value, line } of map.node.entries) {
+    const path = childPath(map.path, key);
+    if (REGISTERED_CLAIMS.has(key)) {
+      issues.error(
+        path,
+        `${key} is a registered claim that the agent sets; choose another name`,
+        line,
+      );
+      valid = false;
+      continue;
+    }
+    if (!CLAIM_NAME.test(key)) {
+      issues.error(path, 'a claim name is a letter or _, then letters, digits, _, . or -', line);
+      valid = false;
+      continue;
+    }
+    if (value.kind !== 'scalar' || typeof value.value !== 'string') {
+      issues.error(
+        path,
+        `must be a string template, got ${describeNode(value)}`,
+        value.line ?? line,
+      );
+      valid = false;
+      continue;
+    }
+    if (!checkTemplate(value.value, path, value.line ?? line, issues)) valid = false;
+    claims.push([key, value.value]);
+  }
+  // Own data properties (a claim named __proto__ is a claim, not a prototype).
+  return valid ? Object.fromEntries(claims) : undefined;
+}
+
+function checkTemplate(
+  template: string,
+  path: string,
+  line: number | undefined,
+  issues: IssueCollector,
+): boolean {
+  try {
+    parseTemplate(template, isKnownAttributeName);
+    return true;
+  } catch (error) {
+    if (!AttributeError.is(error)) throw error;
+    issues.error(path, error.message, line);
+    return false;
+  }
+}
+
+function checkPathTemplate(
+  template: string,
+  path: string,
+  line: number | undefined,
+  issues: IssueCollector,
+): boolean {
+  try {
+    const parsed = parseTemplate(template, isKnownAttributeName);
+    if (!template.startsWith('/')) {
+      issues.error(path, "must start with '/'", line);
+      return false;
+    }
+    // Its literal text alone must make a valid path (`/`, `//`, `/a/../b` never can).
+    const problem = spiffeIdPathTemplateProblem(parsed);
+    if (problem !== undefined) {
+      issues.error(path, problem, line);
+      return false;
+    }
+    return true;
+  } catch (error) {
+    if (!AttributeError.is(error)) throw error;
+    issues.error(path, error.message, line);
+    return false;
+  }
+}

@@ -1,6 +1,1 @@
-export {
-  AuthorityError,
-  type AuthorityErrorCode,
-  LocalAuthority,
-  type SvidSubject,
-} from './local-authority.js';
+export { AuthorityError, type AuthorityErrorCode, LocalAuthority } from './local-authority.js';

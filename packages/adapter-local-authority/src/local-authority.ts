@@ -13,7 +13,13 @@ import { chmod, lstat, mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { FileReadError, readBoundedText } from '@attestor/adapter-io';
-import { CodedError, type TrustBundle, type X509Svid } from '@attestor/ports';
+import {
+  CodedError,
+  type SvidAuthority,
+  type SvidSubject,
+  type TrustBundle,
+  type X509Svid,
+} from '@attestor/ports';
 import * as x509 from '@peculiar/x509';
 import { importJWK, type JWK, jwtVerify, SignJWT } from 'jose';
 
@@ -37,14 +43,6 @@ export class AuthorityError extends CodedError<AuthorityErrorCode> {
   override readonly name = 'AuthorityError';
 }
 
-/** The X.509 subject of an SVID, from an identity's `x509Subject`. */
-export interface SvidSubject {
-  readonly commonName?: string;
-  readonly organization?: string;
-  readonly organizationalUnit?: string;
-  readonly country?: string;
-}
-
 interface Keys {
   readonly caKey: webcrypto.CryptoKey;
   readonly caCertificate: x509.X509Certificate;
@@ -58,7 +56,7 @@ interface Keys {
  * and reused on every later one. The directory must be the agent's own and closed to others
  * (0700), and each key file 0600: a key that another user could read is refused, not used.
  */
-export class LocalAuthority {
+export class LocalAuthority implements SvidAuthority {
   private constructor(
     readonly trustDomain: string,
     private readonly keys: Keys,

@@ -34,6 +34,8 @@ export {
 export type { TransparencyLog, TransparencyLogEntry } from './transparency-log.js';
 export type {
   JwtSvid,
+  SvidAuthority,
+  SvidSubject,
   TrustBundle,
   WorkloadCaller,
   WorkloadIdentityProvider,

@@ -43,6 +43,40 @@ export interface TrustBundle {
   readonly jwtKeys: { readonly keys: readonly Readonly<Record<string, unknown>>[] };
 }
 
+/** The X.509 subject of an SVID; every field optional. */
+export interface SvidSubject {
+  readonly country?: string;
+  readonly organization?: string;
+  readonly organizationalUnit?: string;
+  readonly commonName?: string;
+}
+
+/**
+ * What signs SVIDs for one trust domain: the agent's own CA, or an intermediate an operator's
+ * root issued to this host. Its bundle is what workloads trust.
+ */
+export interface SvidAuthority {
+  readonly trustDomain: string;
+  issueX509Svid(
+    spiffeId: string,
+    subject: SvidSubject,
+    ttlMs: number,
+    hint: string,
+  ): Promise<X509Svid>;
+  signJwtSvid(
+    spiffeId: string,
+    audience: readonly string[],
+    claims: Readonly<Record<string, string>>,
+    ttlMs: number,
+  ): Promise<{ readonly token: string; readonly expiresAt: Date }>;
+  bundle(): TrustBundle;
+  /** The SPIFFE ID and claims of a valid JWT-SVID of this trust domain; throws otherwise. */
+  validateJwtSvid(
+    token: string,
+    audience: string,
+  ): Promise<{ readonly spiffeId: string; readonly claims: Readonly<Record<string, unknown>> }>;
+}
+
 export type WorkloadIdentityErrorCode =
   /** The request is malformed: no audience, an empty token. */
   | 'invalid_argument'

@@ -1,0 +1,5 @@
+export {
+  type Attestor,
+  type IdentitySettings,
+  WorkloadIdentityService,
+} from './workload-identity-service.js';

@@ -61,14 +61,20 @@ const NODE_IO = [
 
 /** Source globs of the projects with one of `tags`, read from their package.json `nx.tags`. */
 function sourcesTagged(...tags) {
-  return readdirSync(new URL('./packages', import.meta.url))
-    .filter((dir) => {
-      const manifest = JSON.parse(
-        readFileSync(new URL(`./packages/${dir}/package.json`, import.meta.url), 'utf8'),
-      );
-      return (manifest.nx?.tags ?? []).some((tag) => tags.includes(tag));
-    })
-    .map((dir) => `packages/${dir}/src/**/*.ts`);
+  return (
+    readdirSync(new URL('./packages', import.meta.url))
+      .filter((dir) => {
+        const manifest = JSON.parse(
+          readFileSync(new URL(`./packages/${dir}/package.json`, import.meta.url), 'utf8'),
+        );
+        return (manifest.nx?.tags ?? []).some((tag) => tags.includes(tag));
+      })
+      // The boundary spec's fixtures stand for sources of the package they are in.
+      .flatMap((dir) => [
+        `packages/${dir}/src/**/*.ts`,
+        `packages/${dir}/__boundary_fixtures__/*.ts`,
+      ])
+  );
 }
 
 /**
@@ -155,6 +161,8 @@ export default tseslint.config(
       'tmp/**',
       // Generated from a vendored .proto (packages/workload-api/buf.gen.yaml).
       '**/src/gen/**',
+      // Written and linted (with ignore: false) by tools/src/module-boundaries.spec.ts only.
+      '**/__boundary_fixtures__/**',
     ],
   },
   js.configs.recommended,
@@ -164,7 +172,14 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: {
         projectService: {
-          allowDefaultProject: ['*.mjs', '*.ts', 'tools/scripts/*.mjs'],
+          allowDefaultProject: [
+            '*.mjs',
+            '*.ts',
+            'tools/scripts/*.mjs',
+            // The boundary spec's fixtures, outside every tsconfig so that no build sees them.
+            '*/*/__boundary_fixtures__/*.ts',
+          ],
+          maximumDefaultProjectFileMatchCount_THIS_WILL_SLOW_DOWN_LINTING: 64,
         },
         tsconfigRootDir: import.meta.dirname,
       },

@@ -352,6 +352,8 @@ export function describeRuntime(runtime: RuntimeUnderTest): void {
               'schema: v1',
               'spec:',
               '  trustDomain: example.org',
+              `  workloadApiSocketPath: ${join(dir, name, 'api.sock')}`,
+              `  stateDirectory: ${join(dir, name, 'state')}`,
               `  pathTemplate: '/apps/{{docker.container.label["com.example.app"]}}'`,
               ...(allow ? ['  allowRootlessRuntimes: true'] : []),
               '',

@@ -9,8 +9,8 @@ import {
   loadConfigFile,
   loadYamlConfig,
 } from '@attestor/adapter-yaml-config';
-import type { SignatureVerificationHandle } from '@attestor/composition';
-import { DEFAULT_CONFIG } from '@attestor/config';
+import type { SignatureVerificationHandle, WorkloadIdentityHandle } from '@attestor/composition';
+import { DEFAULT_CONFIG, type WorkloadIdentityConfig } from '@attestor/config';
 import { ImageSignatureVerification } from '@attestor/sigstore-policy';
 import {
   ConfigTextMother,
@@ -53,6 +53,34 @@ describe(Agent, () => {
     };
   }
 
+  /** Records what the agent does with its Workload API, in place of the real one. */
+  class FakeWorkloadApi {
+    readonly events: string[] = [];
+    constructor(private readonly fails: string | undefined) {}
+
+    create(config: WorkloadIdentityConfig): Promise<WorkloadIdentityHandle> {
+      if (this.fails !== undefined) return Promise.reject(new Error(this.fails));
+      this.events.push(`create ${config.trustDomain} ${config.workloadApiSocketPath}`);
+      return Promise.resolve({
+        config,
+        start: () => {
+          this.events.push('start');
+          return Promise.resolve();
+        },
+        update: (next) => {
+          this.events.push(`update ${next.identities.map(({ name }) => name).join(',')}`);
+          return next.workloadApiSocketPath === config.workloadApiSocketPath
+            ? []
+            : ['workloadApiSocketPath'];
+        },
+        stop: () => {
+          this.events.push('stop');
+          return Promise.resolve();
+        },
+      });
+    }
+  }
+
   function agentFor(
     configPath: string,
     socketPath: string,
@@ -63,9 +91,11 @@ describe(Agent, () => {
     options: {
       readonly whenMissing?: 'use-embedded-default' | 'refuse';
       readonly applyLogLevel?: (level: string) => void;
+      readonly workloadApiFails?: string;
     } = {},
   ) {
     const logger = new RecordingLogger();
+    const workloadApi = new FakeWorkloadApi(options.workloadApiFails);
     const processes = new FakeProcessTable()
       .set(ProcessMother.onHost({ pid: 1, pidNamespace: 1n }))
       .set(ProcessMother.inContainer(ID, { pid: 4242 }));
@@ -107,10 +137,11 @@ describe(Agent, () => {
       metricsText: () =>
         Promise.resolve({ contentType: 'text/plain; version=0.0.4', text: 'metric 1\n' }),
       createSignatureVerification,
+      createWorkloadIdentity: (config) => workloadApi.create(config),
       ...(options.applyLogLevel === undefined ? {} : { applyLogLevel: options.applyLogLevel }),
       logger,
     });
-    return { agent, logger };
+    return { agent, logger, workloadApi };
   }
 
   describe('.start', () => {
@@ -410,6 +441,74 @@ describe(Agent, () => {
       } finally {
         await agent.stop();
       }
+    });
+  });
+
+  describe('the Workload API', () => {
+    const DOCKER_ON = [
+      'section: WorkloadAttestation',
+      'schema: v1',
+      'spec:',
+      '  docker:',
+      '    enabled: true',
+    ].join('\n');
+    const section = (socket: string, identity: string) =>
+      [
+        'section: WorkloadIdentity',
+        'schema: v1',
+        'spec:',
+        '  trustDomain: example.org',
+        `  workloadApiSocketPath: ${socket}`,
+        '  identities:',
+        `    - name: ${identity}`,
+        '      pathTemplate: /w',
+      ].join('\n');
+
+    test('starts with a WorkloadIdentity section, takes new identities on reload, stops', async ({
+      tempDir,
+    }) => {
+      const configPath = join(tempDir, 'attestor.yaml');
+      await writeFile(configPath, `${DOCKER_ON}\n---\n${section('/run/a/api.sock', 'first')}\n`);
+      const { agent, logger, workloadApi } = agentFor(configPath, join(tempDir, 'api.sock'));
+      expect(await agent.start()).toBe(true);
+      await writeFile(configPath, `${DOCKER_ON}\n---\n${section('/run/b/api.sock', 'second')}\n`);
+      await agent.reload();
+      await agent.stop();
+      expect(workloadApi.events).toStrictEqual([
+        'create example.org /run/a/api.sock',
+        'start',
+        'update second',
+        'stop',
+      ]);
+      expect(logger.records).toContainEqual(
+        expect.objectContaining({
+          level: 'warn',
+          message: 'WorkloadIdentity workloadApiSocketPath changes take effect after a restart',
+        }),
+      );
+    });
+
+    test('does not start, saying why, when the Workload API cannot start', async ({ tempDir }) => {
+      const configPath = join(tempDir, 'attestor.yaml');
+      await writeFile(configPath, `${DOCKER_ON}\n---\n${section('/run/a/api.sock', 'first')}\n`);
+      const { agent, logger } = agentFor(
+        configPath,
+        join(tempDir, 'api.sock'),
+        undefined,
+        undefined,
+        undefined,
+        { workloadApiFails: 'the agent must run in the host pid namespace' },
+      );
+      expect(await agent.start()).toBe(false);
+      expect(logger.records).toContainEqual(
+        expect.objectContaining({
+          level: 'error',
+          message: 'cannot start the Workload API',
+          fields: { reason: 'the agent must run in the host pid namespace' },
+        }),
+      );
+      // Its local API socket is gone again.
+      await expect(lstat(join(tempDir, 'api.sock'))).rejects.toMatchObject({ code: 'ENOENT' });
     });
   });
 

@@ -2,6 +2,8 @@ import { AttributeError } from '@attestor/attributes';
 import type {
   SignatureVerificationFactory,
   SignatureVerificationHandle,
+  WorkloadIdentityFactory,
+  WorkloadIdentityHandle,
 } from '@attestor/composition';
 import type { AttestorConfig, LogLevel } from '@attestor/config';
 import type { Logger } from '@attestor/ports';
@@ -44,6 +46,8 @@ export interface AgentDependencies {
    * names cannot be read, which makes the configuration unusable.
    */
   readonly createSignatureVerification: SignatureVerificationFactory;
+  /** Builds the Workload API for a WorkloadIdentity section (its authority, its server). */
+  readonly createWorkloadIdentity?: WorkloadIdentityFactory;
   /** Applies Agent.spec.logLevel of each configuration applied (a flag may override it). */
   readonly applyLogLevel?: (level: LogLevel) => void;
   readonly logger: Logger;
@@ -60,6 +64,7 @@ export class Agent {
   #server: LocalApiServer | undefined;
   #watcher: ConfigChangeSource | undefined;
   #metricsServer: MetricsHttpServer | undefined;
+  #workloadApi: WorkloadIdentityHandle | undefined;
   #signatures: SignatureVerificationHandle | undefined;
   #reloading: Promise<void> = Promise.resolve();
   /** Verification handles of earlier configurations, still draining their connections. */
@@ -98,6 +103,11 @@ export class Agent {
       .route('GET', '/v1/identity', (_request, url, callerGone) => this.#identity(url, callerGone));
     await server.start();
     this.#server = server;
+    if (!(await this.#startWorkloadIdentity(loaded))) {
+      await server.stop();
+      this.#server = undefined;
+      return false;
+    }
     const { metricsListenAddress } = loaded.config.agent;
     if (metricsListenAddress !== undefined) {
       this.#metricsServer = new MetricsHttpServer(
@@ -154,7 +164,56 @@ export class Agent {
       });
       return;
     }
+    this.#updateWorkloadIdentity(loaded);
     this.deps.logger.info('configuration reloaded');
+  }
+
+  /** Starts the Workload API when the configuration has a WorkloadIdentity section. */
+  async #startWorkloadIdentity(loaded: LoadedConfig): Promise<boolean> {
+    const section = loaded.config.workloadIdentity;
+    if (section === undefined) return true;
+    if (this.deps.createWorkloadIdentity === undefined) {
+      this.deps.logger.error('this agent cannot serve the Workload API');
+      return false;
+    }
+    try {
+      const identity = await this.deps.createWorkloadIdentity(section, this.deps.attestor);
+      await identity.start();
+      this.#workloadApi = identity;
+      return true;
+    } catch (error) {
+      this.deps.logger.error('cannot start the Workload API', {
+        reason: error instanceof Error ? error.message : String(error),
+      });
+      return false;
+    }
+  }
+
+  /**
+   * Applies a reload's identities and TTLs to the running Workload API. Its trust domain,
+   * socket and state directory stay as they started; a section that is added or removed
+   * takes a restart too (until then, a removed one issues nothing).
+   */
+  #updateWorkloadIdentity(loaded: LoadedConfig): void {
+    const section = loaded.config.workloadIdentity;
+    const identity = this.#workloadApi;
+    if (identity === undefined) {
+      if (section !== undefined)
+        this.deps.logger.warn('the WorkloadIdentity section takes effect after a restart');
+      return;
+    }
+    if (section === undefined) {
+      this.deps.logger.warn(
+        'the WorkloadIdentity section was removed: no identity is issued until a restart stops the Workload API',
+      );
+      identity.update({ ...identity.config, identities: [] });
+      return;
+    }
+    for (const field of identity.update(section))
+      this.deps.logger.warn(`WorkloadIdentity ${field} changes take effect after a restart`, {
+        current: identity.config[field],
+        configured: section[field],
+      });
   }
 
   /**
@@ -166,6 +225,8 @@ export class Agent {
     this.deps.logger.info('agent stopping');
     this.#watcher?.stop();
     this.#stopping.abort();
+    await this.#workloadApi?.stop();
+    this.#workloadApi = undefined;
     await this.#metricsServer?.stop();
     await this.#server?.stop();
     this.#server = undefined;

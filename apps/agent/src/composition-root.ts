@@ -73,7 +73,15 @@ function agentModule(environment: AgentEnvironment): ContainerModule {
       [Ports.Logger],
     );
     bind(Agent).toResolvedValue(
-      (configLoader, attestor, createApiServer, registry, createSignatureVerification, logger) =>
+      (
+        configLoader,
+        attestor,
+        createApiServer,
+        registry,
+        createSignatureVerification,
+        createWorkloadIdentity,
+        logger,
+      ) =>
         new Agent({
           configLoader,
           attestor,
@@ -90,6 +98,7 @@ function agentModule(environment: AgentEnvironment): ContainerModule {
             text: await registry.metrics(),
           }),
           createSignatureVerification,
+          createWorkloadIdentity,
           // --log-level wins over Agent.spec.logLevel.
           applyLogLevel: (level) => {
             if (environment.logLevel === undefined) logger.setLevel(level);
@@ -102,6 +111,7 @@ function agentModule(environment: AgentEnvironment): ContainerModule {
         AgentTypes.ApiServerFactory,
         Registry,
         Factories.SignatureVerification,
+        Factories.WorkloadIdentity,
         JsonLinesLogger,
       ],
     );

@@ -1,4 +1,5 @@
 export { CgroupfsCgroupTree, cgroupMounts } from './cgroupfs-cgroup-tree.js';
+export { requireHostPidNamespace } from './pid-namespace.js';
 export {
   parsePidNamespaceLink,
   parseRealUid,

@@ -10,3 +10,8 @@ export {
   createSignatureVerification,
   type SignatureVerificationHandle,
 } from './signature-verification.js';
+export {
+  createWorkloadIdentity,
+  type WorkloadIdentityFactory,
+  type WorkloadIdentityHandle,
+} from './workload-identity.js';

@@ -19,6 +19,7 @@ import {
   createSignatureVerification,
   type SignatureVerificationHandle,
 } from './signature-verification.js';
+import { createWorkloadIdentity, type WorkloadIdentityFactory } from './workload-identity.js';
 
 /** Builds the Sigstore verification a sigstore block asks for; undefined when it is off. */
 export type SignatureVerificationFactory = (
@@ -49,6 +50,9 @@ export const Factories = {
   WorkloadAttestor: Symbol.for(
     'attestor.WorkloadAttestorFactory',
   ) as ServiceIdentifier<WorkloadAttestorFactory>,
+  WorkloadIdentity: Symbol.for(
+    'attestor.WorkloadIdentityFactory',
+  ) as ServiceIdentifier<WorkloadIdentityFactory>,
 } as const;
 
 /** The PID of the attesting process itself, whose pid namespace is taken as the host's. */
@@ -88,6 +92,16 @@ const sigstoreModule = new ContainerModule(({ bind }) => {
       (sigstore) =>
         createSignatureVerification(sigstore, metrics, clock, logger),
     [Ports.Metrics, Ports.Clock, Ports.Logger],
+  );
+});
+
+/** The identity side: the Workload API, its authority and use case, per WorkloadIdentity section. */
+const identityModule = new ContainerModule(({ bind }) => {
+  bind(Factories.WorkloadIdentity).toResolvedValue(
+    (logger: Logger): WorkloadIdentityFactory =>
+      (config, attestor) =>
+        createWorkloadIdentity(config, attestor, logger),
+    [Ports.Logger],
   );
 });
 
@@ -138,4 +152,5 @@ export const attestorModules: readonly ContainerModule[] = [
   metricsModule,
   sigstoreModule,
   attestationModule,
+  identityModule,
 ];

@@ -1,0 +1,70 @@
+import { LocalAuthority } from '@attestor/adapter-local-authority';
+import { requireHostPidNamespace } from '@attestor/adapter-procfs';
+import type { WorkloadIdentityConfig } from '@attestor/config';
+import type { Logger } from '@attestor/ports';
+import { WorkloadApiServer } from '@attestor/workload-api';
+import { IdentityPolicy } from '@attestor/workload-attestor';
+import { type Attestor, WorkloadIdentityService } from '@attestor/workload-identity';
+
+/** The Workload API of one agent: its authority, the use case and the gRPC server. */
+export interface WorkloadIdentityHandle {
+  readonly config: WorkloadIdentityConfig;
+  start(): Promise<void>;
+  /**
+   * A reload: new identities and TTLs apply at once (open streams are sent what they now
+   * give). The trust domain, socket and state directory stay as started; a change of them is
+   * returned, for the agent to say it takes a restart.
+   */
+  update(config: WorkloadIdentityConfig): readonly RestartField[];
+  stop(): Promise<void>;
+}
+
+export type WorkloadIdentityFactory = (
+  config: WorkloadIdentityConfig,
+  attestor: Attestor,
+) => Promise<WorkloadIdentityHandle>;
+
+const RESTART_FIELDS = ['trustDomain', 'workloadApiSocketPath', 'stateDirectory'] as const;
+
+/** The fields of the section that a running Workload API keeps until a restart. */
+type RestartField = (typeof RESTART_FIELDS)[number];
+
+/**
+ * Builds the Workload API for a `WorkloadIdentity` section: refuses to run outside the host
+ * pid namespace, opens (or makes) the local authority in the state directory, and serves the
+ * use case on the section's socket.
+ */
+export async function createWorkloadIdentity(
+  config: WorkloadIdentityConfig,
+  attestor: Attestor,
+  logger: Logger,
+): Promise<WorkloadIdentityHandle> {
+  requireHostPidNamespace();
+  const authority = await LocalAuthority.open(config.stateDirectory, config.trustDomain);
+  const service = new WorkloadIdentityService(
+    attestor,
+    authority,
+    settingsOf(config),
+    logger.child({ component: 'workload-identity' }),
+  );
+  const server = new WorkloadApiServer(service, logger.child({ component: 'workload-api' }), {
+    socketPath: config.workloadApiSocketPath,
+  });
+  return {
+    config,
+    start: () => server.start(),
+    update: (next) => {
+      service.update(settingsOf(next));
+      return RESTART_FIELDS.filter((field) => next[field] !== config[field]);
+    },
+    stop: () => server.stop(),
+  };
+}
+
+function settingsOf(config: WorkloadIdentityConfig) {
+  return {
+    policy: new IdentityPolicy(config),
+    x509SvidTtlMs: config.x509SvidTtlMs,
+    jwtSvidTtlMs: config.jwtSvidTtlMs,
+  };
+}

@@ -109,7 +109,14 @@ describe('the SPIFFE Workload API in real containers', { timeout: 180_000 }, () 
   function curlArgs(
     socket: string,
     method: string,
-    options: { data?: unknown; timeout?: string; header?: boolean; schema?: string } = {},
+    options: {
+      data?: unknown;
+      timeout?: string;
+      header?: boolean;
+      /** The proto to read the schema from; `reflection` asks the server instead. */
+      schema?: string;
+      service?: string;
+    } = {},
   ): string[] {
     return [
       ...(options.timeout === undefined ? [] : ['--timeout', options.timeout]),
@@ -119,11 +126,12 @@ describe('the SPIFFE Workload API in real containers', { timeout: 180_000 }, () 
       '--http2-prior-knowledge',
       '--unix-socket',
       socket,
-      '--schema',
-      options.schema ?? '/proto/workload.proto',
+      ...(options.schema === 'reflection'
+        ? []
+        : ['--schema', options.schema ?? '/proto/workload.proto']),
       ...(options.header === false ? [] : ['-H', 'workload.spiffe.io: true']),
       ...(options.data === undefined ? [] : ['--data', JSON.stringify(options.data)]),
-      `http://localhost/SpiffeWorkloadAPI/${method}`,
+      `http://localhost/${options.service ?? 'SpiffeWorkloadAPI'}/${method}`,
     ];
   }
 
@@ -148,7 +156,7 @@ describe('the SPIFFE Workload API in real containers', { timeout: 180_000 }, () 
     runtime: RuntimeUnderTest,
     labels: Record<string, string>,
     method: string,
-    options: { data?: unknown; timeout?: string; header?: boolean } = {},
+    options: Parameters<typeof curlArgs>[2] = {},
   ) {
     const [command] = runtimeAccess(runtime, environment).cli;
     return run(
@@ -292,6 +300,25 @@ describe('the SPIFFE Workload API in real containers', { timeout: 180_000 }, () 
       header: false,
     });
     expect(bare.stderr).toContain('"code": "invalid_argument"');
+  });
+
+  it('serves gRPC reflection and health on the same socket', async () => {
+    // No schema in hand: the client learns the Workload API from the server itself.
+    const reflected = await fromContainer('docker', PAYMENTS, 'FetchX509SVID', {
+      timeout: '3s',
+      schema: 'reflection',
+    });
+    expect(svidsOf(messages(reflected.stdout)[0]).map(({ spiffeId }) => spiffeId)).toStrictEqual([
+      `spiffe://${TRUST_DOMAIN}/workloads/payments`,
+    ]);
+    const health = await fromContainer('docker', {}, 'Check', {
+      schema: 'reflection',
+      service: 'grpc.health.v1.Health',
+      header: false,
+      data: { service: '' },
+    });
+    expect(health.code, health.stderr).toBe(0);
+    expect(messages(health.stdout)).toStrictEqual([{ status: 'SERVING' }]);
   });
 
   it('denies a process on the host, whatever it sends', async () => {

@@ -35,6 +35,7 @@ import {
   X509SVIDResponseSchema,
   X509SVIDSchema,
 } from './gen/workload_pb.js';
+import { healthRoutes, reflectionRoutes } from './introspection.js';
 
 /** The metadata every Workload API request carries, so that a browser cannot be made to. */
 const SECURITY_HEADER = 'workload.spiffe.io';
@@ -156,6 +157,8 @@ export class WorkloadApiServer {
   }
 
   #routes(router: ConnectRouter): void {
+    healthRoutes(router, () => this.#server !== undefined);
+    reflectionRoutes(router);
     const provider = this.provider;
     router.service(SpiffeWorkloadAPI, {
       fetchX509SVID: (_request, context) => this.#x509SvidStream(context),

@@ -20,5 +20,11 @@ export {
   SIGNATURE_SUBJECT,
   SIGNATURE_VALUE,
 } from './names.js';
-export { renderSpiffeIdPath, renderTemplate, spiffeIdPathTemplateProblem } from './render.js';
+export {
+  escapePathSegment,
+  renderSpiffeIdPath,
+  renderTemplate,
+  spiffeIdPathTemplateProblem,
+  unescapePathSegment,
+} from './render.js';
 export { parseTemplate, type Template, type TemplatePart } from './template.js';

@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { AttributeSet } from './attribute-set.js';
 import { AttributeError } from './errors.js';
 import { labelAttributeName } from './names.js';
-import { renderSpiffeIdPath, renderTemplate, spiffeIdPathTemplateProblem } from './render.js';
+import {
+  escapePathSegment,
+  renderSpiffeIdPath,
+  renderTemplate,
+  spiffeIdPathTemplateProblem,
+  unescapePathSegment,
+} from './render.js';
 import { parseTemplate } from './template.js';
 
 const attributes = AttributeSet.builder()
@@ -130,5 +136,47 @@ describe(spiffeIdPathTemplateProblem, () => {
     ],
   ])('having %j says %j', (source, problem) => {
     expect(spiffeIdPathTemplateProblem(parseTemplate(source))).toBe(problem);
+  });
+});
+
+describe(escapePathSegment, () => {
+  it.each([
+    [
+      'https://github.com/org/repo/.github/workflows/release.yml@refs/heads/main',
+      'https_3A_2F_2Fgithub.com_2Forg_2Frepo_2F.github_2Fworkflows_2Frelease.yml_40refs_2Fheads_2Fmain',
+    ],
+    ['release@example.com', 'release_40example.com'],
+    ['snake_case', 'snake__case'],
+    ['_41', '__41'],
+    ['.', '_2E'],
+    ['..', '_2E_2E'],
+    ['...', '...'],
+    ['zürich', 'z_C3_BCrich'],
+    ['', ''],
+  ])('escapes %j as %j, and back', (value, escaped) => {
+    expect(escapePathSegment(value)).toBe(escaped);
+    expect(unescapePathSegment(escaped)).toBe(value);
+  });
+
+  it('always makes one valid segment of a non-empty value', () => {
+    const attributes = (value: string) =>
+      AttributeSet.builder().string('docker.image.signature.subject', value).done();
+    const template = parseTemplate('/signers/{{ docker.image.signature.subject | segment }}');
+    for (const value of ['a/b', '..', 'https://x.example/a?b=c#d', '\u0000\u{1F600}', '_/_'])
+      expect(unescapePathSegment(renderSpiffeIdPath(template, attributes(value)).slice(9))).toBe(
+        value,
+      );
+    // Without the filter, such a value is refused.
+    expect(() =>
+      renderSpiffeIdPath(
+        parseTemplate('/signers/{{docker.image.signature.subject}}'),
+        attributes('a/b'),
+      ),
+    ).toThrow(expect.objectContaining({ code: 'invalid_spiffe_id_path' }));
+  });
+
+  it('refuses text it cannot have made', () => {
+    for (const segment of ['a_', 'a_4', 'a_zz', 'a/b', '_FF'])
+      expect(() => unescapePathSegment(segment), segment).toThrow();
   });
 });

@@ -29,11 +29,56 @@ export function renderTemplate(
         part.name,
       );
     }
-    const value = String(attribute.value);
+    const raw = String(attribute.value);
+    const value = part.filter === 'segment' ? escapePathSegment(raw) : raw;
     checkValue?.(value, part);
     rendered += value;
   }
   return rendered;
+}
+
+const UNRESERVED = /^[A-Za-z0-9.-]$/;
+
+/**
+ * Escapes any text into one SPIFFE ID path segment, reversibly (`unescapePathSegment`): letters,
+ * digits, `.` and `-` stay; `_` becomes `__`; every other byte of the UTF-8 text becomes `_`
+ * and two upper-case hex digits. A value that would be `.` or `..` has its dots escaped too.
+ * `https://ci.example/org@main` becomes `https_3A_2F_2Fci.example_2Forg_40main`.
+ */
+export function escapePathSegment(value: string): string {
+  let escaped = '';
+  for (const byte of new TextEncoder().encode(value)) {
+    const char = String.fromCharCode(byte);
+    if (UNRESERVED.test(char)) escaped += char;
+    else if (char === '_') escaped += '__';
+    else escaped += `_${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return escaped === '.' || escaped === '..' ? escaped.replaceAll('.', '_2E') : escaped;
+}
+
+/** The text `escapePathSegment` made `segment` of; throws RangeError for text it cannot have made. */
+export function unescapePathSegment(segment: string): string {
+  const bytes: number[] = [];
+  for (let index = 0; index < segment.length; index++) {
+    const char = segment.charAt(index);
+    if (char !== '_') {
+      if (!UNRESERVED.test(char))
+        throw new RangeError(`not an escaped segment: ${JSON.stringify(segment)}`);
+      bytes.push(char.charCodeAt(0));
+      continue;
+    }
+    if (segment[index + 1] === '_') {
+      bytes.push(0x5f);
+      index++;
+      continue;
+    }
+    const hex = segment.slice(index + 1, index + 3);
+    if (!/^[0-9A-F]{2}$/.test(hex))
+      throw new RangeError(`not an escaped segment: ${JSON.stringify(segment)}`);
+    bytes.push(parseInt(hex, 16));
+    index += 2;
+  }
+  return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bytes));
 }
 
 const MAX_SPIFFE_ID_LENGTH = 2048;

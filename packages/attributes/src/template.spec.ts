@@ -42,6 +42,16 @@ describe(parseTemplate, () => {
     });
   });
 
+  it('reads the segment filter, with or without spaces', () => {
+    expect(parseTemplate('/s/{{ docker.runtime | segment }}').parts).toStrictEqual([
+      { kind: 'literal', text: '/s/' },
+      { kind: 'attribute', name: 'docker.runtime', column: 4, filter: 'segment' },
+    ]);
+    expect(parseTemplate('{{docker.runtime|segment}}').parts).toStrictEqual([
+      { kind: 'attribute', name: 'docker.runtime', column: 1, filter: 'segment' },
+    ]);
+  });
+
   describe('having a syntax error', () => {
     it.each([
       ['/x/{{docker.container.image', 4, "'{{' is not closed by '}}'"],
@@ -55,6 +65,9 @@ describe(parseTemplate, () => {
       ['{{docker.container.label["\\n"]}}', 27, 'unknown escape "\\\\n"'],
       ['{{docker.container.label["a\\', 28, 'unknown escape "\\\\"'],
       ['{{docker..image}}', 3, 'has an empty segment'],
+      ['{{docker.runtime | upper}}', 20, 'unknown filter "upper"'],
+      ['{{docker.runtime |}}', 19, 'unknown filter ""'],
+      ['{{docker.runtime | segment x}}', 28, 'expected \'}}\', found "x"'],
     ])('reports %j at its column', (source, column, message) => {
       let caught: unknown;
       try {

@@ -877,6 +877,68 @@ describe(loadConfig, () => {
     });
   });
 
+  describe('linting WorkloadIdentity against the rest of the file', () => {
+    const identity = (identities: unknown[]) =>
+      node({
+        section: 'WorkloadIdentity',
+        schema: 'v1',
+        spec: { trustDomain: 'example.org', identities },
+      });
+    const warningsOf = (...documents: ConfigNode[]) => {
+      const result = loadConfig(documents);
+      if (!result.ok) throw new Error(result.errors.map((issue) => formatIssue(issue)).join('\n'));
+      return result.warnings.map((warning) => `${warning.path}: ${warning.message}`);
+    };
+
+    it('warns of templates and matches that the file itself keeps from ever holding', () => {
+      expect(
+        warningsOf(
+          docker({ enabled: true, includeEnvVars: ['APP_'] }),
+          identity([
+            {
+              name: 'a',
+              match: { 'docker.container.env.STAGE': 'prod' },
+              pathTemplate: '/a/{{docker.container.env.APP_NAME}}',
+              x509Subject: { commonName: '{{docker.image.signature.subject | segment}}' },
+              jwtClaims: { uid: '{{docker.runtime.owner_uid}}' },
+            },
+          ]),
+        ),
+      ).toStrictEqual([
+        'spec.identities[0].match: this identity can never match: docker.container.env.STAGE is never produced: no spec.docker.includeEnvVars prefix matches STAGE',
+        'spec.identities[0].x509Subject.commonName: this template can never render: docker.image.signature.subject is never produced: Sigstore verification is off',
+        'spec.identities[0].jwtClaims.uid: this template can never render: docker.runtime.owner_uid is produced only for rootless Podman, which this identity never matches',
+      ]);
+    });
+
+    it('warns of log attributes with skipTransparencyLog, and of unpinned rootless identities', () => {
+      expect(
+        warningsOf(
+          docker({
+            enabled: true,
+            sigstore: {
+              enabled: true,
+              skipTransparencyLog: true,
+              allowedIdentities: { 'https://issuer.example': ['https://ci.example/*'] },
+            },
+          }),
+          identity([
+            { name: 'signed', pathTemplate: '/s/{{docker.image.signature.log_index}}' },
+            { name: 'mine', match: { 'docker.runtime': 'podman-rootless' }, pathTemplate: '/m' },
+            {
+              name: 'pinned',
+              match: { 'docker.runtime': 'podman-rootless', 'docker.runtime.owner_uid': 1000 },
+              pathTemplate: '/p/{{docker.runtime.owner_uid}}',
+            },
+          ]),
+        ),
+      ).toStrictEqual([
+        'spec.identities[0].pathTemplate: this template can never render: docker.image.signature.log_index is never produced: skipTransparencyLog is on',
+        'spec.identities[1].match: this identity admits rootless Podman without pinning docker.runtime.owner_uid: any user who runs their own Podman can claim it',
+      ]);
+    });
+  });
+
   describe('having several documents', () => {
     it('combines their sections and numbers their issues', () => {
       const result = loadConfig([

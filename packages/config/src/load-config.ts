@@ -3,7 +3,7 @@ import { type AttestorConfig, DEFAULT_AGENT_CONFIG, DEFAULT_DOCKER_CONFIG } from
 import { IssueCollector, MapReader, quote } from './reader.js';
 import { readAgentSpec, readWorkloadAttestationSpec } from './sections.js';
 import { nearestName } from './suggest.js';
-import { readWorkloadIdentitySpec } from './workload-identity-section.js';
+import { lintWorkloadIdentity, readWorkloadIdentitySpec } from './workload-identity-section.js';
 
 const SECTIONS = ['WorkloadAttestation', 'Agent', 'WorkloadIdentity'] as const;
 type SectionName = (typeof SECTIONS)[number];
@@ -117,6 +117,8 @@ export function loadConfig(documents: readonly ConfigNode[]): ConfigLoadResult {
         'no attestation is on: Docker attestation is off (the default is false), so every attestation is refused with attestation_disabled',
     });
   }
+  if (workloadIdentity !== undefined)
+    issues.push(...lintWorkloadIdentity(workloadIdentity, docker));
   const errors = issues.filter((issue) => issue.severity === 'error');
   const warnings = issues.filter((issue) => issue.severity === 'warning');
   if (errors.length > 0) return { ok: false, errors, warnings };

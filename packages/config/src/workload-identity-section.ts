@@ -1,14 +1,22 @@
 import {
   AttributeError,
+  DOCKER_CONTAINER_ENV_PREFIX,
   DOCKER_RUNTIME,
+  DOCKER_RUNTIME_OWNER_UID,
   isKnownAttributeName,
   parseTemplate,
+  SIGNATURE_INTEGRATED_TIME,
+  SIGNATURE_LOG_ID,
+  SIGNATURE_LOG_INDEX,
+  SIGNATURE_SIGNED_ENTRY_TIMESTAMP,
   spiffeIdPathTemplateProblem,
 } from '@attestor/attributes';
 import { IdentityGlob } from '@attestor/identity-glob';
 
+import type { ConfigIssue } from './config-node.js';
 import {
   DEFAULT_WORKLOAD_IDENTITY,
+  type DockerAttestationConfig,
   type IdentityConfig,
   type IdentityMatch,
   type WorkloadIdentityConfig,
@@ -386,4 +394,76 @@ function checkPathTemplate(
     issues.error(path, error.message, line);
     return false;
   }
+}
+
+const LOG_ATTRIBUTES = new Set([
+  SIGNATURE_LOG_ID,
+  SIGNATURE_LOG_INDEX,
+  SIGNATURE_INTEGRATED_TIME,
+  SIGNATURE_SIGNED_ENTRY_TIMESTAMP,
+]);
+
+/**
+ * Warnings about identities that the file's own configuration keeps from ever being issued
+ * or matched (an env variable outside `includeEnvVars`, a signature attribute with Sigstore
+ * off, a rootless-only attribute in an identity that cannot match rootless), and about
+ * rootless identities that any rootless user could claim.
+ */
+export function lintWorkloadIdentity(
+  identity: WorkloadIdentityConfig,
+  docker: DockerAttestationConfig,
+): ConfigIssue[] {
+  const warnings: ConfigIssue[] = [];
+  const warn = (path: string, message: string): void => {
+    warnings.push({ severity: 'warning', path, message });
+  };
+  const whyAbsent = (attribute: string, admitsRootless: boolean): string | undefined => {
+    if (attribute.startsWith(DOCKER_CONTAINER_ENV_PREFIX)) {
+      const name = attribute.slice(DOCKER_CONTAINER_ENV_PREFIX.length);
+      if (!docker.includeEnvVars.some((prefix) => name.startsWith(prefix)))
+        return `${attribute} is never produced: no spec.docker.includeEnvVars prefix matches ${name}`;
+    }
+    if (attribute.startsWith('docker.image.signature.')) {
+      if (docker.sigstore?.enabled !== true)
+        return `${attribute} is never produced: Sigstore verification is off`;
+      if (docker.sigstore.skipTransparencyLog && LOG_ATTRIBUTES.has(attribute))
+        return `${attribute} is never produced: skipTransparencyLog is on`;
+    }
+    if (attribute === DOCKER_RUNTIME_OWNER_UID && !admitsRootless)
+      return `${attribute} is produced only for rootless Podman, which this identity never matches`;
+    return undefined;
+  };
+  for (const [index, entry] of identity.identities.entries()) {
+    const path = `spec.identities[${String(index)}]`;
+    for (const { attribute } of entry.match) {
+      const reason = whyAbsent(attribute, entry.admitsRootless);
+      if (reason !== undefined) warn(`${path}.match`, `this identity can never match: ${reason}`);
+    }
+    const templates: [string, string][] = [
+      ['pathTemplate', entry.pathTemplate],
+      // The subject has only optional fields, which Object.entries cannot type by itself.
+      ...(Object.entries(entry.x509Subject) as [string, string][]).map(
+        ([field, template]): [string, string] => [`x509Subject.${field}`, template],
+      ),
+      ...Object.entries(entry.jwtClaims).map(([claim, template]): [string, string] => [
+        `jwtClaims.${claim}`,
+        template,
+      ]),
+    ];
+    for (const [field, template] of templates)
+      for (const attribute of parseTemplate(template).references) {
+        const reason = whyAbsent(attribute, entry.admitsRootless);
+        if (reason !== undefined)
+          warn(`${path}.${field}`, `this template can never render: ${reason}`);
+      }
+    if (
+      entry.admitsRootless &&
+      !entry.match.some(({ attribute }) => attribute === DOCKER_RUNTIME_OWNER_UID)
+    )
+      warn(
+        `${path}.match`,
+        'this identity admits rootless Podman without pinning docker.runtime.owner_uid: any user who runs their own Podman can claim it',
+      );
+  }
+  return warnings;
 }

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { e2eEnvironment, runtimeAccess, type RuntimeUnderTest } from './environment.js';
-import { AGENT_BIN, Background, NODE, run } from './processes.js';
+import { AGENT_BIN, Background, CLI_BIN, NODE, run } from './processes.js';
 
 /**
  * The SPIFFE Workload API as a workload sees it: a client that is not the agent's code and
@@ -265,6 +265,26 @@ describe('the SPIFFE Workload API in real containers', { timeout: 180_000 }, () 
       aud: audience,
       team: 'billing',
     });
+    // The CLI on the host validates it through the agent (validation needs no identity).
+    const endpoint = { SPIFFE_ENDPOINT_SOCKET: `unix://${join(socketDirectory, 'api.sock')}` };
+    const validated = await run(
+      NODE,
+      [CLI_BIN, 'svid', 'validate', '--audience', audience, token ?? '', '-o', 'json'],
+      30_000,
+      endpoint,
+    );
+    expect(validated.code, validated.stderr).toBe(0);
+    expect(JSON.parse(validated.stdout)).toMatchObject({
+      valid: true,
+      spiffeId: `spiffe://${TRUST_DOMAIN}/workloads/payments`,
+    });
+    const wrongAudience = await run(
+      NODE,
+      [CLI_BIN, 'svid', 'validate', '--audience', 'https://other.example', token ?? ''],
+      30_000,
+      endpoint,
+    );
+    expect(wrongAudience.code).toBe(4);
   });
 
   it('gives a rootful Podman container its X.509-SVID', async () => {
@@ -331,6 +351,15 @@ describe('the SPIFFE Workload API in real containers', { timeout: 180_000 }, () 
     );
     expect(fromHost.stdout).toBe('');
     expect(fromHost.stderr).toContain('"code": "permission_denied"');
+    const cli = await run(NODE, [
+      CLI_BIN,
+      'svid',
+      'fetch',
+      '--socket',
+      join(socketDirectory, 'api.sock'),
+    ]);
+    expect(cli.code).toBe(4);
+    expect(cli.stderr).toContain('is not in a container (PermissionDenied)');
   });
 
   it('pushes a rotated SVID on the open stream, and a re-issued one after a reload', async () => {

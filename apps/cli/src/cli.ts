@@ -4,6 +4,7 @@ import type { AttestCommand } from './commands/attest.js';
 import type { ConfigValidateCommand } from './commands/config-validate.js';
 import type { LocateCommand } from './commands/locate.js';
 import type { PolicyCheckCommand } from './commands/policy-check.js';
+import type { SvidCommand } from './commands/svid.js';
 import type { VerifyBundleCommand } from './commands/verify-bundle.js';
 import type { VerifyImageCommand } from './commands/verify-image.js';
 import { ExitCode } from './exit-codes.js';
@@ -17,6 +18,7 @@ export interface CliCommands {
   readonly policyCheck: PolicyCheckCommand;
   readonly verifyImage: VerifyImageCommand;
   readonly verifyBundle: VerifyBundleCommand;
+  readonly svid: SvidCommand;
 }
 
 /** Parses the command line, runs one command, and maps every outcome to an exit code. */
@@ -39,6 +41,40 @@ export class Cli {
         `attestor: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
       );
       return ExitCode.internal;
+    }
+  }
+
+  #svid(args: readonly string[]): Promise<ExitCode> {
+    const [subcommand, ...rest] = args;
+    const { values, positionals } = svidArgs(rest);
+    const only = (allowed: readonly string[]): void => {
+      for (const option of Object.keys(values))
+        if (!allowed.includes(option))
+          throw new UsageError(`svid ${subcommand ?? ''} takes no --${option}`);
+      if (subcommand !== 'validate' && positionals.length > 0)
+        throw new UsageError(`svid ${subcommand ?? ''} takes no arguments`);
+    };
+    switch (subcommand) {
+      case 'fetch':
+        only(['socket', 'output', 'write']);
+        return this.commands.svid.fetch(values);
+      case 'jwt':
+        only(['socket', 'output', 'audience', 'spiffe-id']);
+        return this.commands.svid.jwt({ ...values, spiffeId: values['spiffe-id'] });
+      case 'validate': {
+        only(['socket', 'output', 'audience']);
+        if (positionals.length > 1) throw new UsageError('svid validate takes one TOKEN');
+        if ((values.audience?.length ?? 0) > 1)
+          throw new UsageError('svid validate takes one --audience');
+        return this.commands.svid.validate(positionals[0], {
+          ...values,
+          audience: values.audience?.[0],
+        });
+      }
+      case undefined:
+        throw new UsageError('svid needs a subcommand: fetch, jwt or validate');
+      default:
+        throw new UsageError(`unknown svid subcommand ${JSON.stringify(subcommand)}`);
     }
   }
 
@@ -157,10 +193,28 @@ export class Cli {
         });
         return this.commands.locate.run({ pid: values.pid, cgroupFile: values['cgroup-file'] });
       }
+      case 'svid':
+        return this.#svid(rest);
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     }
   }
+}
+
+/** `attestor svid fetch|jwt|validate ...` */
+function svidArgs(args: readonly string[]) {
+  return parseArgs({
+    args: [...args],
+    strict: true,
+    allowPositionals: true,
+    options: {
+      socket: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      write: { type: 'string' },
+      audience: { type: 'string', multiple: true },
+      'spiffe-id': { type: 'string' },
+    },
+  });
 }
 
 function isParseArgsError(error: unknown): error is Error {

@@ -15,6 +15,7 @@ import type { CommandConfigLoader } from './commands/command-config.js';
 import { type ConfigFileLoader, ConfigValidateCommand } from './commands/config-validate.js';
 import { LocateCommand, type TextFileReader } from './commands/locate.js';
 import { PolicyCheckCommand } from './commands/policy-check.js';
+import { SvidCommand } from './commands/svid.js';
 import { VerifyBundleCommand } from './commands/verify-bundle.js';
 import { VerifyImageCommand } from './commands/verify-image.js';
 import type { CommandOutput } from './io.js';
@@ -99,10 +100,24 @@ function cliModule(environment: CliEnvironment): ContainerModule {
       (output) => new VerifyBundleCommand(output),
       [CliTypes.Output],
     );
+    bind(SvidCommand).toResolvedValue(
+      (output) => new SvidCommand(output, process.env),
+      [CliTypes.Output],
+    );
     bind(Cli).toResolvedValue(
-      (attest, configValidate, locate, policyCheck, verifyImage, verifyBundle, output, version) =>
+      (
+        attest,
+        configValidate,
+        locate,
+        policyCheck,
+        verifyImage,
+        verifyBundle,
+        svid,
+        output,
+        version,
+      ) =>
         new Cli(
-          { attest, configValidate, locate, policyCheck, verifyImage, verifyBundle },
+          { attest, configValidate, locate, policyCheck, verifyImage, verifyBundle, svid },
           output,
           version,
         ),
@@ -113,6 +128,7 @@ function cliModule(environment: CliEnvironment): ContainerModule {
         PolicyCheckCommand,
         VerifyImageCommand,
         VerifyBundleCommand,
+        SvidCommand,
         CliTypes.Output,
         CliTypes.Version,
       ],

@@ -14,6 +14,15 @@ Usage:
                                            which allowedIdentities pattern allows a signer
   attestor locate --pid N                  print the container a process runs in (from its cgroup)
   attestor locate --cgroup-file FILE       the same, from a saved /proc/<pid>/cgroup
+  attestor svid fetch [--socket S] [--write DIR] [--output json|text]
+                                           this process's X.509-SVIDs from the Workload API
+                                           (--write: svid.pem, svid.key, bundle.pem)
+  attestor svid jwt --audience A [--spiffe-id ID] [--socket S] [--output json|text]
+                                           this process's JWT-SVIDs for an audience
+  attestor svid validate --audience A TOKEN [--socket S] [--output json|text]
+                                           validate a JWT-SVID (exit 0 only when valid)
+                                           (the socket: --socket, $SPIFFE_ENDPOINT_SOCKET,
+                                           then /run/attestor/workload/api.sock)
   attestor --help                          show this help
   attestor --version                       show the version
 
@@ -22,6 +31,7 @@ Exit codes:
   1   invalid input: configuration errors, malformed cgroup text
   2   usage error: unknown command or option
   3   unavailable: a file or process could not be read, a runtime did not answer
-  4   attestation refused: the process could not be tied to a container
+  4   refused: the process could not be tied to a container; no SVID for it; a JWT-SVID
+      that does not validate
   70  internal error (a bug; please report it)
 `;

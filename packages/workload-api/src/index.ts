@@ -1,1 +1,10 @@
+export {
+  DEFAULT_WORKLOAD_API_SOCKET,
+  type FetchedX509Svid,
+  socketPathOf,
+  splitDer,
+  WorkloadApiCallError,
+  WorkloadApiClient,
+  type WorkloadApiErrorKind,
+} from './workload-api-client.js';
 export { WorkloadApiServer, type WorkloadApiServerOptions } from './workload-api-server.js';

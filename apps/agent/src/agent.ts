@@ -211,8 +211,8 @@ export class Agent {
     }
     for (const field of identity.update(section))
       this.deps.logger.warn(`WorkloadIdentity ${field} changes take effect after a restart`, {
-        current: identity.config[field],
-        configured: section[field],
+        current: JSON.stringify(identity.config[field] ?? null),
+        configured: JSON.stringify(section[field] ?? null),
       });
   }
 

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
-import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { rejection } from '@attestor/testing';
@@ -200,5 +200,189 @@ describe(LocalAuthority, () => {
       expect(error, name).toBeInstanceOf(Error);
       expect((error as { code?: string }).code, name).toMatch(/^ERR_J(WT|WS)_/);
     }
+  });
+});
+
+/**
+ * The operator's set-up as the README documents it, with openssl: a root kept offline, and an
+ * intermediate per host. Returns the files an `authority` block names.
+ */
+async function operatorCa(directory: string, trustDomain = 'example.org', hostDays = '30') {
+  const file = (name: string) => join(directory, name);
+  await mkdir(directory, { recursive: true });
+  await writeFile(
+    file('host.ext'),
+    `basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectAltName=URI:spiffe://${trustDomain}\n`,
+  );
+  openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', file('root.key'));
+  openssl(
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    file('root.key'),
+    '-sha256',
+    '-days',
+    '3650',
+    '-subj',
+    '/O=Example/CN=Example SPIFFE root',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+    '-addext',
+    `subjectAltName=URI:spiffe://${trustDomain}`,
+    '-out',
+    file('root.pem'),
+  );
+  openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', file('host.key'));
+  openssl(
+    'req',
+    '-new',
+    '-key',
+    file('host.key'),
+    '-subj',
+    '/O=Example/CN=host-1',
+    '-out',
+    file('host.csr'),
+  );
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    file('host.csr'),
+    '-CA',
+    file('root.pem'),
+    '-CAkey',
+    file('root.key'),
+    '-CAcreateserial',
+    '-days',
+    hostDays,
+    '-sha256',
+    '-extfile',
+    file('host.ext'),
+    '-out',
+    file('host.pem'),
+  );
+  await chmod(file('host.key'), 0o600);
+  return {
+    certificateFile: file('host.pem'),
+    keyFile: file('host.key'),
+    bundleFile: file('root.pem'),
+  };
+}
+
+describe('LocalAuthority under an upstream CA', () => {
+  test("issues SVIDs that chain through the host's intermediate to the operator's root", async ({
+    tempDir,
+  }) => {
+    const upstream = await operatorCa(tempDir);
+    const authority = await LocalAuthority.open(join(tempDir, 'state'), 'example.org', upstream);
+    const svid = await authority.issueX509Svid('spiffe://example.org/a', {}, 60_000, 'a');
+    expect(svid.certificates).toHaveLength(2);
+    const [leaf, intermediate] = svid.certificates.map((der) => pem(der));
+    await writeFile(join(tempDir, 'svid.pem'), leaf ?? '');
+    await writeFile(join(tempDir, 'chain.pem'), intermediate ?? '');
+    // The bundle is the operator's root, which is all a workload needs to trust.
+    const [root] = authority.bundle().x509Authorities;
+    await writeFile(join(tempDir, 'bundle.pem'), pem(root ?? new Uint8Array()));
+    expect(
+      openssl(
+        'verify',
+        '-CAfile',
+        join(tempDir, 'bundle.pem'),
+        '-untrusted',
+        join(tempDir, 'chain.pem'),
+        join(tempDir, 'svid.pem'),
+      ),
+    ).toContain('OK');
+    expect(await readFile(join(tempDir, 'bundle.pem'), 'utf8')).toBe(
+      new X509Certificate(await readFile(upstream.bundleFile)).toString(),
+    );
+  });
+
+  test('refuses an intermediate that is not a CA, not the key, or not under the root', async ({
+    tempDir,
+  }) => {
+    const one = await operatorCa(join(tempDir, 'one'));
+    const two = await operatorCa(join(tempDir, 'two'));
+    const leafOnly = join(tempDir, 'leaf.pem');
+    await writeFile(
+      join(tempDir, 'leaf.ext'),
+      'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n',
+    );
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      join(tempDir, 'one', 'host.csr'),
+      '-CA',
+      one.bundleFile,
+      '-CAkey',
+      join(tempDir, 'one', 'root.key'),
+      '-CAcreateserial',
+      '-days',
+      '1',
+      '-extfile',
+      join(tempDir, 'leaf.ext'),
+      '-out',
+      leafOnly,
+    );
+    const cases: [string, object, string][] = [
+      ['not a CA', { ...one, certificateFile: leafOnly }, 'is not a CA certificate'],
+      ['another key', { ...one, keyFile: two.keyFile }, 'is not the key of the CA certificate'],
+      [
+        'another root',
+        { ...one, bundleFile: two.bundleFile },
+        'does not chain to a root of bundleFile',
+      ],
+    ];
+    for (const [name, upstream, message] of cases) {
+      const error = await rejection(
+        AuthorityError,
+        LocalAuthority.open(join(tempDir, 'state'), 'example.org', upstream as typeof one),
+      );
+      expect(error.code, name).toBe('malformed_state');
+      expect(error.message, name).toContain(message);
+    }
+    const foreign = await operatorCa(join(tempDir, 'foreign'), 'other.org');
+    expect(
+      (
+        await rejection(
+          AuthorityError,
+          LocalAuthority.open(join(tempDir, 'state'), 'example.org', foreign),
+        )
+      ).message,
+    ).toContain('it names spiffe://other.org, not the trust domain spiffe://example.org');
+    await chmod(one.keyFile, 0o644);
+    expect(
+      (
+        await rejection(
+          AuthorityError,
+          LocalAuthority.open(join(tempDir, 'state'), 'example.org', one),
+        )
+      ).code,
+    ).toBe('insecure_permissions');
+  });
+
+  test('signs JWT-SVIDs with a key shared by the fleet, when given one', async ({ tempDir }) => {
+    const upstream = await operatorCa(tempDir);
+    openssl(
+      'ecparam',
+      '-name',
+      'prime256v1',
+      '-genkey',
+      '-noout',
+      '-out',
+      join(tempDir, 'jwt.key'),
+    );
+    await chmod(join(tempDir, 'jwt.key'), 0o600);
+    const fleet = { ...upstream, jwtKeyFile: join(tempDir, 'jwt.key') };
+    const hostA = await LocalAuthority.open(join(tempDir, 'a'), 'example.org', fleet);
+    const hostB = await LocalAuthority.open(join(tempDir, 'b'), 'example.org', fleet);
+    expect(hostA.jwtKeyId).toBe(hostB.jwtKeyId);
+    const { token } = await hostA.signJwtSvid('spiffe://example.org/a', ['aud'], {}, 60_000);
+    // One host's token validates on another: one JWK Set for the fleet.
+    expect((await hostB.validateJwtSvid(token, 'aud')).spiffeId).toBe('spiffe://example.org/a');
   });
 });

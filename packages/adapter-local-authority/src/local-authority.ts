@@ -46,8 +46,27 @@ export class AuthorityError extends CodedError<AuthorityErrorCode> {
 interface Keys {
   readonly caKey: webcrypto.CryptoKey;
   readonly caCertificate: x509.X509Certificate;
+  /** Certificates between the signing CA and a root, sent after the SVID (upstream only). */
+  readonly intermediates: readonly x509.X509Certificate[];
+  /** What workloads trust: the local CA itself, or the operator's root(s). */
+  readonly roots: readonly x509.X509Certificate[];
   readonly jwtKey: webcrypto.CryptoKey;
   readonly jwtPublicJwk: JWK;
+}
+
+/**
+ * An intermediate CA an operator's root issued to this host, so that every host under that
+ * root is one trust domain; optionally one JWT signing key shared by the fleet.
+ */
+export interface UpstreamAuthority {
+  /** PEM: the host's CA certificate first, then any intermediates up to (not including) a root. */
+  readonly certificateFile: string;
+  /** PEM PKCS#8 (or SEC1) ECDSA P-256 key of that CA; the agent's own file, 0600. */
+  readonly keyFile: string;
+  /** PEM: the operator's root certificate(s), the X.509 bundle workloads get. */
+  readonly bundleFile: string;
+  /** PEM P-256 key that signs JWT-SVIDs; without it, the agent's own key in the state directory. */
+  readonly jwtKeyFile?: string;
 }
 
 /**
@@ -63,35 +82,26 @@ export class LocalAuthority implements SvidAuthority {
     readonly jwtKeyId: string,
   ) {}
 
-  static async open(stateDirectory: string, trustDomain: string): Promise<LocalAuthority> {
+  static async open(
+    stateDirectory: string,
+    trustDomain: string,
+    upstream?: UpstreamAuthority,
+  ): Promise<LocalAuthority> {
     await ensurePrivateDirectory(stateDirectory);
-    const caKeyPath = join(stateDirectory, 'ca.key');
-    const caCertificatePath = join(stateDirectory, 'ca.pem');
-    const jwtKeyPath = join(stateDirectory, 'jwt.key');
-    let caKey = await readPrivateKey(caKeyPath);
-    let caCertificate: x509.X509Certificate | undefined;
-    if (caKey === undefined) {
-      const generated = await generateCa(trustDomain);
-      caKey = generated.key;
-      caCertificate = generated.certificate;
-      await writePrivateFile(caKeyPath, await pkcs8Pem(caKey));
-      await writePrivateFile(caCertificatePath, caCertificate.toString('pem'));
-    } else {
-      caCertificate = await readCertificate(caCertificatePath);
-      checkKeyMatches(caKey, caCertificate, caKeyPath, caCertificatePath);
-    }
+    const ca =
+      upstream === undefined
+        ? await openLocalCa(stateDirectory, trustDomain)
+        : await openUpstreamCa(upstream, trustDomain);
+    const jwtKeyPath = upstream?.jwtKeyFile ?? join(stateDirectory, 'jwt.key');
     let jwtKey = await readPrivateKey(jwtKeyPath);
     if (jwtKey === undefined) {
+      if (upstream?.jwtKeyFile !== undefined)
+        throw new AuthorityError('malformed_state', `jwtKeyFile ${jwtKeyPath} does not exist`);
       jwtKey = (await webcrypto.subtle.generateKey(EC_P256, true, ['sign', 'verify'])).privateKey;
       await writePrivateFile(jwtKeyPath, await pkcs8Pem(jwtKey));
     }
     const jwtPublicJwk = publicJwk(jwtKey);
-    const authority = new LocalAuthority(
-      trustDomain,
-      { caKey, caCertificate, jwtKey, jwtPublicJwk },
-      keyId(jwtPublicJwk),
-    );
-    return authority;
+    return new LocalAuthority(trustDomain, { ...ca, jwtKey, jwtPublicJwk }, keyId(jwtPublicJwk));
   }
 
   /** The CA certificate, PEM. */
@@ -102,7 +112,7 @@ export class LocalAuthority implements SvidAuthority {
   bundle(): TrustBundle {
     return {
       trustDomain: this.trustDomain,
-      x509Authorities: [new Uint8Array(this.keys.caCertificate.rawData)],
+      x509Authorities: this.keys.roots.map((root) => new Uint8Array(root.rawData)),
       // No `use`: generic JOSE libraries take only `sig` or none, and the SPIFFE bundle
       // format's `jwt-svid` belongs to bundle endpoints, not to the Workload API's JWK Sets.
       jwtKeys: { keys: [{ ...this.keys.jwtPublicJwk, kid: this.jwtKeyId, alg: 'ES256' }] },
@@ -152,7 +162,9 @@ export class LocalAuthority implements SvidAuthority {
     });
     return {
       spiffeId,
-      certificates: [new Uint8Array(certificate.rawData)],
+      certificates: [certificate, this.keys.caCertificate, ...this.keys.intermediates]
+        .filter((each) => !this.keys.roots.includes(each))
+        .map((each) => new Uint8Array(each.rawData)),
       privateKey: new Uint8Array(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)),
       hint,
       notAfter,
@@ -257,6 +269,94 @@ async function generateCa(
   return { key: keys.privateKey, certificate };
 }
 
+type CaKeys = Pick<Keys, 'caKey' | 'caCertificate' | 'intermediates' | 'roots'>;
+
+/** The agent's own CA in the state directory, made on first start. */
+async function openLocalCa(stateDirectory: string, trustDomain: string): Promise<CaKeys> {
+  const caKeyPath = join(stateDirectory, 'ca.key');
+  const caCertificatePath = join(stateDirectory, 'ca.pem');
+  let caKey = await readPrivateKey(caKeyPath);
+  let caCertificate: x509.X509Certificate;
+  if (caKey === undefined) {
+    const generated = await generateCa(trustDomain);
+    caKey = generated.key;
+    caCertificate = generated.certificate;
+    await writePrivateFile(caKeyPath, await pkcs8Pem(caKey));
+    await writePrivateFile(caCertificatePath, caCertificate.toString('pem'));
+  } else {
+    caCertificate = await readCertificate(caCertificatePath);
+    checkKeyMatches(caKey, caCertificate, caKeyPath, caCertificatePath);
+  }
+  return { caKey, caCertificate, intermediates: [], roots: [caCertificate] };
+}
+
+/**
+ * The host's intermediate from the operator: checked to be a CA that may sign certificates,
+ * to be the key's, to be valid now, to name no other trust domain, and to chain through the
+ * given intermediates to one of the bundle's roots. Anything else is refused at start.
+ */
+async function openUpstreamCa(upstream: UpstreamAuthority, trustDomain: string): Promise<CaKeys> {
+  const caKey = await readPrivateKey(upstream.keyFile);
+  if (caKey === undefined)
+    throw new AuthorityError('malformed_state', `keyFile ${upstream.keyFile} does not exist`);
+  const [caCertificate, ...intermediates] = await readCertificates(upstream.certificateFile);
+  if (caCertificate === undefined)
+    throw new AuthorityError(
+      'malformed_state',
+      `certificateFile ${upstream.certificateFile} has no certificate`,
+    );
+  const roots = await readCertificates(upstream.bundleFile);
+  if (roots.length === 0)
+    throw new AuthorityError(
+      'malformed_state',
+      `bundleFile ${upstream.bundleFile} has no certificate`,
+    );
+  checkKeyMatches(caKey, caCertificate, upstream.keyFile, upstream.certificateFile);
+  const refuse = (reason: string) =>
+    new AuthorityError('malformed_state', `certificateFile ${upstream.certificateFile}: ${reason}`);
+  for (const certificate of [caCertificate, ...intermediates]) {
+    const constraints = certificate.getExtension(x509.BasicConstraintsExtension);
+    if (constraints?.ca !== true) throw refuse(`${certificate.subject} is not a CA certificate`);
+  }
+  const usage = caCertificate.getExtension(x509.KeyUsagesExtension);
+  if (usage !== null && (usage.usages & x509.KeyUsageFlags.keyCertSign) === 0)
+    throw refuse('its key usage does not allow signing certificates (keyCertSign)');
+  const now = new Date();
+  if (caCertificate.notBefore > now || caCertificate.notAfter <= now)
+    throw refuse(
+      `it is valid from ${caCertificate.notBefore.toISOString()} to ${caCertificate.notAfter.toISOString()}, not now`,
+    );
+  const names = caCertificate.getExtension(x509.SubjectAlternativeNameExtension);
+  const uris =
+    names?.names.items.filter((name) => name.type === 'url').map((name) => name.value) ?? [];
+  if (uris.some((uri) => uri !== `spiffe://${trustDomain}`))
+    throw refuse(`it names ${uris.join(', ')}, not the trust domain spiffe://${trustDomain}`);
+  if (!(await chainsTo([caCertificate, ...intermediates], roots)))
+    throw refuse(`it does not chain to a root of bundleFile ${upstream.bundleFile}`);
+  return { caKey, caCertificate, intermediates, roots };
+}
+
+/** Whether `chain` (each certificate issued by the next) ends in one of `roots`. */
+async function chainsTo(
+  chain: readonly x509.X509Certificate[],
+  roots: readonly x509.X509Certificate[],
+): Promise<boolean> {
+  for (const [index, certificate] of chain.entries()) {
+    const issuer = chain[index + 1];
+    if (issuer !== undefined) {
+      if (!(await certificate.verify({ publicKey: issuer, signatureOnly: true }))) return false;
+      continue;
+    }
+    for (const root of roots)
+      if (
+        certificate.issuer === root.subject &&
+        (await certificate.verify({ publicKey: root, signatureOnly: true }))
+      )
+        return true;
+  }
+  return false;
+}
+
 /** The state directory: made 0700 when missing; refused when another user may enter it. */
 async function ensurePrivateDirectory(directory: string): Promise<void> {
   await mkdir(directory, { recursive: true, mode: 0o700 });
@@ -301,6 +401,18 @@ async function readPrivateKey(path: string): Promise<webcrypto.CryptoKey | undef
     return await webcrypto.subtle.importKey('pkcs8', der, EC_P256, true, ['sign']);
   } catch (error) {
     throw new AuthorityError('malformed_state', `${path} is not a PKCS#8 ECDSA P-256 key`, {
+      cause: error,
+    });
+  }
+}
+
+async function readCertificates(path: string): Promise<x509.X509Certificate[]> {
+  const pem = await readText(path);
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  try {
+    return blocks.map((block) => new x509.X509Certificate(block));
+  } catch (error) {
+    throw new AuthorityError('malformed_state', `${path} has a certificate that does not parse`, {
       cause: error,
     });
   }

@@ -24,7 +24,12 @@ export type WorkloadIdentityFactory = (
   attestor: Attestor,
 ) => Promise<WorkloadIdentityHandle>;
 
-const RESTART_FIELDS = ['trustDomain', 'workloadApiSocketPath', 'stateDirectory'] as const;
+const RESTART_FIELDS = [
+  'trustDomain',
+  'workloadApiSocketPath',
+  'stateDirectory',
+  'authority',
+] as const;
 
 /** The fields of the section that a running Workload API keeps until a restart. */
 type RestartField = (typeof RESTART_FIELDS)[number];
@@ -40,7 +45,11 @@ export async function createWorkloadIdentity(
   logger: Logger,
 ): Promise<WorkloadIdentityHandle> {
   requireHostPidNamespace();
-  const authority = await LocalAuthority.open(config.stateDirectory, config.trustDomain);
+  const authority = await LocalAuthority.open(
+    config.stateDirectory,
+    config.trustDomain,
+    config.authority,
+  );
   const service = new WorkloadIdentityService(
     attestor,
     authority,
@@ -55,7 +64,9 @@ export async function createWorkloadIdentity(
     start: () => server.start(),
     update: (next) => {
       service.update(settingsOf(next));
-      return RESTART_FIELDS.filter((field) => next[field] !== config[field]);
+      return RESTART_FIELDS.filter(
+        (field) => JSON.stringify(next[field]) !== JSON.stringify(config[field]),
+      );
     },
     stop: () => server.stop(),
   };

@@ -25,6 +25,7 @@ export {
   type LogLevel,
   type RegistrySettings,
   type SigstoreConfig,
+  type UpstreamAuthorityConfig,
   type WorkloadIdentityConfig,
   type X509SubjectTemplates,
 } from './model.js';

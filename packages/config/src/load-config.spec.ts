@@ -668,6 +668,29 @@ describe(loadConfig, () => {
       });
     });
 
+    it('reads an upstream authority', () => {
+      const config = configOf(
+        loadConfig([
+          identity({
+            trustDomain: 'example.org',
+            identities: [payments],
+            authority: {
+              certificateFile: '/etc/attestor/host.pem',
+              keyFile: '/etc/attestor/host.key',
+              bundleFile: '/etc/attestor/root.pem',
+              jwtKeyFile: '/etc/attestor/jwt.key',
+            },
+          }),
+        ]),
+      );
+      expect(config.workloadIdentity?.authority).toStrictEqual({
+        certificateFile: '/etc/attestor/host.pem',
+        keyFile: '/etc/attestor/host.key',
+        bundleFile: '/etc/attestor/root.pem',
+        jwtKeyFile: '/etc/attestor/jwt.key',
+      });
+    });
+
     it('admits rootless Podman only where match names docker.runtime with a pattern for it', () => {
       const config = configOf(
         loadConfig([
@@ -866,6 +889,27 @@ describe(loadConfig, () => {
         'a single template that does not parse',
         { trustDomain: 'example.org', pathTemplate: '/a/{{' },
         "spec.pathTemplate: column 4: '{{' is not closed by '}}'",
+      ],
+      [
+        'an authority without its key',
+        {
+          trustDomain: 'example.org',
+          identities: [payments],
+          authority: {
+            certificateFile: '/etc/attestor/host.pem',
+            bundleFile: '/etc/attestor/root.pem',
+          },
+        },
+        'spec.authority.keyFile: required',
+      ],
+      [
+        'an authority file named by a relative path',
+        {
+          trustDomain: 'example.org',
+          identities: [payments],
+          authority: { certificateFile: 'host.pem', keyFile: '/k', bundleFile: '/r' },
+        },
+        'spec.authority.certificateFile: must be an absolute path, got "host.pem"',
       ],
       [
         'a relative socket path',

@@ -112,6 +112,14 @@ export interface IdentityConfig {
   readonly jwtClaims: Readonly<Record<string, string>>;
 }
 
+/** An intermediate CA an operator's root issued to this host (`spec.authority`). */
+export interface UpstreamAuthorityConfig {
+  readonly certificateFile: string;
+  readonly keyFile: string;
+  readonly bundleFile: string;
+  readonly jwtKeyFile?: string;
+}
+
 /** How SPIFFE identities are built and served (section `WorkloadIdentity`). */
 export interface WorkloadIdentityConfig {
   readonly trustDomain: string;
@@ -123,6 +131,8 @@ export interface WorkloadIdentityConfig {
   readonly jwtSvidTtlMs: number;
   /** In file order: the first that holds is a workload's first SVID. */
   readonly identities: readonly IdentityConfig[];
+  /** Absent: the agent's own CA in the state directory. */
+  readonly authority?: UpstreamAuthorityConfig;
 }
 
 export const DEFAULT_WORKLOAD_IDENTITY = {

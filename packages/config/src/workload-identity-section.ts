@@ -19,6 +19,7 @@ import {
   type DockerAttestationConfig,
   type IdentityConfig,
   type IdentityMatch,
+  type UpstreamAuthorityConfig,
   type WorkloadIdentityConfig,
   type X509SubjectTemplates,
 } from './model.js';
@@ -74,6 +75,7 @@ export function readWorkloadIdentitySpec(
   const pathTemplate = spec.string('pathTemplate', undefined);
   const allowRootlessRuntimes = spec.boolean('allowRootlessRuntimes', undefined);
   const identitiesEntry = spec.entry('identities');
+  const authority = readAuthority(spec, issues);
   spec.finish();
 
   let identities: IdentityConfig[] = [];
@@ -122,7 +124,7 @@ export function readWorkloadIdentitySpec(
     if (read === undefined) valid = false;
     else identities = read;
   }
-  if (trustDomain === undefined || !valid) return undefined;
+  if (trustDomain === undefined || !valid || authority === null) return undefined;
   return {
     trustDomain,
     workloadApiSocketPath,
@@ -130,6 +132,37 @@ export function readWorkloadIdentitySpec(
     x509SvidTtlMs,
     jwtSvidTtlMs,
     identities,
+    ...(authority === undefined ? {} : { authority }),
+  };
+}
+
+/** `authority`: the host's intermediate CA files; null when the block is invalid. */
+function readAuthority(
+  spec: MapReader,
+  issues: IssueCollector,
+): UpstreamAuthorityConfig | undefined | null {
+  const entry = spec.entry('authority');
+  if (entry === undefined) return undefined;
+  const reader = MapReader.of(entry.value, spec.pathOf('authority'), issues, entry.line);
+  if (reader === undefined) return null;
+  const required = (key: string): string | undefined => {
+    const path = absolutePath(reader, key, issues);
+    if (path === undefined && !reader.has(key))
+      issues.error(reader.pathOf(key), 'required', reader.line);
+    return path;
+  };
+  const certificateFile = required('certificateFile');
+  const keyFile = required('keyFile');
+  const bundleFile = required('bundleFile');
+  const jwtKeyFile = absolutePath(reader, 'jwtKeyFile', issues);
+  reader.finish();
+  if (certificateFile === undefined || keyFile === undefined || bundleFile === undefined)
+    return null;
+  return {
+    certificateFile,
+    keyFile,
+    bundleFile,
+    ...(jwtKeyFile === undefined ? {} : { jwtKeyFile }),
   };
 }
 

@@ -126,6 +126,17 @@ describe(LocalAuthority, () => {
     if (der === undefined) throw new Error('no certificate');
     const leaf = new X509Certificate(der);
     expect(leaf.subject).toBe('O=Example\\, Inc.\nCN=payments');
+    // A value is one attribute, whatever it holds: no separator in it can add another.
+    const injected = await authority.issueX509Svid(
+      'spiffe://example.org/a',
+      { commonName: 'x, O=Evil+CN=root', country: 'US' },
+      60_000,
+      'a',
+    );
+    const [injectedDer] = injected.certificates;
+    if (injectedDer === undefined) throw new Error('no certificate');
+    // Two attributes, C and CN; the comma and plus are CN's (Node escapes them to show it).
+    expect(new X509Certificate(injectedDer).subject).toBe('C=US\nCN=x\\, O=Evil\\+CN=root');
     await writeFile(join(tempDir, 'svid.pem'), leaf.toString());
     const text = openssl('x509', '-noout', '-text', '-in', join(tempDir, 'svid.pem'));
     expect(text).toMatch(/X509v3 Subject Alternative Name: \n/);

@@ -1,3 +1,4 @@
+export { SpiffeWorkloadAPI } from './gen/workload_pb.js';
 export {
   DEFAULT_WORKLOAD_API_SOCKET,
   type FetchedX509Svid,

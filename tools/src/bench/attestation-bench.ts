@@ -412,3 +412,5 @@ async function main(): Promise<void> {
 await main();
 const { sigstoreBenchmark } = await import('./sigstore-bench.js');
 process.stdout.write(`\n${(await sigstoreBenchmark()).join('\n')}\n`);
+const { svidBenchmark } = await import('./svid-bench.js');
+process.stdout.write(`\n${(await svidBenchmark()).join('\n')}\n`);

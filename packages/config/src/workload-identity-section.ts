@@ -10,6 +10,7 @@ import {
   SIGNATURE_LOG_INDEX,
   SIGNATURE_SIGNED_ENTRY_TIMESTAMP,
   spiffeIdPathTemplateProblem,
+  type Template,
 } from '@attestor/attributes';
 import { IdentityGlob } from '@attestor/identity-glob';
 
@@ -387,20 +388,29 @@ function readClaims(reader: MapReader, issues: IssueCollector): Record<string, s
   return valid ? Object.fromEntries(claims) : undefined;
 }
 
+/** The template, parsed against the attribute catalog; undefined (reported) when it cannot be. */
+function parseChecked(
+  template: string,
+  path: string,
+  line: number | undefined,
+  issues: IssueCollector,
+): Template | undefined {
+  try {
+    return parseTemplate(template, isKnownAttributeName);
+  } catch (error) {
+    if (!AttributeError.is(error)) throw error;
+    issues.error(path, error.message, line);
+    return undefined;
+  }
+}
+
 function checkTemplate(
   template: string,
   path: string,
   line: number | undefined,
   issues: IssueCollector,
 ): boolean {
-  try {
-    parseTemplate(template, isKnownAttributeName);
-    return true;
-  } catch (error) {
-    if (!AttributeError.is(error)) throw error;
-    issues.error(path, error.message, line);
-    return false;
-  }
+  return parseChecked(template, path, line, issues) !== undefined;
 }
 
 function checkPathTemplate(
@@ -409,24 +419,19 @@ function checkPathTemplate(
   line: number | undefined,
   issues: IssueCollector,
 ): boolean {
-  try {
-    const parsed = parseTemplate(template, isKnownAttributeName);
-    if (!template.startsWith('/')) {
-      issues.error(path, "must start with '/'", line);
-      return false;
-    }
-    // Its literal text alone must make a valid path (`/`, `//`, `/a/../b` never can).
-    const problem = spiffeIdPathTemplateProblem(parsed);
-    if (problem !== undefined) {
-      issues.error(path, problem, line);
-      return false;
-    }
-    return true;
-  } catch (error) {
-    if (!AttributeError.is(error)) throw error;
-    issues.error(path, error.message, line);
+  const parsed = parseChecked(template, path, line, issues);
+  if (parsed === undefined) return false;
+  if (!template.startsWith('/')) {
+    issues.error(path, "must start with '/'", line);
     return false;
   }
+  // Its literal text alone must make a valid path (`/`, `//`, `/a/../b` never can).
+  const problem = spiffeIdPathTemplateProblem(parsed);
+  if (problem !== undefined) {
+    issues.error(path, problem, line);
+    return false;
+  }
+  return true;
 }
 
 const LOG_ATTRIBUTES = new Set([

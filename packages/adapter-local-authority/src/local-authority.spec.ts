@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { rejection } from '@attestor/testing';
@@ -395,5 +395,104 @@ describe('LocalAuthority under an upstream CA', () => {
     const { token } = await hostA.signJwtSvid('spiffe://example.org/a', ['aud'], {}, 60_000);
     // One host's token validates on another: one JWK Set for the fleet.
     expect((await hostB.validateJwtSvid(token, 'aud')).spiffeId).toBe('spiffe://example.org/a');
+  });
+});
+
+describe('LocalAuthority rotating its own CA', () => {
+  const YEAR = 365 * 24 * 3_600_000;
+
+  test('publishes a successor first, signs with it later, and drops the old CA when it expires', async ({
+    tempDir,
+  }) => {
+    const state = join(tempDir, 'state');
+    const start = Date.now();
+    let now = new Date(start);
+    const open = () => LocalAuthority.open(state, 'example.org', undefined, { now: () => now });
+    const authority = await open();
+    const [first] = authority.bundle().x509Authorities;
+    const signedBy = async (subject: LocalAuthority) => {
+      const svid = await subject.issueX509Svid('spiffe://example.org/a', {}, 60_000, 'a');
+      const [leaf] = svid.certificates;
+      return new X509Certificate(leaf ?? new Uint8Array()).issuer;
+    };
+    const caOf = (der: Uint8Array | undefined) => new X509Certificate(der ?? new Uint8Array());
+
+    // Before two thirds of its life, nothing happens.
+    now = new Date(start + 0.6 * YEAR);
+    expect(await authority.rotate()).toBe(false);
+    expect(authority.bundle().x509Authorities).toHaveLength(1);
+
+    // At two thirds, a successor is published but signs nothing yet.
+    now = new Date(start + 0.7 * YEAR);
+    expect(await authority.rotate()).toBe(true);
+    const bundle = authority.bundle().x509Authorities;
+    expect(bundle).toHaveLength(2);
+    const [, successor] = bundle;
+    const firstSerial = caOf(first).serialNumber;
+    const leafBefore = await authority.issueX509Svid('spiffe://example.org/a', {}, 60_000, 'a');
+    expect(
+      new X509Certificate(leafBefore.certificates[0] ?? new Uint8Array()).verify(
+        caOf(first).publicKey,
+      ),
+    ).toBe(true);
+    // A restart keeps the successor.
+    expect((await open()).bundle().x509Authorities).toHaveLength(2);
+
+    // At five sixths, the successor signs; the old CA is still trusted.
+    now = new Date(start + 0.85 * YEAR);
+    expect(await authority.rotate()).toBe(true);
+    const leafAfter = await authority.issueX509Svid('spiffe://example.org/a', {}, 60_000, 'a');
+    expect(
+      new X509Certificate(leafAfter.certificates[0] ?? new Uint8Array()).verify(
+        caOf(successor).publicKey,
+      ),
+    ).toBe(true);
+    expect(
+      authority
+        .bundle()
+        .x509Authorities.map((der) => caOf(der).serialNumber)
+        .sort(),
+    ).toStrictEqual([firstSerial, caOf(successor).serialNumber].sort());
+    const reopened = await open();
+    expect(await signedBy(reopened)).toBe(caOf(successor).subject);
+    expect(reopened.bundle().x509Authorities).toHaveLength(2);
+
+    // Once the old CA has expired (and with it every SVID it signed), it leaves the bundle.
+    now = new Date(start + YEAR + 60_000);
+    expect(await authority.rotate()).toBe(true);
+    expect(authority.bundle().x509Authorities.map((der) => caOf(der).serialNumber)).toStrictEqual([
+      caOf(successor).serialNumber,
+    ]);
+    expect((await open()).bundle().x509Authorities).toHaveLength(1);
+  });
+
+  test('finishes an activation cut short between its two renames', async ({ tempDir }) => {
+    const state = join(tempDir, 'state');
+    const start = Date.now();
+    let now = new Date(start);
+    const authority = await LocalAuthority.open(state, 'example.org', undefined, {
+      now: () => now,
+    });
+    now = new Date(start + 0.7 * YEAR);
+    await authority.rotate();
+    // The certificate was renamed, then the agent died before the key was.
+    await rename(join(state, 'ca.next.pem'), join(state, 'ca.pem'));
+    const recovered = await LocalAuthority.open(state, 'example.org', undefined, {
+      now: () => now,
+    });
+    const svid = await recovered.issueX509Svid('spiffe://example.org/a', {}, 60_000, 'a');
+    expect(
+      new X509Certificate(svid.certificates[0] ?? new Uint8Array()).verify(
+        new X509Certificate(recovered.caPem).publicKey,
+      ),
+    ).toBe(true);
+  });
+
+  test('leaves an upstream CA alone: the operator renews it', async ({ tempDir }) => {
+    const upstream = await operatorCa(tempDir);
+    const authority = await LocalAuthority.open(join(tempDir, 'state'), 'example.org', upstream, {
+      now: () => new Date(Date.now() + 29 * 24 * 3_600_000),
+    });
+    expect(await authority.rotate()).toBe(false);
   });
 });

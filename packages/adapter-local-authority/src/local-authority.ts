@@ -11,7 +11,7 @@ import {
   webcrypto,
   X509Certificate,
 } from 'node:crypto';
-import { chmod, lstat, mkdir, open, rename } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { FileReadError, readBoundedText } from '@attestor/adapter-io';
@@ -82,19 +82,24 @@ export interface UpstreamAuthority {
 export class LocalAuthority implements SvidAuthority {
   private constructor(
     readonly trustDomain: string,
-    private readonly keys: Keys,
+    private keys: Keys,
     readonly jwtKeyId: string,
+    /** The state directory when the CA is the agent's own (and so rotated by it). */
+    private readonly ownCa: string | undefined,
+    private readonly now: () => Date,
   ) {}
 
   static async open(
     stateDirectory: string,
     trustDomain: string,
     upstream?: UpstreamAuthority,
+    options: { readonly now?: () => Date } = {},
   ): Promise<LocalAuthority> {
+    const now = options.now ?? (() => new Date());
     await ensurePrivateDirectory(stateDirectory);
     const ca =
       upstream === undefined
-        ? await openLocalCa(stateDirectory, trustDomain)
+        ? await openLocalCa(stateDirectory, trustDomain, now())
         : await openUpstreamCa(upstream, trustDomain);
     const jwtKeyPath = upstream?.jwtKeyFile ?? join(stateDirectory, 'jwt.key');
     let jwtKey = await readPrivateKey(jwtKeyPath);
@@ -105,7 +110,59 @@ export class LocalAuthority implements SvidAuthority {
       await writePrivateFile(jwtKeyPath, await pkcs8Pem(jwtKey));
     }
     const jwtPublicJwk = publicJwk(jwtKey);
-    return new LocalAuthority(trustDomain, { ...ca, jwtKey, jwtPublicJwk }, keyId(jwtPublicJwk));
+    return new LocalAuthority(
+      trustDomain,
+      { ...ca, jwtKey, jwtPublicJwk },
+      keyId(jwtPublicJwk),
+      upstream === undefined ? stateDirectory : undefined,
+      now,
+    );
+  }
+
+  /**
+   * Rotates the agent's own CA on its schedule; true when the bundle or the signing CA
+   * changed (streams must be sent again). At two thirds of the CA's life a successor is made
+   * and published in the bundle, signing nothing yet, so that every workload trusts it before
+   * it meets an SVID it signed. At five sixths it becomes the signing CA, and its
+   * predecessor's key is deleted; the predecessor stays in the bundle until it expires, which
+   * no SVID it signed outlives. An upstream CA is the operator's to renew.
+   */
+  async rotate(): Promise<boolean> {
+    const directory = this.ownCa;
+    if (directory === undefined) return false;
+    const now = this.now();
+    const active = this.keys.caCertificate;
+    const lifeUsed =
+      (now.getTime() - active.notBefore.getTime()) /
+      (active.notAfter.getTime() - active.notBefore.getTime());
+    const file = (name: string) => join(directory, name);
+    const next = this.keys.roots.find((root) => root.notBefore > active.notBefore);
+    let changed = false;
+    if (next === undefined && lifeUsed >= 2 / 3) {
+      const successor = await generateCa(this.trustDomain, now);
+      await writePrivateFile(file('ca.next.key'), await pkcs8Pem(successor.key));
+      await writePrivateFile(file('ca.next.pem'), successor.certificate.toString('pem'));
+      this.keys = { ...this.keys, roots: [...this.keys.roots, successor.certificate] };
+      changed = true;
+    } else if (next !== undefined && lifeUsed >= 5 / 6) {
+      const nextKey = await readPrivateKey(file('ca.next.key'));
+      if (nextKey === undefined)
+        throw new AuthorityError('malformed_state', `${file('ca.next.key')} is missing`);
+      await writePrivateFile(file('ca.previous.pem'), active.toString('pem'));
+      // The certificate first: a crash between the two renames is completed at the next start.
+      await rename(file('ca.next.pem'), file('ca.pem'));
+      await rename(file('ca.next.key'), file('ca.key'));
+      this.keys = { ...this.keys, caKey: nextKey, caCertificate: next };
+      this.#signerCache = undefined;
+      changed = true;
+    }
+    const expired = this.keys.roots.filter((root) => root.notAfter <= now);
+    if (expired.length > 0) {
+      await rm(file('ca.previous.pem'), { force: true });
+      this.keys = { ...this.keys, roots: this.keys.roots.filter((root) => root.notAfter > now) };
+      changed = true;
+    }
+    return changed;
   }
 
   /** The CA certificate, PEM. */
@@ -133,7 +190,7 @@ export class LocalAuthority implements SvidAuthority {
     subject: SvidSubject,
     ttlMs: number,
     hint: string,
-    now = new Date(),
+    now = this.now(),
   ): Promise<X509Svid> {
     const signer = this.#signer();
     const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -216,7 +273,7 @@ export class LocalAuthority implements SvidAuthority {
     audience: readonly string[],
     claims: Readonly<Record<string, string>>,
     ttlMs: number,
-    now = new Date(),
+    now = this.now(),
   ): Promise<{ token: string; expiresAt: Date }> {
     const issuedAt = Math.floor(now.getTime() / 1000);
     const expiresAt = new Date((issuedAt + Math.ceil(ttlMs / 1000)) * 1000);
@@ -346,9 +403,10 @@ function serialNumber(): string {
 
 async function generateCa(
   trustDomain: string,
+  at: Date,
 ): Promise<{ key: webcrypto.CryptoKey; certificate: x509.X509Certificate }> {
   const keys = await webcrypto.subtle.generateKey(EC_P256, true, ['sign', 'verify']);
-  const now = Date.now();
+  const now = at.getTime();
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serialNumber(),
     name: `O=attestor, CN=${escapeRdn(trustDomain)}`,
@@ -372,22 +430,49 @@ async function generateCa(
 type CaKeys = Pick<Keys, 'caKey' | 'caCertificate' | 'intermediates' | 'roots'>;
 
 /** The agent's own CA in the state directory, made on first start. */
-async function openLocalCa(stateDirectory: string, trustDomain: string): Promise<CaKeys> {
-  const caKeyPath = join(stateDirectory, 'ca.key');
-  const caCertificatePath = join(stateDirectory, 'ca.pem');
-  let caKey = await readPrivateKey(caKeyPath);
+async function openLocalCa(
+  stateDirectory: string,
+  trustDomain: string,
+  now: Date,
+): Promise<CaKeys> {
+  const file = (name: string) => join(stateDirectory, name);
+  let caKey = await readPrivateKey(file('ca.key'));
   let caCertificate: x509.X509Certificate;
   if (caKey === undefined) {
-    const generated = await generateCa(trustDomain);
+    const generated = await generateCa(trustDomain, now);
     caKey = generated.key;
     caCertificate = generated.certificate;
-    await writePrivateFile(caKeyPath, await pkcs8Pem(caKey));
-    await writePrivateFile(caCertificatePath, caCertificate.toString('pem'));
-  } else {
-    caCertificate = await readCertificate(caCertificatePath);
-    checkKeyMatches(caKey, caCertificate, caKeyPath, caCertificatePath);
+    await writePrivateFile(file('ca.key'), await pkcs8Pem(caKey));
+    await writePrivateFile(file('ca.pem'), caCertificate.toString('pem'));
+    return { caKey, caCertificate, intermediates: [], roots: [caCertificate] };
   }
-  return { caKey, caCertificate, intermediates: [], roots: [caCertificate] };
+  caCertificate = await readCertificate(file('ca.pem'));
+  const nextKey = await readPrivateKey(file('ca.next.key'));
+  if (
+    nextKey !== undefined &&
+    !keyMatches(caKey, caCertificate) &&
+    keyMatches(nextKey, caCertificate)
+  ) {
+    // An activation cut short between its two renames: finish it.
+    await rename(file('ca.next.key'), file('ca.key'));
+    caKey = nextKey;
+  }
+  checkKeyMatches(caKey, caCertificate, file('ca.key'), file('ca.pem'));
+  const roots = [caCertificate];
+  const next = await readOptionalCertificate(file('ca.next.pem'));
+  if (next !== undefined) roots.push(next);
+  const previous = await readOptionalCertificate(file('ca.previous.pem'));
+  if (previous !== undefined && previous.notAfter > now) roots.push(previous);
+  return { caKey, caCertificate, intermediates: [], roots };
+}
+
+async function readOptionalCertificate(path: string): Promise<x509.X509Certificate | undefined> {
+  try {
+    await lstat(path);
+  } catch {
+    return undefined;
+  }
+  return readCertificate(path);
 }
 
 /**
@@ -540,17 +625,21 @@ async function readText(path: string): Promise<string> {
   }
 }
 
+function keyMatches(key: webcrypto.CryptoKey, certificate: x509.X509Certificate): boolean {
+  const fromKey = publicJwk(key);
+  const fromCertificate = new X509Certificate(Buffer.from(certificate.rawData)).publicKey.export({
+    format: 'jwk',
+  });
+  return fromKey.x === fromCertificate.x && fromKey.y === fromCertificate.y;
+}
+
 function checkKeyMatches(
   key: webcrypto.CryptoKey,
   certificate: x509.X509Certificate,
   keyPath: string,
   certificatePath: string,
 ): void {
-  const fromKey = publicJwk(key);
-  const fromCertificate = new X509Certificate(Buffer.from(certificate.rawData)).publicKey.export({
-    format: 'jwk',
-  });
-  if (fromKey.x !== fromCertificate.x || fromKey.y !== fromCertificate.y)
+  if (!keyMatches(key, certificate))
     throw new AuthorityError(
       'malformed_state',
       `${keyPath} is not the key of the CA certificate ${certificatePath}`,

@@ -24,6 +24,9 @@ export type WorkloadIdentityFactory = (
   attestor: Attestor,
 ) => Promise<WorkloadIdentityHandle>;
 
+/** How often the agent's own CA is checked for rotation (a year-long CA: ample). */
+const ROTATION_CHECK_MS = 10 * 60 * 1000;
+
 const RESTART_FIELDS = [
   'trustDomain',
   'workloadApiSocketPath',
@@ -59,16 +62,38 @@ export async function createWorkloadIdentity(
   const server = new WorkloadApiServer(service, logger.child({ component: 'workload-api' }), {
     socketPath: config.workloadApiSocketPath,
   });
+  const log = logger.child({ component: 'workload-identity' });
+  const rotate = async (): Promise<void> => {
+    try {
+      if (await authority.rotate()) {
+        log.info('the CA rotated: bundles and SVIDs are sent again');
+        service.changed();
+      }
+    } catch (error) {
+      log.error('CA rotation failed; the CA in force keeps signing', {
+        reason: error instanceof Error ? error.message : String(error),
+      });
+    }
+  };
+  let rotation: NodeJS.Timeout | undefined;
   return {
     config,
-    start: () => server.start(),
+    start: async () => {
+      await rotate();
+      await server.start();
+      rotation = setInterval(() => void rotate(), ROTATION_CHECK_MS);
+      rotation.unref();
+    },
     update: (next) => {
       service.update(settingsOf(next));
       return RESTART_FIELDS.filter(
         (field) => JSON.stringify(next[field]) !== JSON.stringify(config[field]),
       );
     },
-    stop: () => server.stop(),
+    stop: () => {
+      clearInterval(rotation);
+      return server.stop();
+    },
   };
 }
 

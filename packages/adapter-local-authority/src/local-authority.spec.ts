@@ -209,7 +209,9 @@ describe(LocalAuthority, () => {
         (caught: unknown) => caught,
       );
       expect(error, name).toBeInstanceOf(Error);
-      expect((error as { code?: string }).code, name).toMatch(/^ERR_J(WT|WS)_/);
+      expect((error as { code?: string }).code, name).toMatch(
+        name === 'foreign' ? /^ERR_JWKS_NO_MATCHING_KEY$/ : /^ERR_J(WT|WS)_/,
+      );
     }
   });
 });
@@ -419,7 +421,7 @@ describe('LocalAuthority rotating its own CA', () => {
 
     // Before two thirds of its life, nothing happens.
     now = new Date(start + 0.6 * YEAR);
-    expect(await authority.rotate()).toBe(false);
+    await authority.rotate();
     expect(authority.bundle().x509Authorities).toHaveLength(1);
 
     // At two thirds, a successor is published but signs nothing yet.
@@ -494,5 +496,57 @@ describe('LocalAuthority rotating its own CA', () => {
       now: () => new Date(Date.now() + 29 * 24 * 3_600_000),
     });
     expect(await authority.rotate()).toBe(false);
+  });
+});
+
+describe('LocalAuthority rotating its own JWT key', () => {
+  const DAY = 24 * 3_600_000;
+
+  test('publishes the successor a day ahead, and trusts the retired key a day longer', async ({
+    tempDir,
+  }) => {
+    const state = join(tempDir, 'state');
+    const start = Date.now();
+    let now = new Date(start);
+    const open = () => LocalAuthority.open(state, 'example.org', undefined, { now: () => now });
+    const authority = await open();
+    const first = authority.jwtKeyId;
+    const kids = (subject: LocalAuthority) =>
+      subject.bundle().jwtKeys.keys.map((key) => key['kid'] as string);
+    const sign = async (subject: LocalAuthority, ttlMs = 300_000) =>
+      (await subject.signJwtSvid('spiffe://example.org/a', ['aud'], {}, ttlMs)).token;
+
+    now = new Date(start + 28 * DAY);
+    expect(await authority.rotate()).toBe(false);
+    expect(kids(authority)).toStrictEqual([first]);
+
+    // A day before the key's 30 days are up, its successor is published, signing nothing.
+    now = new Date(start + 29 * DAY);
+    expect(await authority.rotate()).toBe(true);
+    const [, second] = kids(authority);
+    expect(kids(authority)).toStrictEqual([first, second]);
+    expect(decodeProtectedHeader(await sign(authority)).kid).toBe(first);
+    expect(kids(await open())).toStrictEqual([first, second]);
+
+    // At 30 days the successor signs; a token of the old key still validates for a day.
+    now = new Date(start + 30 * DAY - 10 * 60 * 1000);
+    const oldToken = await sign(authority, 60 * 60 * 1000);
+    now = new Date(start + 30 * DAY);
+    expect(await authority.rotate()).toBe(true);
+    expect(authority.jwtKeyId).toBe(second);
+    expect(decodeProtectedHeader(await sign(authority)).kid).toBe(second);
+    expect(kids(authority)).toStrictEqual([second, first]);
+    const reopened = await open();
+    expect(reopened.jwtKeyId).toBe(second);
+    now = new Date(start + 30 * DAY + 30 * 60 * 1000);
+    expect((await reopened.validateJwtSvid(oldToken, 'aud')).spiffeId).toBe(
+      'spiffe://example.org/a',
+    );
+
+    // A day after, the retired key leaves the JWK Set.
+    now = new Date(start + 31 * DAY + 1_000);
+    expect(await reopened.rotate()).toBe(true);
+    expect(kids(reopened)).toStrictEqual([second]);
+    expect(kids(await open())).toStrictEqual([second]);
   });
 });

@@ -23,7 +23,7 @@ import {
   type X509Svid,
 } from '@attestor/ports';
 import * as x509 from '@peculiar/x509';
-import { importJWK, type JWK, jwtVerify } from 'jose';
+import { errors, importJWK, type JWK, jwtVerify } from 'jose';
 
 import * as der from './der.js';
 
@@ -54,8 +54,25 @@ interface Keys {
   readonly intermediates: readonly x509.X509Certificate[];
   /** What workloads trust: the local CA itself, or the operator's root(s). */
   readonly roots: readonly x509.X509Certificate[];
-  readonly jwtKey: webcrypto.CryptoKey;
-  readonly jwtPublicJwk: JWK;
+  readonly jwt: JwtKeys;
+}
+
+interface JwtKey {
+  readonly key: webcrypto.CryptoKey;
+  readonly jwk: JWK;
+  readonly kid: string;
+}
+
+/** The JWT signing keys: the one that signs, a successor published ahead, a retired one. */
+interface JwtKeys {
+  readonly active: JwtKey;
+  /** When `active` began to sign. */
+  readonly activeSince: Date;
+  readonly next?: JwtKey & { readonly publishedSince: Date };
+  /** Still in the JWK Set until every token it signed has expired. */
+  readonly previous?: { readonly jwk: JWK; readonly kid: string; readonly trustedUntil: Date };
+  /** Rotated by the agent (its own key), or the operator's shared file (never rotated). */
+  readonly own: boolean;
 }
 
 /**
@@ -83,9 +100,9 @@ export class LocalAuthority implements SvidAuthority {
   private constructor(
     readonly trustDomain: string,
     private keys: Keys,
-    readonly jwtKeyId: string,
-    /** The state directory when the CA is the agent's own (and so rotated by it). */
-    private readonly ownCa: string | undefined,
+    private readonly stateDirectory: string,
+    /** Whether the CA is the agent's own (and so rotated by it). */
+    private readonly ownCa: boolean,
     private readonly now: () => Date,
   ) {}
 
@@ -101,22 +118,22 @@ export class LocalAuthority implements SvidAuthority {
       upstream === undefined
         ? await openLocalCa(stateDirectory, trustDomain, now())
         : await openUpstreamCa(upstream, trustDomain);
-    const jwtKeyPath = upstream?.jwtKeyFile ?? join(stateDirectory, 'jwt.key');
-    let jwtKey = await readPrivateKey(jwtKeyPath);
-    if (jwtKey === undefined) {
-      if (upstream?.jwtKeyFile !== undefined)
-        throw new AuthorityError('malformed_state', `jwtKeyFile ${jwtKeyPath} does not exist`);
-      jwtKey = (await webcrypto.subtle.generateKey(EC_P256, true, ['sign', 'verify'])).privateKey;
-      await writePrivateFile(jwtKeyPath, await pkcs8Pem(jwtKey));
-    }
-    const jwtPublicJwk = publicJwk(jwtKey);
+    const jwt =
+      upstream?.jwtKeyFile === undefined
+        ? await openOwnJwtKeys(stateDirectory, now())
+        : await openSharedJwtKey(upstream.jwtKeyFile);
     return new LocalAuthority(
       trustDomain,
-      { ...ca, jwtKey, jwtPublicJwk },
-      keyId(jwtPublicJwk),
-      upstream === undefined ? stateDirectory : undefined,
+      { ...ca, jwt },
+      stateDirectory,
+      upstream === undefined,
       now,
     );
+  }
+
+  /** The `kid` of the key that signs JWT-SVIDs now. */
+  get jwtKeyId(): string {
+    return this.keys.jwt.active.kid;
   }
 
   /**
@@ -128,8 +145,13 @@ export class LocalAuthority implements SvidAuthority {
    * no SVID it signed outlives. An upstream CA is the operator's to renew.
    */
   async rotate(): Promise<boolean> {
-    const directory = this.ownCa;
-    if (directory === undefined) return false;
+    const jwtChanged = await this.#rotateJwtKeys();
+    return (await this.#rotateCa()) || jwtChanged;
+  }
+
+  async #rotateCa(): Promise<boolean> {
+    if (!this.ownCa) return false;
+    const directory = this.stateDirectory;
     const now = this.now();
     const active = this.keys.caCertificate;
     const lifeUsed =
@@ -165,6 +187,56 @@ export class LocalAuthority implements SvidAuthority {
     return changed;
   }
 
+  /**
+   * The agent's own JWT key, on the same principle as the CA: a successor is published a day
+   * before it signs (JWT_KEY_LIFETIME_MS after the active key began), and a retired key stays
+   * in the JWK Set for a day, longer than any JWT-SVID lives (jwtSvidTtl is at most 24 h).
+   */
+  async #rotateJwtKeys(): Promise<boolean> {
+    const jwt = this.keys.jwt;
+    if (!jwt.own) return false;
+    const now = this.now();
+    const file = (name: string) => join(this.stateDirectory, name);
+    const age = now.getTime() - jwt.activeSince.getTime();
+    let next = jwt;
+    if (jwt.previous !== undefined && jwt.previous.trustedUntil <= now)
+      next = {
+        active: jwt.active,
+        activeSince: jwt.activeSince,
+        own: jwt.own,
+        ...(jwt.next === undefined ? {} : { next: jwt.next }),
+      };
+    if (next.next === undefined && age >= JWT_KEY_LIFETIME_MS - JWT_PUBLISH_LEAD_MS) {
+      const key = (await webcrypto.subtle.generateKey(EC_P256, true, ['sign', 'verify']))
+        .privateKey;
+      await writePrivateFile(file('jwt.next.key'), await pkcs8Pem(key));
+      next = { ...next, next: { ...jwtKeyOf(key), publishedSince: now } };
+    } else if (
+      next.next !== undefined &&
+      age >= JWT_KEY_LIFETIME_MS &&
+      now.getTime() - next.next.publishedSince.getTime() >= JWT_PUBLISH_LEAD_MS
+    ) {
+      await rename(file('jwt.next.key'), file('jwt.key'));
+      const { next: successor, ...rest } = next;
+      next = {
+        ...rest,
+        active: successor,
+        activeSince: now,
+        previous: {
+          jwk: jwt.active.jwk,
+          kid: jwt.active.kid,
+          trustedUntil: new Date(now.getTime() + JWT_RETIRED_TRUST_MS),
+        },
+      };
+      this.#jwtHeader = undefined;
+      this.#jwtSigningKey = undefined;
+    }
+    if (next === jwt) return false;
+    await writeJwtState(file('jwt.json'), next);
+    this.keys = { ...this.keys, jwt: next };
+    return true;
+  }
+
   /** The CA certificate, PEM. */
   get caPem(): string {
     return this.keys.caCertificate.toString('pem');
@@ -176,7 +248,11 @@ export class LocalAuthority implements SvidAuthority {
       x509Authorities: this.keys.roots.map((root) => new Uint8Array(root.rawData)),
       // No `use`: generic JOSE libraries take only `sig` or none, and the SPIFFE bundle
       // format's `jwt-svid` belongs to bundle endpoints, not to the Workload API's JWK Sets.
-      jwtKeys: { keys: [{ ...this.keys.jwtPublicJwk, kid: this.jwtKeyId, alg: 'ES256' }] },
+      jwtKeys: {
+        keys: [this.keys.jwt.active, this.keys.jwt.next, this.keys.jwt.previous]
+          .filter((key) => key !== undefined)
+          .map(({ jwk, kid }) => ({ ...jwk, kid, alg: 'ES256' })),
+      },
     };
   }
 
@@ -280,7 +356,7 @@ export class LocalAuthority implements SvidAuthority {
     // Signed here with node:crypto, not through jose's SignJWT, which cost half as much again
     // as the signature itself (the benchmark measures both); jose still validates.
     this.#jwtHeader ??= base64url({ alg: 'ES256', kid: this.jwtKeyId, typ: 'JWT' });
-    this.#jwtSigningKey ??= KeyObject.from(this.keys.jwtKey);
+    this.#jwtSigningKey ??= KeyObject.from(this.keys.jwt.active.key);
     const payload = base64url({
       ...claims,
       sub: spiffeId,
@@ -310,18 +386,117 @@ export class LocalAuthority implements SvidAuthority {
     token: string,
     audience: string,
   ): Promise<{ spiffeId: string; claims: Record<string, unknown> }> {
-    const key = await importJWK(this.keys.jwtPublicJwk, 'ES256');
-    const { payload, protectedHeader } = await jwtVerify(token, key, {
-      algorithms: ['ES256'],
-      audience,
-      requiredClaims: ['sub', 'exp', 'aud'],
-    });
-    if (protectedHeader.kid !== this.jwtKeyId) throw new Error('the token names another key');
+    // The key the token names, among those this trust domain publishes now.
+    const now = this.now();
+    const { active, next, previous } = this.keys.jwt;
+    const trusted = [
+      active,
+      next,
+      previous !== undefined && previous.trustedUntil > now ? previous : undefined,
+    ];
+    const { protectedHeader, payload } = await jwtVerify(
+      token,
+      async (header) => {
+        const named = trusted.find((key) => key !== undefined && key.kid === header.kid);
+        if (named === undefined) throw new errors.JWKSNoMatchingKey();
+        return importJWK(named.jwk, 'ES256');
+      },
+      {
+        algorithms: ['ES256'],
+        audience,
+        requiredClaims: ['sub', 'exp', 'aud'],
+        currentDate: now,
+      },
+    );
+    if (protectedHeader.kid === undefined) throw new Error('the token names no key');
     const subject = payload.sub ?? '';
     if (!subject.startsWith(`spiffe://${this.trustDomain}/`))
       throw new Error('the subject is not a SPIFFE ID of this trust domain');
     return { spiffeId: subject, claims: { ...payload } };
   }
+}
+
+/** A JWT key signs for 30 days; its successor is published a day ahead, and it is trusted a day after. */
+const JWT_KEY_LIFETIME_MS = 30 * 24 * 3_600_000;
+const JWT_PUBLISH_LEAD_MS = 24 * 3_600_000;
+const JWT_RETIRED_TRUST_MS = 24 * 3_600_000;
+
+function jwtKeyOf(key: webcrypto.CryptoKey): JwtKey {
+  const jwk = publicJwk(key);
+  return { key, jwk, kid: keyId(jwk) };
+}
+
+interface JwtState {
+  readonly activeSince: string;
+  readonly nextPublishedSince?: string;
+  readonly previous?: { readonly jwk: JWK; readonly kid: string; readonly trustedUntil: string };
+}
+
+async function writeJwtState(path: string, keys: JwtKeys): Promise<void> {
+  const state: JwtState = {
+    activeSince: keys.activeSince.toISOString(),
+    ...(keys.next === undefined
+      ? {}
+      : { nextPublishedSince: keys.next.publishedSince.toISOString() }),
+    ...(keys.previous === undefined
+      ? {}
+      : {
+          previous: {
+            jwk: keys.previous.jwk,
+            kid: keys.previous.kid,
+            trustedUntil: keys.previous.trustedUntil.toISOString(),
+          },
+        }),
+  };
+  await writePrivateFile(path, `${JSON.stringify(state, null, 2)}\n`);
+}
+
+/** The agent's own JWT keys and their schedule (jwt.key, jwt.next.key, jwt.json). */
+async function openOwnJwtKeys(stateDirectory: string, now: Date): Promise<JwtKeys> {
+  const file = (name: string) => join(stateDirectory, name);
+  let key = await readPrivateKey(file('jwt.key'));
+  if (key === undefined) {
+    key = (await webcrypto.subtle.generateKey(EC_P256, true, ['sign', 'verify'])).privateKey;
+    await writePrivateFile(file('jwt.key'), await pkcs8Pem(key));
+  }
+  let state: JwtState | undefined;
+  try {
+    state = JSON.parse(await readText(file('jwt.json'))) as JwtState;
+  } catch (error) {
+    if (!(AuthorityError.is(error) && error.code === 'malformed_state')) throw error;
+  }
+  const date = (text: string | undefined, fallback: Date): Date => {
+    const parsed = text === undefined ? Number.NaN : Date.parse(text);
+    return Number.isNaN(parsed) ? fallback : new Date(parsed);
+  };
+  const nextKey = await readPrivateKey(file('jwt.next.key'));
+  const keys: JwtKeys = {
+    active: jwtKeyOf(key),
+    activeSince: date(state?.activeSince, now),
+    own: true,
+    ...(nextKey === undefined
+      ? {}
+      : { next: { ...jwtKeyOf(nextKey), publishedSince: date(state?.nextPublishedSince, now) } }),
+    ...(state?.previous === undefined
+      ? {}
+      : {
+          previous: {
+            jwk: state.previous.jwk,
+            kid: state.previous.kid,
+            trustedUntil: date(state.previous.trustedUntil, now),
+          },
+        }),
+  };
+  if (state === undefined) await writeJwtState(file('jwt.json'), keys);
+  return keys;
+}
+
+/** One key shared by the fleet (jwtKeyFile): the operator's to rotate. */
+async function openSharedJwtKey(path: string): Promise<JwtKeys> {
+  const key = await readPrivateKey(path);
+  if (key === undefined)
+    throw new AuthorityError('malformed_state', `jwtKeyFile ${path} does not exist`);
+  return { active: jwtKeyOf(key), activeSince: new Date(0), own: false };
 }
 
 function base64url(value: unknown): string {

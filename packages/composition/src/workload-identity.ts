@@ -66,11 +66,11 @@ export async function createWorkloadIdentity(
   const rotate = async (): Promise<void> => {
     try {
       if (await authority.rotate()) {
-        log.info('the CA rotated: bundles and SVIDs are sent again');
+        log.info('the CA or the JWT key rotated: bundles and SVIDs are sent again');
         service.changed();
       }
     } catch (error) {
-      log.error('CA rotation failed; the CA in force keeps signing', {
+      log.error('rotation failed; the CA and JWT key in force keep signing', {
         reason: error instanceof Error ? error.message : String(error),
       });
     }

@@ -95,10 +95,18 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.stop()));
 });
 
-async function serve(directory: string, provider: WorkloadIdentityProvider) {
+async function serve(
+  directory: string,
+  provider: WorkloadIdentityProvider,
+  options: { maxConnections?: number } = {},
+) {
   const logger = new RecordingLogger();
   const socketPath = join(directory, 'workload', 'api.sock');
-  const server = new WorkloadApiServer(provider, logger, { socketPath, minimumRotationMs: 50 });
+  const server = new WorkloadApiServer(provider, logger, {
+    socketPath,
+    minimumRotationMs: 50,
+    ...options,
+  });
   await server.start();
   servers.push(server);
   const transport = createGrpcTransport({
@@ -312,5 +320,35 @@ describe(WorkloadApiServer, () => {
     const { client } = await serve(tempDir, new FakeProvider());
     expect(await codeOf(first(client.fetchWITSVID({}, WITH_HEADER)))).toBe(Code.Unimplemented);
     expect(await codeOf(first(client.fetchWITBundles({}, WITH_HEADER)))).toBe(Code.Unimplemented);
+  });
+
+  test('bounds what any local user can hold: connections, and streams per connection', async ({
+    tempDir,
+  }) => {
+    const provider = new FakeProvider();
+    const { client, socketPath } = await serve(tempDir, provider, { maxConnections: 3 });
+    // Sixteen streams share one connection; the seventeenth is refused.
+    const controller = new AbortController();
+    const outcomes = await Promise.all(
+      Array.from({ length: 17 }, async () => {
+        try {
+          await first(client.fetchX509Bundles({}, { ...WITH_HEADER, signal: controller.signal }));
+          return 'served';
+        } catch {
+          return 'refused';
+        }
+      }),
+    );
+    expect(outcomes.filter((outcome) => outcome === 'served').length).toBeLessThanOrEqual(16);
+    expect(outcomes).toContain('refused');
+    controller.abort();
+    // Past maxConnections, a new connection is closed at once.
+    const held = [connect(socketPath), connect(socketPath), connect(socketPath)];
+    await Promise.all(
+      held.map((socket) => new Promise((resolve) => socket.once('connect', resolve))),
+    );
+    const extra = connect(socketPath);
+    await new Promise((resolve) => extra.once('close', resolve));
+    for (const socket of held) socket.destroy();
   });
 });

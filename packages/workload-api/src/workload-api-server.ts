@@ -52,8 +52,15 @@ interface PeerSocket extends Socket {
 /** Any socket that is readable and writable by every local user: identity comes from the kernel. */
 const SOCKET_MODE = 0o666;
 
+/** A workload needs a stream or two per SVID kind; a connection gets no more than this. */
+const MAX_STREAMS_PER_CONNECTION = 16;
+/** Connections past this are refused at once (each costs tens of kilobytes). */
+const DEFAULT_MAX_CONNECTIONS = 8_192;
+
 export interface WorkloadApiServerOptions {
   readonly socketPath: string;
+  /** Connections held at once, past which new ones are closed (default 8,192). */
+  readonly maxConnections?: number;
   /** The shortest wait between two X.509-SVID rotations of one stream (a floor for tiny TTLs). */
   readonly minimumRotationMs?: number;
 }
@@ -89,7 +96,18 @@ export class WorkloadApiServer {
       contextValues: (request) =>
         createContextValues().set(CALLER, (request.socket as PeerSocket)[PEER]),
     });
-    const server = createServer(handler);
+    const server = createServer(
+      {
+        // Every local user may connect: bound what one connection may hold.
+        maxSessionMemory: 1,
+        settings: {
+          maxConcurrentStreams: MAX_STREAMS_PER_CONNECTION,
+          maxHeaderListSize: 16 * 1024,
+        },
+      },
+      handler,
+    );
+    server.maxConnections = this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     server.on('connection', (socket: PeerSocket) => {
       this.#identify(socket);
     });

@@ -83,6 +83,11 @@ describe('the SPIFFE Workload API in real containers', { timeout: 180_000 }, () 
       `      pathTemplate: '${options.paymentsPath ?? '/workloads/{{docker.container.label["com.example.app"]}}'}'`,
       '      x509Subject: { organization: Example }',
       `      jwtClaims: { team: '{{docker.container.label["com.example.team"]}}' }`,
+      // Sigstore is off here, so this identity's template can never render.
+      '    - name: signed',
+      '      match:',
+      `        'docker.container.label["com.example.app"]': signed`,
+      `      pathTemplate: '/signed/{{docker.image.signature.subject | segment}}'`,
       // The only identity a rootless user's containers can get: named after that user.
       '    - name: rootless',
       '      match:',
@@ -320,6 +325,17 @@ describe('the SPIFFE Workload API in real containers', { timeout: 180_000 }, () 
       header: false,
     });
     expect(bare.stderr).toContain('"code": "invalid_argument"');
+  });
+
+  it('denies a workload that lacks an attribute its identity needs, naming it', async () => {
+    const called = await fromContainer('docker', { 'com.example.app': 'signed' }, 'FetchX509SVID', {
+      timeout: '3s',
+    });
+    expect(called.stdout).toBe('');
+    expect(called.stderr).toContain('"code": "permission_denied"');
+    expect(called.stderr).toContain('missing attribute docker.image.signature.subject');
+    expect(agent?.stderr).toContain('"identity":"signed"');
+    expect(agent?.stderr).toContain('"attribute":"docker.image.signature.subject"');
   });
 
   it('serves gRPC reflection and health on the same socket', async () => {

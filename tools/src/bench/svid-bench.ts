@@ -97,6 +97,11 @@ function rssMiB(): number {
   return process.memoryUsage().rss / 1024 / 1024;
 }
 
+function heapMiB(): number {
+  const { heapUsed, external, arrayBuffers } = process.memoryUsage();
+  return (heapUsed + external - arrayBuffers) / 1024 / 1024;
+}
+
 export async function svidBenchmark(): Promise<string[]> {
   const state = mkdtempSync(join(tmpdir(), 'attestor-bench-svid-'));
   try {
@@ -150,7 +155,7 @@ export async function svidBenchmark(): Promise<string[]> {
       row('JWT-SVID, floor (1 ES256 sign)', jwtFloor),
       row('JWT-SVID for an attested workload', jwt, jwtFloor),
       '',
-      `${String(STREAMS)} FetchX509SVID streams held open: agent RSS ${streams.rssBefore.toFixed(0)} MiB before, ${streams.rssOpen.toFixed(0)} MiB with them open (+${(streams.rssOpen - streams.rssBefore).toFixed(0)} MiB)`,
+      `${String(STREAMS)} FetchX509SVID streams held open: agent RSS ${streams.rssBefore.toFixed(0)} MiB before, ${streams.rssOpen.toFixed(0)} MiB with them open (+${(streams.rssOpen - streams.rssBefore).toFixed(0)} MiB; live heap and native +${streams.heapGrowth.toFixed(0)} MiB)`,
       `all ${String(STREAMS)} streams re-issued after one change in ${streams.rotatedMs.toFixed(0)} ms`,
     ];
   } finally {
@@ -161,7 +166,7 @@ export async function svidBenchmark(): Promise<string[]> {
 async function streamBenchmark(
   service: WorkloadIdentityService,
   state: string,
-): Promise<{ rssBefore: number; rssOpen: number; rotatedMs: number }> {
+): Promise<{ rssBefore: number; rssOpen: number; heapGrowth: number; rotatedMs: number }> {
   const socketPath = join(state, 'workload', 'api.sock');
   const server = new WorkloadApiServer(
     service,
@@ -172,6 +177,7 @@ async function streamBenchmark(
   try {
     (globalThis as { gc?: () => void }).gc?.();
     const rssBefore = rssMiB();
+    const heapBefore = heapMiB();
     const clients = spawn(
       process.execPath,
       [join(import.meta.dirname, 'svid-stream-clients.js'), socketPath, String(STREAMS)],
@@ -190,13 +196,14 @@ async function streamBenchmark(
     await next('ready');
     (globalThis as { gc?: () => void }).gc?.();
     const rssOpen = rssMiB();
+    const heapOpen = heapMiB();
     const rotated = next('rotated');
     clients.stdin.write('go\n');
     service.changed();
     const rotatedMs = Number((await rotated).split(' ')[1]);
     clients.stdin.write('stop\n');
     await new Promise((resolve) => clients.once('exit', resolve));
-    return { rssBefore, rssOpen, rotatedMs };
+    return { rssBefore, rssOpen, heapGrowth: heapOpen - heapBefore, rotatedMs };
   } finally {
     await server.stop();
   }

@@ -8,7 +8,7 @@ import {
 } from '@attestor/attributes';
 import type { IdentityConfig, WorkloadIdentityConfig } from '@attestor/config';
 import { IdentityGlob } from '@attestor/identity-glob';
-import { CodedError } from '@attestor/ports';
+import { CodedError, type SvidSubject } from '@attestor/ports';
 
 import type { Attestation } from './workload-attestor.js';
 
@@ -24,13 +24,8 @@ export class IdentityError extends CodedError<IdentityErrorCode> {
   override readonly name = 'IdentityError';
 }
 
-/** The X.509 subject of an issued identity, rendered. */
-export interface RenderedSubject {
-  readonly country?: string;
-  readonly organization?: string;
-  readonly organizationalUnit?: string;
-  readonly commonName?: string;
-}
+/** The X.509 subject of an issued identity, rendered: the one the authority signs. */
+export type RenderedSubject = SvidSubject;
 
 /** One identity a workload is entitled to, rendered from its attributes. */
 export interface IssuedIdentity {

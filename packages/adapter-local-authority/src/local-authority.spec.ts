@@ -81,6 +81,16 @@ describe(LocalAuthority, () => {
     expect(leaf.subjectAltName).toBe('URI:spiffe://example.org/workloads/payments');
     expect(leaf.ca).toBe(false);
     expect(svid.notAfter.getTime()).toBe(Math.floor((now.getTime() + 3_600_000) / 1000) * 1000);
+    // The SPKI written for the certificate is the one Node itself would export.
+    expect(
+      leaf.publicKey
+        .export({ type: 'spki', format: 'der' })
+        .equals(
+          createPublicKey(
+            createPrivateKey({ key: Buffer.from(svid.privateKey), format: 'der', type: 'pkcs8' }),
+          ).export({ type: 'spki', format: 'der' }),
+        ),
+    ).toBe(true);
     // The key is PKCS#8 and is the certificate's.
     const key = createPrivateKey({
       key: Buffer.from(svid.privateKey),

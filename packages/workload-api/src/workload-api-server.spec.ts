@@ -271,6 +271,32 @@ describe(WorkloadApiServer, () => {
     });
   });
 
+  test('ends the stream with the refusal when a re-issue is refused (the container stopped)', async ({
+    tempDir,
+  }) => {
+    const provider = new FakeProvider();
+    let issued = 0;
+    provider.x509 = () => {
+      issued++;
+      return issued === 1
+        ? Promise.resolve([svid('spiffe://example.org/one', 3_600_000)])
+        : Promise.reject(new WorkloadIdentityError('permission_denied', 'container stopped'));
+    };
+    const { client } = await serve(tempDir, provider);
+    const seen: string[] = [];
+    let ended: Code | undefined;
+    try {
+      for await (const response of client.fetchX509SVID({}, WITH_HEADER)) {
+        seen.push(response.svids[0]?.spiffeId ?? '');
+        provider.change();
+      }
+    } catch (error) {
+      ended = ConnectError.from(error).code;
+    }
+    expect(seen).toStrictEqual(['spiffe://example.org/one']);
+    expect(ended).toBe(Code.PermissionDenied);
+  });
+
   test('streams the bundles keyed by trust domain SPIFFE ID, again after a change', async ({
     tempDir,
   }) => {

@@ -1,3 +1,4 @@
+export { writeFileAtomically } from './atomic-file.js';
 export { readBoundedBody, type ResponseBody, ResponseTooLargeError } from './bounded-body.js';
 export {
   FileReadError,

@@ -1,7 +1,8 @@
-import { X509Certificate } from 'node:crypto';
-import { chmod, mkdir, open, rename } from 'node:fs/promises';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import { writeFileAtomically } from '@attestor/adapter-io';
 import {
   DEFAULT_WORKLOAD_API_SOCKET,
   type FetchedX509Svid,
@@ -151,37 +152,24 @@ async function writeSvids(directory: string, svids: readonly FetchedX509Svid[]):
     const suffix = index === 0 ? '' : `.${String(index)}`;
     const files: [string, string, number][] = [
       [`svid${suffix}.pem`, svid.certificates.map(pemCertificate).join(''), 0o644],
-      [`svid${suffix}.key`, pemBlock('PRIVATE KEY', svid.privateKey), 0o600],
+      [`svid${suffix}.key`, pemKey(svid.privateKey), 0o600],
       [`bundle${suffix}.pem`, svid.bundle.map(pemCertificate).join(''), 0o644],
     ];
     for (const [name, content, mode] of files) {
       const path = join(directory, name);
-      await writeAtomically(path, content, mode);
+      await writeFileAtomically(path, content, mode);
       written.push(path);
     }
   }
   return written;
 }
 
-async function writeAtomically(path: string, content: string, mode: number): Promise<void> {
-  const temporary = `${path}.tmp-${String(process.pid)}`;
-  const handle = await open(temporary, 'w', 0o600);
-  try {
-    await handle.writeFile(content);
-  } finally {
-    await handle.close();
-  }
-  await chmod(temporary, mode);
-  await rename(temporary, path);
-}
-
 function pemCertificate(der: Uint8Array): string {
-  return pemBlock('CERTIFICATE', der);
+  return new X509Certificate(der).toString();
 }
 
-function pemBlock(label: string, der: Uint8Array): string {
-  const base64 = Buffer.from(der)
-    .toString('base64')
-    .replace(/(.{64})/g, '$1\n');
-  return `-----BEGIN ${label}-----\n${base64}${base64.endsWith('\n') ? '' : '\n'}-----END ${label}-----\n`;
+function pemKey(pkcs8: Uint8Array): string {
+  return createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' })
+    .export({ type: 'pkcs8', format: 'pem' })
+    .toString();
 }

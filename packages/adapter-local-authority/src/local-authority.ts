@@ -11,10 +11,10 @@ import {
   webcrypto,
   X509Certificate,
 } from 'node:crypto';
-import { chmod, lstat, mkdir, open, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { FileReadError, readBoundedText } from '@attestor/adapter-io';
+import { FileReadError, readBoundedText, writeFileAtomically } from '@attestor/adapter-io';
 import {
   CodedError,
   type SvidAuthority,
@@ -117,7 +117,7 @@ export class LocalAuthority implements SvidAuthority {
     const ca =
       upstream === undefined
         ? await openLocalCa(stateDirectory, trustDomain, now())
-        : await openUpstreamCa(upstream, trustDomain);
+        : await openUpstreamCa(upstream, trustDomain, now());
     const jwt =
       upstream?.jwtKeyFile === undefined
         ? await openOwnJwtKeys(stateDirectory, now())
@@ -162,15 +162,15 @@ export class LocalAuthority implements SvidAuthority {
     let changed = false;
     if (next === undefined && lifeUsed >= 2 / 3) {
       const successor = await generateCa(this.trustDomain, now);
-      await writePrivateFile(file('ca.next.key'), await pkcs8Pem(successor.key));
-      await writePrivateFile(file('ca.next.pem'), successor.certificate.toString('pem'));
+      await writeFileAtomically(file('ca.next.key'), pkcs8Pem(successor.key));
+      await writeFileAtomically(file('ca.next.pem'), successor.certificate.toString('pem'));
       this.keys = { ...this.keys, roots: [...this.keys.roots, successor.certificate] };
       changed = true;
     } else if (next !== undefined && lifeUsed >= 5 / 6) {
       const nextKey = await readPrivateKey(file('ca.next.key'));
       if (nextKey === undefined)
         throw new AuthorityError('malformed_state', `${file('ca.next.key')} is missing`);
-      await writePrivateFile(file('ca.previous.pem'), active.toString('pem'));
+      await writeFileAtomically(file('ca.previous.pem'), active.toString('pem'));
       // The certificate first: a crash between the two renames is completed at the next start.
       await rename(file('ca.next.pem'), file('ca.pem'));
       await rename(file('ca.next.key'), file('ca.key'));
@@ -209,7 +209,7 @@ export class LocalAuthority implements SvidAuthority {
     if (next.next === undefined && age >= JWT_KEY_LIFETIME_MS - JWT_PUBLISH_LEAD_MS) {
       const key = (await webcrypto.subtle.generateKey(EC_P256, true, ['sign', 'verify']))
         .privateKey;
-      await writePrivateFile(file('jwt.next.key'), await pkcs8Pem(key));
+      await writeFileAtomically(file('jwt.next.key'), pkcs8Pem(key));
       next = { ...next, next: { ...jwtKeyOf(key), publishedSince: now } };
     } else if (
       next.next !== undefined &&
@@ -393,7 +393,7 @@ export class LocalAuthority implements SvidAuthority {
       next,
       previous !== undefined && previous.trustedUntil > now ? previous : undefined,
     ];
-    const { protectedHeader, payload } = await jwtVerify(
+    const { payload } = await jwtVerify(
       token,
       async (header) => {
         const named = trusted.find((key) => key !== undefined && key.kid === header.kid);
@@ -407,7 +407,6 @@ export class LocalAuthority implements SvidAuthority {
         currentDate: now,
       },
     );
-    if (protectedHeader.kid === undefined) throw new Error('the token names no key');
     const subject = payload.sub ?? '';
     if (!subject.startsWith(`spiffe://${this.trustDomain}/`))
       throw new Error('the subject is not a SPIFFE ID of this trust domain');
@@ -447,7 +446,7 @@ async function writeJwtState(path: string, keys: JwtKeys): Promise<void> {
           },
         }),
   };
-  await writePrivateFile(path, `${JSON.stringify(state, null, 2)}\n`);
+  await writeFileAtomically(path, `${JSON.stringify(state, null, 2)}\n`);
 }
 
 /** The agent's own JWT keys and their schedule (jwt.key, jwt.next.key, jwt.json). */
@@ -456,7 +455,7 @@ async function openOwnJwtKeys(stateDirectory: string, now: Date): Promise<JwtKey
   let key = await readPrivateKey(file('jwt.key'));
   if (key === undefined) {
     key = (await webcrypto.subtle.generateKey(EC_P256, true, ['sign', 'verify'])).privateKey;
-    await writePrivateFile(file('jwt.key'), await pkcs8Pem(key));
+    await writeFileAtomically(file('jwt.key'), pkcs8Pem(key));
   }
   let state: JwtState | undefined;
   try {
@@ -643,8 +642,8 @@ async function openLocalCa(
     const generated = await generateCa(trustDomain, now);
     caKey = generated.key;
     caCertificate = generated.certificate;
-    await writePrivateFile(file('ca.key'), await pkcs8Pem(caKey));
-    await writePrivateFile(file('ca.pem'), caCertificate.toString('pem'));
+    await writeFileAtomically(file('ca.key'), pkcs8Pem(caKey));
+    await writeFileAtomically(file('ca.pem'), caCertificate.toString('pem'));
     return { caKey, caCertificate, intermediates: [], roots: [caCertificate] };
   }
   caCertificate = await readCertificate(file('ca.pem'));
@@ -681,7 +680,11 @@ async function readOptionalCertificate(path: string): Promise<x509.X509Certifica
  * to be the key's, to be valid now, to name no other trust domain, and to chain through the
  * given intermediates to one of the bundle's roots. Anything else is refused at start.
  */
-async function openUpstreamCa(upstream: UpstreamAuthority, trustDomain: string): Promise<CaKeys> {
+async function openUpstreamCa(
+  upstream: UpstreamAuthority,
+  trustDomain: string,
+  now: Date,
+): Promise<CaKeys> {
   const caKey = await readPrivateKey(upstream.keyFile);
   if (caKey === undefined)
     throw new AuthorityError('malformed_state', `keyFile ${upstream.keyFile} does not exist`);
@@ -707,7 +710,6 @@ async function openUpstreamCa(upstream: UpstreamAuthority, trustDomain: string):
   const usage = caCertificate.getExtension(x509.KeyUsagesExtension);
   if (usage !== null && (usage.usages & x509.KeyUsageFlags.keyCertSign) === 0)
     throw refuse('its key usage does not allow signing certificates (keyCertSign)');
-  const now = new Date();
   if (caCertificate.notBefore > now || caCertificate.notAfter <= now)
     throw refuse(
       `it is valid from ${caCertificate.notBefore.toISOString()} to ${caCertificate.notAfter.toISOString()}, not now`,
@@ -804,15 +806,12 @@ async function readCertificates(path: string): Promise<x509.X509Certificate[]> {
   }
 }
 
+/** The one certificate of a PEM file. */
 async function readCertificate(path: string): Promise<x509.X509Certificate> {
-  const pem = await readText(path);
-  try {
-    return new x509.X509Certificate(pem);
-  } catch (error) {
-    throw new AuthorityError('malformed_state', `${path} is not a PEM certificate`, {
-      cause: error,
-    });
-  }
+  const [certificate] = await readCertificates(path);
+  if (certificate === undefined)
+    throw new AuthorityError('malformed_state', `${path} is not a PEM certificate`);
+  return certificate;
 }
 
 async function readText(path: string): Promise<string> {
@@ -863,24 +862,6 @@ function keyId(jwk: JWK): string {
   return createHash('sha256').update(canonical).digest('base64url');
 }
 
-async function pkcs8Pem(key: webcrypto.CryptoKey): Promise<string> {
-  const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key));
-  return `-----BEGIN PRIVATE KEY-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END PRIVATE KEY-----\n`;
-}
-
-/**
- * Writes a file of the agent's only (0600) atomically: to a new file beside it, then renamed
- * over, so that a crash leaves the old file or the new one, never half of one.
- */
-async function writePrivateFile(path: string, content: string): Promise<void> {
-  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await open(temporary, 'wx', 0o600);
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await chmod(temporary, 0o600);
-  await rename(temporary, path);
+function pkcs8Pem(key: webcrypto.CryptoKey): string {
+  return KeyObject.from(key).export({ type: 'pkcs8', format: 'pem' }).toString();
 }

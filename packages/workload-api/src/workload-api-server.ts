@@ -289,8 +289,9 @@ export class WorkloadApiServer {
         const svids = await this.#answer(caller, () =>
           this.provider.x509Svids(caller, context.signal),
         );
+        const bundles = this.provider.bundles();
         yield create(X509SVIDResponseSchema, {
-          svids: svids.map((svid) => x509SvidMessage(svid, this.provider.bundles())),
+          svids: svids.map((svid) => x509SvidMessage(svid, bundles)),
         });
         await changed.or(this.#rotationDelay(svids));
       } finally {

@@ -386,8 +386,19 @@ function jwtBundleMap(bundles: readonly TrustBundle[]): Record<string, Uint8Arra
   );
 }
 
+/**
+ * The parts end to end, in memory of their own. A stream holds its response for as long as it
+ * is open, and Buffer.concat would hand out a slice of Node's shared 64 KiB pool: a thousand
+ * open streams kept hundreds of pools alive for a kilobyte or two each.
+ */
 function concatenate(parts: readonly Uint8Array[]): Uint8Array {
-  return Buffer.concat(parts);
+  const whole = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    whole.set(part, offset);
+    offset += part.length;
+  }
+  return whole;
 }
 
 const CODES: Readonly<Record<WorkloadIdentityErrorCode, Code>> = {

@@ -124,7 +124,7 @@ describe(DockerEngineContainerRuntime, () => {
       ]);
     });
 
-    it('caps the API version at 1.41 and negotiates once per socket', async () => {
+    it('asks in the daemon’s own version below 1.52 and negotiates once per socket', async () => {
       const endpoint = await serve(
         json(
           inspectBody({
@@ -138,8 +138,8 @@ describe(DockerEngineContainerRuntime, () => {
       expect(details).toMatchObject({ labels: {}, env: [] });
       expect(requests).toStrictEqual([
         '/_ping',
-        `/v1.41/containers/${ID}/json`,
-        `/v1.41/containers/${ID}/json`,
+        `/v1.43/containers/${ID}/json`,
+        `/v1.43/containers/${ID}/json`,
       ]);
     });
 

@@ -11,9 +11,11 @@ import { Pool } from 'undici';
 import {
   jsonNestingExceeds,
   negotiateApiVersion,
+  newerThanClient,
   parseContainerInspect,
   parseContainerList,
   parseImageInspect,
+  parseMinimumApiVersion,
 } from './inspect-parsers.js';
 import { rootlessConnector } from './rootless-socket.js';
 
@@ -169,9 +171,23 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
     if (response.status !== 200)
       throw this.#unexpected(endpoint, 'API version negotiation (/_ping)', response);
     const header = response.headers['api-version'];
+    const serverVersion = typeof header === 'string' ? header : undefined;
+    if (serverVersion === undefined || !newerThanClient(serverVersion))
+      return negotiateApiVersion(serverVersion, endpoint.socketPath);
+    // A daemon newer than us says in /version (unversioned) how old a client it still accepts.
+    const version = await this.#get(
+      endpoint,
+      connection,
+      '/version',
+      'API version negotiation',
+      undefined,
+    );
+    if (version.status !== 200)
+      throw this.#unexpected(endpoint, 'API version negotiation (/version)', version);
     return negotiateApiVersion(
-      typeof header === 'string' ? header : undefined,
+      serverVersion,
       endpoint.socketPath,
+      parseMinimumApiVersion(version.body, endpoint.socketPath),
     );
   }
 

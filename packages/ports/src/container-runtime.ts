@@ -30,13 +30,27 @@ export interface ContainerDetails {
   // process, never taken from the runtime's word.
 }
 
-/** The facts of an image inspect that attestation uses. */
-export interface ImageDetails {
-  /** The image config digest, `sha256:<hex>`. */
-  readonly configDigest: string;
+/**
+ * The facts of an image inspect that attestation uses. A runtime names an image either by its
+ * config digest (Docker's classic store, Podman) or by the digest of the index or manifest it
+ * was pulled as (Docker's containerd image store); exactly one of the two is set.
+ */
+export type ImageDetails = ImageIdentity & {
   /** `registry/repository@sha256:<hex>` references under which the image was pushed or pulled. */
   readonly repoDigests: readonly string[];
-}
+};
+
+export type ImageIdentity =
+  | {
+      /** The image config digest, `sha256:<hex>`. */
+      readonly configDigest: string;
+      readonly targetDigest?: undefined;
+    }
+  | {
+      readonly configDigest?: undefined;
+      /** The digest of the index or manifest the store names the image by, `sha256:<hex>`. */
+      readonly targetDigest: string;
+    };
 
 /**
  * A container runtime API (Docker Engine API, Podman's compatible or libpod API).

@@ -5,6 +5,7 @@ export type {
   ContainerDetails,
   ContainerRuntime,
   ImageDetails,
+  ImageIdentity,
   RuntimeEndpoint,
   RuntimeKind,
 } from './container-runtime.js';

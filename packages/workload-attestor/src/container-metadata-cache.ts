@@ -147,7 +147,7 @@ function containerBytes(container: CachedContainer): number {
 
 /** An estimate of what an image entry holds: its key and digests. */
 function imageBytes(key: string, image: ImageDetails): number {
-  let chars = key.length + image.configDigest.length;
+  let chars = key.length + (image.configDigest ?? image.targetDigest).length;
   for (const digest of image.repoDigests) chars += digest.length;
   return ENTRY_OVERHEAD_BYTES + 2 * chars;
 }

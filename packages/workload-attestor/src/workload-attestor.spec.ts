@@ -3,6 +3,7 @@ import {
   type CgroupTree,
   type ContainerRuntime,
   ContainerRuntimeError,
+  type ImageIdentity,
   type ProcessTable,
   ProcessTableError,
 } from '@attestor/ports';
@@ -1082,9 +1083,9 @@ describe(WorkloadAttestor, () => {
       const REPO_DIGEST = `sha256:${'e5'.repeat(32)}`;
       const ISSUER = 'https://token.actions.githubusercontent.com';
       const SUBJECT = 'https://github.com/myorg/app/.github/workflows/release.yaml@refs/heads/main';
-      function signed(repoDigests: string[]) {
+      function signed(repoDigests: string[], identity: ImageIdentity = { configDigest: IMAGE_ID }) {
         const w = world();
-        w.runtime.addImage(DOCKER, IMAGE_ID, { configDigest: IMAGE_ID, repoDigests });
+        w.runtime.addImage(DOCKER, IMAGE_ID, { ...identity, repoDigests });
         const registry = new FakeImageRegistry();
         const verifier = new FakeSignatureVerifier();
         registry.signatures.set(REPO_DIGEST, [{ format: 'sigstore-bundle', bundleJson: 'sig' }]);
@@ -1156,6 +1157,38 @@ describe(WorkloadAttestor, () => {
             }) as unknown,
           }),
         );
+      });
+
+      describe('on a store that names an image by the index it was pulled as', () => {
+        // Docker's containerd image store: the container's image ID is the index digest.
+        const OTHER = `sha256:${'0d'.repeat(32)}`;
+        const signatureNames = (attributes: Record<string, string>) =>
+          Object.keys(attributes).filter((name) => name.startsWith('docker.image.signature.'));
+
+        it('verifies the repo digest of that index, and no other', async () => {
+          const { attestor, registry } = signed(
+            [`127.0.0.1:5000/other/app@${OTHER}`, `127.0.0.1:5000/team/app@${REPO_DIGEST}`],
+            { targetDigest: REPO_DIGEST },
+          );
+          registry.configDigests.clear();
+          // The first repo digest, were it taken, brings a signature that does not verify.
+          registry.signatures.set(OTHER, [{ format: 'sigstore-bundle', bundleJson: 'forged' }]);
+          const attributes = (await attestor.attest(5000)).attributes.toJSON();
+          expect(attributes['docker.image.signature.subject']).toBe(SUBJECT);
+          expect(attributes['docker.container.image_config_digest']).toBeUndefined();
+        });
+
+        it('verifies nothing when no repo digest is of that index', async () => {
+          // Without a config digest there is nothing to bind another manifest's signature to.
+          const { attestor, registry } = signed([`127.0.0.1:5000/team/app@${OTHER}`], {
+            targetDigest: REPO_DIGEST,
+          });
+          registry.signatures.set(OTHER, [{ format: 'sigstore-bundle', bundleJson: 'sig' }]);
+          registry.configDigests.set(OTHER, [IMAGE_ID]);
+          const attestation = await attestor.attest(5000);
+          expect(attestation.kind).toBe('attested');
+          expect(signatureNames(attestation.attributes.toJSON())).toStrictEqual([]);
+        });
       });
 
       it('attests without them when verification fails (fail-open)', async () => {

@@ -25,6 +25,7 @@ import {
   type ContainerRuntime,
   ContainerRuntimeError,
   type ImageDetails,
+  type ImageDigestReference,
   type Logger,
   type ProcessHandle,
   type ProcessIdentity,
@@ -430,9 +431,7 @@ export class WorkloadAttestor {
     const init =
       details.initPid === workload.pid ? workload : this.#initProcess(containerId, details.initPid);
     if (endpoint.kind !== 'podman-rootless') this.#checkRootOwned(containerId, init.cgroup);
-    const repoDigest = imageDetails?.repoDigests
-      .map(imageDigestReference)
-      .find((reference) => reference !== undefined);
+    const repoDigest = imageDetails === undefined ? undefined : signedReferenceOf(imageDetails);
     const container: CachedContainer = {
       endpoint,
       containerId,
@@ -658,4 +657,21 @@ function containerAttributes(
 function imageConfigDigestOf(attributes: AttributeSet): string | undefined {
   const digest = attributes.get(DOCKER_CONTAINER_IMAGE_CONFIG_DIGEST);
   return digest?.type === 'string' ? digest.value : undefined;
+}
+
+/**
+ * The repo digest whose signatures can speak for the running image. Where the runtime names
+ * the image by its config digest, any of them: the verification then demands that the signed
+ * manifest name that config. Where it names the image by the index or manifest it was pulled
+ * as (Docker's containerd store), only the repo digest of that very target: it is the running
+ * image's own content address, so a signature over it needs no further binding.
+ */
+function signedReferenceOf(image: ImageDetails): ImageDigestReference | undefined {
+  for (const text of image.repoDigests) {
+    const reference = imageDigestReference(text);
+    if (reference === undefined) continue;
+    if (image.targetDigest === undefined || reference.digest === image.targetDigest)
+      return reference;
+  }
+  return undefined;
 }

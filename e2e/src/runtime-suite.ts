@@ -22,6 +22,7 @@ import { writeBusyboxImageContext } from './images.js';
 import {
   AGENT_BIN,
   Background,
+  CLI_BIN,
   getJson,
   NODE,
   run,
@@ -204,6 +205,46 @@ export function describeRuntime(runtime: RuntimeUnderTest): void {
         'docker.container.label["__proto__"]': 'a label like any other',
       });
       expect(JSON.stringify(body)).not.toContain(ENV.SECRET_KEY);
+    });
+
+    it('answers `attestor agent status` and `attestor agent attest` from the running agent', async () => {
+      const status = await run(NODE, [
+        CLI_BIN,
+        'agent',
+        'status',
+        '--socket',
+        apiSocket,
+        '-o',
+        'json',
+      ]);
+      expect(status.code).toBe(0);
+      expect(JSON.parse(status.stdout)).toMatchObject({ healthy: true, ready: true });
+      const { id, pid } = await startContainer();
+      const attested = await run(NODE, [
+        CLI_BIN,
+        'agent',
+        'attest',
+        '--pid',
+        String(pid),
+        '--socket',
+        apiSocket,
+      ]);
+      expect(attested.code).toBe(0);
+      expect(JSON.parse(attested.stdout)).toStrictEqual((await attest(pid)).body);
+      expect(JSON.parse(attested.stdout)).toMatchObject({ containerId: id });
+      const missing = await run(NODE, [
+        CLI_BIN,
+        'agent',
+        'attest',
+        '--pid',
+        '4194303',
+        '--socket',
+        apiSocket,
+        '-o',
+        'json',
+      ]);
+      expect(missing.code).toBe(3);
+      expect(JSON.parse(missing.stdout)).toMatchObject({ error: { code: 'process_not_found' } });
     });
 
     it('gives a host process no docker attributes', async () => {

@@ -264,6 +264,35 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
     expect(missing.stderr).toContain('is not an image reference the registry knows');
   });
 
+  it('verifies with cosign’s flags and no configuration file, and exits 5 for another signer', async () => {
+    const flags = (identity: string) => [
+      CLI_BIN,
+      'verify-image',
+      reference,
+      '--certificate-identity',
+      identity,
+      '--certificate-oidc-issuer',
+      ISSUER,
+      '--trusted-root',
+      join(dir, 'trusted_root.json'),
+      '--rekor-url',
+      rekor.url,
+      '--allow-http-registry',
+      '-o',
+      'json',
+    ];
+    const verified = await run(NODE, flags(SUBJECT));
+    expect(verified.stderr).toBe('');
+    expect(verified.code).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject({
+      result: 'verified',
+      signer: { subject: SUBJECT, issuer: ISSUER },
+    });
+    const other = await run(NODE, flags('https://github.com/other/repo/.github/workflows/*'));
+    expect(other.code).toBe(5);
+    expect(JSON.parse(other.stdout)).toMatchObject({ result: 'identity_mismatch' });
+  });
+
   it('gets the trusted root through TUF when no trustedRootPath is set', async () => {
     const repository = await TestTufRepository.start(
       await readFile(join(dir, 'trusted_root.json'), 'utf8'),

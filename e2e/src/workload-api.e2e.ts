@@ -289,7 +289,7 @@ describe('the SPIFFE Workload API in real containers', { timeout: 180_000 }, () 
       30_000,
       endpoint,
     );
-    expect(wrongAudience.code).toBe(4);
+    expect(wrongAudience.code).toBe(5);
   });
 
   it('gives a rootful Podman container its X.509-SVID', async () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { Cli } from './cli.js';
 import { createCliContainer } from './composition-root.js';
+import { EXIT_CODE_TABLE } from './exit-codes.js';
 
 const ID = 'e'.repeat(64);
 
@@ -77,7 +78,9 @@ describe('Cli', () => {
     it('prints the usage and exits 0', async () => {
       const c = cli();
       expect(await c.run(['--help'])).toBe(0);
-      expect(c.stdout()).toContain('attestor config validate FILE...');
+      expect(c.stdout()).toContain('  config validate ');
+      expect(c.stdout()).toContain('  svid fetch ');
+      expect(c.stdout()).toContain('  5   negative verdict');
     });
 
     it('prints the usage and exits 2 without a command', async () => {
@@ -95,7 +98,7 @@ describe('Cli', () => {
     ])('exits 2 for %j', async (argv) => {
       const c = cli();
       expect(await c.run(argv)).toBe(2);
-      expect(c.stderr()).toContain("Run 'attestor --help' for usage.");
+      expect(c.stderr()).toMatch(/Run 'attestor [a-z ]*--help' for usage\.\n$/);
     });
   });
 
@@ -183,7 +186,7 @@ describe('Cli', () => {
     it('exits 3 for a process that does not exist', async () => {
       const c = cli(new FakeProcessTable());
       expect(await c.run(['locate', '--pid', '4242'])).toBe(3);
-      expect(c.stderr()).toBe('attestor locate: process 4242 does not exist\n');
+      expect(c.stderr()).toBe('attestor locate: process_not_found: process 4242 does not exist\n');
     });
 
     it.each([
@@ -392,7 +395,7 @@ describe('Cli', () => {
       );
     });
 
-    it('says no pattern allows an identity and exits 1, in JSON', async () => {
+    it('says no pattern allows an identity and exits 5, in JSON', async () => {
       const c = cli();
       const code = await c.run([
         'policy',
@@ -406,16 +409,16 @@ describe('Cli', () => {
         '--output',
         'json',
       ]);
-      expect(code).toBe(1);
+      expect(code).toBe(5);
       expect(JSON.parse(c.stdout())).toMatchObject({
         allowed: false,
         warnings: [expect.stringContaining('wildcard after the host')],
       });
     });
 
-    it('exits 1 when no allowedIdentities are configured', async () => {
+    it('exits 5 when no allowedIdentities are configured', async () => {
       const c = cli();
-      expect(await c.run(['policy', 'check', '--issuer', 'i', '--subject', 's'])).toBe(1);
+      expect(await c.run(['policy', 'check', '--issuer', 'i', '--subject', 's'])).toBe(5);
       expect(c.stdout()).toBe('no allowedIdentities are configured: no signer is allowed\n');
     });
 
@@ -434,7 +437,7 @@ describe('Cli', () => {
         await c.run(['verify-image', '127.0.0.1:5000/team/app:1', '--config', file('good.yaml')]),
       ).toBe(1);
       expect(c.stderr()).toBe(
-        'attestor verify-image: the configuration has no spec.docker.sigstore block\n',
+        'attestor verify-image: no_sigstore_block: the configuration has no spec.docker.sigstore block (or give --certificate-identity and --certificate-oidc-issuer)\n',
       );
     });
 
@@ -450,7 +453,7 @@ describe('Cli', () => {
   describe('sigstore verify-bundle', () => {
     const IDENTITY = { subject: 'https://ci.example/release', issuer: 'https://issuer.example' };
 
-    it('exits 0 for a bundle that verifies and 1 for the wrong identity', async () => {
+    it('exits 0 for a bundle that verifies and 5 for the wrong identity', async () => {
       const ca = await TestCertificateAuthority.create();
       const log = new TestTransparencyLog('rekor.test.invalid');
       await writeFile(
@@ -477,9 +480,9 @@ describe('Cli', () => {
       expect(await good.run(args(IDENTITY.subject))).toBe(0);
       expect(good.stdout()).toBe('verified\n');
       const bad = cli();
-      expect(await bad.run(args('https://ci.example/other'))).toBe(1);
+      expect(await bad.run(args('https://ci.example/other'))).toBe(5);
       expect(bad.stderr()).toMatch(
-        /^attestor sigstore verify-bundle: not verified \(identity_mismatch\): the bundle was signed by .* not the expected identity\n$/,
+        /^attestor sigstore verify-bundle: identity_mismatch: not verified: the bundle was signed by .* not the expected identity\n$/,
       );
     });
 
@@ -524,5 +527,139 @@ describe('Cli', () => {
     ])('exits 2 for %j', async (argv) => {
       expect(await cli().run(argv)).toBe(2);
     });
+  });
+});
+
+describe('the command-line conventions', () => {
+  function plain() {
+    const out: string[] = [];
+    const err: string[] = [];
+    const container = createCliContainer({
+      version: '9.9.9',
+      output: { stdout: (text) => out.push(text), stderr: (text) => err.push(text) },
+      defaultConfigPath: '/nonexistent/agent.yaml',
+    });
+    return {
+      run: (argv: string[]) => container.get(Cli).run(argv),
+      stdout: () => out.join(''),
+      stderr: () => err.join(''),
+    };
+  }
+
+  const COMMANDS = [
+    'config validate',
+    'attest',
+    'verify-image',
+    'sigstore verify-bundle',
+    'policy check',
+    'locate',
+    'svid fetch',
+    'svid jwt',
+    'svid validate',
+    'agent status',
+    'agent attest',
+  ];
+
+  it.each(COMMANDS)('answers "%s --help", "-h" and "help %s" alike, exit 0', async (name) => {
+    const words = name.split(' ');
+    const answers: string[] = [];
+    for (const argv of [
+      [...words, '--help'],
+      [...words, '-h'],
+      ['help', ...words],
+    ]) {
+      const c = plain();
+      expect(await c.run(argv)).toBe(0);
+      expect(c.stderr()).toBe('');
+      answers.push(c.stdout());
+    }
+    expect(answers[0]).toMatch(new RegExp(`^Usage: attestor ${name}( [A-Z_.]+)? \\[options\\]\\n`));
+    expect(answers[0]).toContain('-h, --help');
+    expect(new Set(answers).size).toBe(1);
+  });
+
+  it('lists every command in the global help', async () => {
+    const c = plain();
+    expect(await c.run(['help'])).toBe(0);
+    for (const name of COMMANDS) expect(c.stdout()).toContain(`  ${name} `);
+  });
+
+  it('prints the version for "version" and "--version", and as JSON', async () => {
+    for (const argv of [['version'], ['--version']]) {
+      const c = plain();
+      expect(await c.run(argv)).toBe(0);
+      expect(c.stdout()).toBe('9.9.9\n');
+    }
+    const c = plain();
+    expect(await c.run(['version', '-o', 'json'])).toBe(0);
+    expect(JSON.parse(c.stdout())).toStrictEqual({ version: '9.9.9' });
+  });
+
+  it('takes -c for --config and -o for --output', async () => {
+    const c = plain();
+    expect(
+      await c.run([
+        'policy',
+        'check',
+        '--issuer',
+        'i',
+        '--subject',
+        's',
+        '-c',
+        '/nope.yaml',
+        '-o',
+        'json',
+      ]),
+    ).toBe(3);
+    expect(JSON.parse(c.stdout())).toStrictEqual({
+      error: { code: 'file_not_found', message: '/nope.yaml: no such file' },
+    });
+    expect(c.stderr()).toBe('');
+  });
+
+  it('gives usage errors as JSON when JSON is asked for', async () => {
+    const c = plain();
+    expect(await c.run(['locate', '--bogus', '--output=json'])).toBe(2);
+    const { error } = JSON.parse(c.stdout()) as { error: { code: string; message: string } };
+    expect(error.code).toBe('usage');
+    expect(error.message).toContain("'--bogus'");
+  });
+
+  it('keeps errors on stderr where JSON is only the default output', async () => {
+    const c = plain();
+    expect(await c.run(['attest', '--pid', '1', '--config', '/nope.yaml'])).toBe(3);
+    expect(c.stdout()).toBe('');
+    expect(c.stderr()).toBe('attestor attest: file_not_found: /nope.yaml: no such file\n');
+  });
+
+  it.each([
+    ['--certificate-identity-regexp', '--certificate-identity'],
+    ['--certificate-oidc-issuer-regexp', '--certificate-oidc-issuer'],
+  ])('refuses cosign’s %s with a pointer to globs', async (flag, instead) => {
+    const c = plain();
+    expect(await c.run(['verify-image', 'registry.example/app:1', flag, '.*'])).toBe(2);
+    expect(c.stderr()).toContain(
+      `${flag} is not supported: attestor matches signers with anchored globs`,
+    );
+    expect(c.stderr()).toContain(`give the pattern to ${instead}`);
+  });
+
+  it('refuses one of --certificate-identity and --certificate-oidc-issuer without the other', async () => {
+    const c = plain();
+    expect(
+      await c.run(['verify-image', 'registry.example/app:1', '--certificate-identity', 'x']),
+    ).toBe(2);
+    expect(c.stderr()).toContain(
+      '--certificate-identity and --certificate-oidc-issuer go together',
+    );
+  });
+
+  it('documents in the README the exit codes every command follows', async () => {
+    const readme = await readFile(join(import.meta.dirname, '..', '..', '..', 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('| exit code | meaning |'));
+    const codes = [...table.slice(0, table.indexOf('\n\n')).matchAll(/^\| (\d+) \|/gm)].map(
+      (match) => Number(match[1]),
+    );
+    expect(codes).toStrictEqual(EXIT_CODE_TABLE.map(([code]) => code));
   });
 });

@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
-
+import { CommandLine, type CommandSpec } from './command-line.js';
+import type { AgentCommand } from './commands/agent.js';
 import type { AttestCommand } from './commands/attest.js';
 import type { ConfigValidateCommand } from './commands/config-validate.js';
 import type { LocateCommand } from './commands/locate.js';
@@ -7,9 +7,8 @@ import type { PolicyCheckCommand } from './commands/policy-check.js';
 import type { SvidCommand } from './commands/svid.js';
 import type { VerifyBundleCommand } from './commands/verify-bundle.js';
 import type { VerifyImageCommand } from './commands/verify-image.js';
-import { ExitCode } from './exit-codes.js';
-import { HELP } from './help.js';
-import { type CommandOutput, UsageError } from './io.js';
+import type { ExitCode } from './exit-codes.js';
+import type { CommandOutput } from './io.js';
 
 export interface CliCommands {
   readonly attest: AttestCommand;
@@ -19,206 +18,257 @@ export interface CliCommands {
   readonly verifyImage: VerifyImageCommand;
   readonly verifyBundle: VerifyBundleCommand;
   readonly svid: SvidCommand;
+  readonly agent: AgentCommand;
 }
 
-/** Parses the command line, runs one command, and maps every outcome to an exit code. */
-export class Cli {
-  constructor(
-    private readonly commands: CliCommands,
-    private readonly output: CommandOutput,
-    private readonly version: string,
-  ) {}
+const PID = { type: 'string', value: 'N', help: 'the process ID' } as const;
+const SOCKET = {
+  type: 'string',
+  value: 'S',
+  help: 'the Workload API socket (default: $SPIFFE_ENDPOINT_SOCKET, else /run/attestor/workload/api.sock)',
+} as const;
+const AGENT_SOCKET = {
+  type: 'string',
+  value: 'S',
+  help: "the agent's local API socket (default /run/attestor/agent.sock)",
+} as const;
 
-  async run(argv: readonly string[]): Promise<ExitCode> {
-    try {
-      return await this.#dispatch(argv);
-    } catch (error) {
-      if (error instanceof UsageError || isParseArgsError(error)) {
-        this.output.stderr(`attestor: ${error.message}\nRun 'attestor --help' for usage.\n`);
-        return ExitCode.usage;
-      }
-      this.output.stderr(
-        `attestor: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
-      return ExitCode.internal;
-    }
-  }
-
-  #svid(args: readonly string[]): Promise<ExitCode> {
-    const [subcommand, ...rest] = args;
-    const { values, positionals } = svidArgs(rest);
-    const only = (allowed: readonly string[]): void => {
-      for (const option of Object.keys(values))
-        if (!allowed.includes(option))
-          throw new UsageError(`svid ${subcommand ?? ''} takes no --${option}`);
-      if (subcommand !== 'validate' && positionals.length > 0)
-        throw new UsageError(`svid ${subcommand ?? ''} takes no arguments`);
-    };
-    switch (subcommand) {
-      case 'fetch':
-        only(['socket', 'output', 'write']);
-        return this.commands.svid.fetch(values);
-      case 'jwt':
-        only(['socket', 'output', 'audience', 'spiffe-id']);
-        return this.commands.svid.jwt({ ...values, spiffeId: values['spiffe-id'] });
-      case 'validate': {
-        only(['socket', 'output', 'audience']);
-        if (positionals.length > 1) throw new UsageError('svid validate takes one TOKEN');
-        if ((values.audience?.length ?? 0) > 1)
-          throw new UsageError('svid validate takes one --audience');
-        return this.commands.svid.validate(positionals[0], {
-          ...values,
-          audience: values.audience?.[0],
-        });
-      }
-      case undefined:
-        throw new UsageError('svid needs a subcommand: fetch, jwt or validate');
-      default:
-        throw new UsageError(`unknown svid subcommand ${JSON.stringify(subcommand)}`);
-    }
-  }
-
-  async #dispatch(argv: readonly string[]): Promise<ExitCode> {
-    const [command, ...rest] = argv;
-    switch (command) {
-      case undefined:
-      case '--help':
-      case '-h':
-      case 'help':
-        this.output.stdout(HELP);
-        return command === undefined ? ExitCode.usage : ExitCode.ok;
-      case '--version':
-        this.output.stdout(`${this.version}\n`);
-        return ExitCode.ok;
-      case 'config': {
-        const [subcommand, ...files] = rest;
-        if (subcommand !== 'validate') {
-          throw new UsageError(
-            subcommand === undefined
-              ? 'config needs a subcommand: validate'
-              : `unknown config subcommand ${JSON.stringify(subcommand)}`,
-          );
-        }
-        const { positionals } = parseArgs({
-          args: files,
-          allowPositionals: true,
-          strict: true,
-          options: {},
-        });
-        return this.commands.configValidate.run(positionals);
-      }
-      case 'attest': {
-        const { values } = parseArgs({
-          args: rest,
-          strict: true,
-          allowPositionals: false,
-          options: {
-            pid: { type: 'string' },
-            config: { type: 'string' },
-            output: { type: 'string' },
-            identity: { type: 'boolean' },
-          },
-        });
-        return this.commands.attest.run(values);
-      }
-      case 'sigstore': {
-        const [subcommand, ...args] = rest;
-        if (subcommand !== 'verify-bundle') {
-          throw new UsageError(
-            subcommand === undefined
-              ? 'sigstore needs a subcommand: verify-bundle'
-              : `unknown sigstore subcommand ${JSON.stringify(subcommand)}`,
-          );
-        }
-        const { values, positionals } = parseArgs({
-          args,
-          strict: true,
-          allowPositionals: true,
-          options: {
-            bundle: { type: 'string' },
-            'certificate-identity': { type: 'string' },
-            'certificate-oidc-issuer': { type: 'string' },
-            key: { type: 'string' },
-            'trusted-root': { type: 'string' },
-          },
-        });
-        if (positionals.length > 1)
-          throw new UsageError('sigstore verify-bundle takes one FILE_OR_DIGEST');
-        return this.commands.verifyBundle.run(positionals[0], {
-          bundle: values.bundle,
-          certificateIdentity: values['certificate-identity'],
-          certificateOidcIssuer: values['certificate-oidc-issuer'],
-          key: values.key,
-          trustedRoot: values['trusted-root'],
-        });
-      }
-      case 'verify-image': {
-        const { values, positionals } = parseArgs({
-          args: rest,
-          strict: true,
-          allowPositionals: true,
-          options: { config: { type: 'string' }, output: { type: 'string' } },
-        });
-        if (positionals.length > 1) throw new UsageError('verify-image takes one image reference');
-        return this.commands.verifyImage.run(positionals[0], values);
-      }
-      case 'policy': {
-        const [subcommand, ...args] = rest;
-        if (subcommand !== 'check') {
-          throw new UsageError(
-            subcommand === undefined
-              ? 'policy needs a subcommand: check'
-              : `unknown policy subcommand ${JSON.stringify(subcommand)}`,
-          );
-        }
-        const { values } = parseArgs({
-          args,
-          strict: true,
-          allowPositionals: false,
-          options: {
-            issuer: { type: 'string' },
-            subject: { type: 'string' },
-            config: { type: 'string' },
-            output: { type: 'string' },
-          },
-        });
-        return this.commands.policyCheck.run(values);
-      }
-      case 'locate': {
-        const { values } = parseArgs({
-          args: rest,
-          strict: true,
-          allowPositionals: false,
-          options: { pid: { type: 'string' }, 'cgroup-file': { type: 'string' } },
-        });
-        return this.commands.locate.run({ pid: values.pid, cgroupFile: values['cgroup-file'] });
-      }
-      case 'svid':
-        return this.#svid(rest);
-      default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
-    }
-  }
-}
-
-/** `attestor svid fetch|jwt|validate ...` */
-function svidArgs(args: readonly string[]) {
-  return parseArgs({
-    args: [...args],
-    strict: true,
-    allowPositionals: true,
-    options: {
-      socket: { type: 'string' },
-      output: { type: 'string', short: 'o' },
-      write: { type: 'string' },
-      audience: { type: 'string', multiple: true },
-      'spiffe-id': { type: 'string' },
+/** Every command: its name, options and help, and the command object that runs it. */
+function specsOf(commands: CliCommands): CommandSpec[] {
+  return [
+    {
+      name: 'config validate',
+      summary: 'check configuration files; list every error with its field and line',
+      arguments: 'FILE...',
+      positionals: { min: 1, max: Number.POSITIVE_INFINITY },
+      options: {},
+      output: 'text',
+      run: (input) => commands.configValidate.run(input.positionals, input.format),
     },
-  });
+    {
+      name: 'attest',
+      summary: "attest a process: its container's attributes (in this process)",
+      positionals: { min: 0, max: 0 },
+      options: {
+        pid: PID,
+        identity: {
+          type: 'boolean',
+          help: 'print the SPIFFE ID the WorkloadIdentity section builds instead',
+        },
+      },
+      output: 'json',
+      config: true,
+      run: (input) =>
+        commands.attest.run({
+          pid: input.text('pid'),
+          config: input.text('config'),
+          identity: input.flag('identity'),
+          format: input.format,
+        }),
+    },
+    {
+      name: 'verify-image',
+      summary: "verify an image's Sigstore signature (exit 0 only when verified)",
+      arguments: 'REF',
+      positionals: { min: 1, max: 1 },
+      options: {
+        'certificate-identity': {
+          type: 'string',
+          value: 'GLOB',
+          help: 'the signer identity to allow (a glob), as cosign; with --certificate-oidc-issuer',
+        },
+        'certificate-oidc-issuer': {
+          type: 'string',
+          value: 'GLOB',
+          help: 'the OIDC issuer to allow (a glob), as cosign',
+        },
+        'certificate-identity-regexp': { type: 'string', value: 'RE', help: 'refused: use a glob' },
+        'certificate-oidc-issuer-regexp': {
+          type: 'string',
+          value: 'RE',
+          help: 'refused: use a glob',
+        },
+        'trusted-root': {
+          type: 'string',
+          value: 'FILE',
+          help: 'a trusted_root.json instead of the public Sigstore root',
+        },
+        'rekor-url': {
+          type: 'string',
+          value: 'URL',
+          help: 'the Rekor log to check the signature against (default https://rekor.sigstore.dev)',
+        },
+        'insecure-ignore-tlog': {
+          type: 'boolean',
+          help: 'do not require a transparency log entry, as cosign',
+        },
+        'allow-http-registry': {
+          type: 'boolean',
+          help: "reach the image's registry over plain HTTP, as cosign",
+        },
+      },
+      output: 'text',
+      config: true,
+      notes:
+        'With --certificate-identity and --certificate-oidc-issuer it needs no configuration file:\n' +
+        'the signature alone is verified, as cosign verify does. With --config, those flags replace\n' +
+        "the file's allowedIdentities.",
+      run: (input) => commands.verifyImage.run(input),
+    },
+    {
+      name: 'sigstore verify-bundle',
+      summary: 'verify one Sigstore bundle (exit 0 only when verified)',
+      arguments: 'FILE_OR_DIGEST',
+      positionals: { min: 1, max: 1 },
+      options: {
+        bundle: { type: 'string', value: 'FILE', help: 'the bundle' },
+        'certificate-identity': { type: 'string', value: 'ID', help: 'the signer identity' },
+        'certificate-oidc-issuer': { type: 'string', value: 'URL', help: 'its OIDC issuer' },
+        key: { type: 'string', value: 'KEY', help: 'a public key instead of an identity' },
+        'trusted-root': {
+          type: 'string',
+          value: 'FILE',
+          help: 'a trusted_root.json (default: public Sigstore, via TUF)',
+        },
+      },
+      output: 'text',
+      run: (input) =>
+        commands.verifyBundle.run(input.positionals[0], {
+          bundle: input.text('bundle'),
+          certificateIdentity: input.text('certificate-identity'),
+          certificateOidcIssuer: input.text('certificate-oidc-issuer'),
+          key: input.text('key'),
+          trustedRoot: input.text('trusted-root'),
+          format: input.format,
+        }),
+    },
+    {
+      name: 'policy check',
+      summary: 'which allowedIdentities pattern allows a signer (exit 0 only when allowed)',
+      positionals: { min: 0, max: 0 },
+      options: {
+        issuer: { type: 'string', value: 'I', help: 'the OIDC issuer' },
+        subject: { type: 'string', value: 'S', help: 'the signer identity' },
+      },
+      output: 'text',
+      config: true,
+      run: (input) =>
+        commands.policyCheck.run({
+          issuer: input.text('issuer'),
+          subject: input.text('subject'),
+          config: input.text('config'),
+          format: input.format,
+        }),
+    },
+    {
+      name: 'locate',
+      summary: 'the container a process runs in, from its cgroup (asks no runtime)',
+      positionals: { min: 0, max: 0 },
+      options: {
+        pid: PID,
+        'cgroup-file': { type: 'string', value: 'FILE', help: 'a saved /proc/<pid>/cgroup' },
+      },
+      output: 'json',
+      run: (input) =>
+        commands.locate.run({
+          pid: input.text('pid'),
+          cgroupFile: input.text('cgroup-file'),
+          format: input.format,
+        }),
+    },
+    {
+      name: 'svid fetch',
+      summary: "this process's X.509-SVIDs from the Workload API",
+      positionals: { min: 0, max: 0 },
+      options: {
+        socket: SOCKET,
+        write: {
+          type: 'string',
+          value: 'DIR',
+          help: 'write svid.pem, svid.key (0600) and bundle.pem there',
+        },
+      },
+      output: 'text',
+      run: (input) =>
+        commands.svid.fetch({
+          socket: input.text('socket'),
+          write: input.text('write'),
+          format: input.format,
+        }),
+    },
+    {
+      name: 'svid jwt',
+      summary: "this process's JWT-SVIDs for an audience",
+      positionals: { min: 0, max: 0 },
+      options: {
+        audience: { type: 'string', value: 'A', multiple: true, help: 'the audience' },
+        'spiffe-id': { type: 'string', value: 'ID', help: 'only this SPIFFE ID' },
+        socket: SOCKET,
+      },
+      output: 'text',
+      run: (input) =>
+        commands.svid.jwt({
+          socket: input.text('socket'),
+          audience: input.texts('audience'),
+          spiffeId: input.text('spiffe-id'),
+          format: input.format,
+        }),
+    },
+    {
+      name: 'svid validate',
+      summary: 'validate a JWT-SVID (exit 0 only when valid)',
+      arguments: 'TOKEN',
+      positionals: { min: 1, max: 1 },
+      options: {
+        audience: { type: 'string', value: 'A', help: 'the audience it must have' },
+        socket: SOCKET,
+      },
+      output: 'text',
+      run: (input) =>
+        commands.svid.validate(input.positionals[0], {
+          socket: input.text('socket'),
+          audience: input.text('audience'),
+          format: input.format,
+        }),
+    },
+    {
+      name: 'agent status',
+      summary: "a running agent's health, readiness and configuration in force",
+      positionals: { min: 0, max: 0 },
+      options: { socket: AGENT_SOCKET },
+      output: 'text',
+      run: (input) => commands.agent.status({ socket: input.text('socket'), format: input.format }),
+    },
+    {
+      name: 'agent attest',
+      summary: 'ask a running agent to attest a process',
+      positionals: { min: 0, max: 0 },
+      options: {
+        pid: PID,
+        identity: { type: 'boolean', help: 'its SPIFFE ID instead (/v1/identity)' },
+        socket: AGENT_SOCKET,
+      },
+      output: 'json',
+      run: (input) =>
+        commands.agent.attest({
+          pid: input.text('pid'),
+          identity: input.flag('identity'),
+          socket: input.text('socket'),
+          format: input.format,
+        }),
+    },
+  ];
 }
 
-function isParseArgsError(error: unknown): error is Error {
-  return (
-    error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')
-  );
+/** The `attestor` command line over the commands. */
+export class Cli {
+  readonly #commandLine: CommandLine;
+
+  constructor(commands: CliCommands, output: CommandOutput, version: string) {
+    this.#commandLine = new CommandLine(specsOf(commands), output, version);
+  }
+
+  run(argv: readonly string[]): Promise<ExitCode> {
+    return this.#commandLine.run(argv);
+  }
 }

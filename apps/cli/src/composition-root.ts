@@ -10,6 +10,7 @@ import { AgentPid, attestorModules, Factories, Ports } from '@attestor/compositi
 import { Container, ContainerModule, type ServiceIdentifier } from 'inversify';
 
 import { Cli } from './cli.js';
+import { AgentCommand } from './commands/agent.js';
 import { AttestCommand } from './commands/attest.js';
 import type { CommandConfigLoader } from './commands/command-config.js';
 import { type ConfigFileLoader, ConfigValidateCommand } from './commands/config-validate.js';
@@ -104,6 +105,7 @@ function cliModule(environment: CliEnvironment): ContainerModule {
       (output) => new SvidCommand(output, process.env),
       [CliTypes.Output],
     );
+    bind(AgentCommand).toResolvedValue((output) => new AgentCommand(output), [CliTypes.Output]);
     bind(Cli).toResolvedValue(
       (
         attest,
@@ -113,11 +115,12 @@ function cliModule(environment: CliEnvironment): ContainerModule {
         verifyImage,
         verifyBundle,
         svid,
+        agent,
         output,
         version,
       ) =>
         new Cli(
-          { attest, configValidate, locate, policyCheck, verifyImage, verifyBundle, svid },
+          { attest, configValidate, locate, policyCheck, verifyImage, verifyBundle, svid, agent },
           output,
           version,
         ),
@@ -129,6 +132,7 @@ function cliModule(environment: CliEnvironment): ContainerModule {
         VerifyImageCommand,
         VerifyBundleCommand,
         SvidCommand,
+        AgentCommand,
         CliTypes.Output,
         CliTypes.Version,
       ],

@@ -1,11 +1,30 @@
-import { Cli } from './cli.js';
-import { createCliContainer } from './composition-root.js';
-import type { ExitCode } from './exit-codes.js';
+import { readFileSync } from 'node:fs';
 
-const VERSION = '0.1.0';
+import { ExitCode } from './exit-codes.js';
+
+/** Set by the artifact's bundler, which leaves no package.json beside the code. */
+declare const __ATTESTOR_VERSION__: string | undefined;
+
+/** The version in package.json, which `attestor --version` prints. */
+function packageVersion(): string {
+  const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+  const { version } = JSON.parse(text) as { version?: unknown };
+  return typeof version === 'string' ? version : 'unknown';
+}
+
+const VERSION = typeof __ATTESTOR_VERSION__ === 'string' ? __ATTESTOR_VERSION__ : packageVersion();
 
 /** Entry point of the `attestor` binary. */
 export async function main(argv: readonly string[]): Promise<ExitCode> {
+  // Answered before anything else is loaded: the version is asked of a tool in a hurry.
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === 'version')) {
+    process.stdout.write(`${VERSION}\n`);
+    return ExitCode.ok;
+  }
+  const [{ Cli }, { createCliContainer }] = await Promise.all([
+    import('./cli.js'),
+    import('./composition-root.js'),
+  ]);
   const container = createCliContainer({
     version: VERSION,
     output: {

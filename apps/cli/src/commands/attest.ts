@@ -11,11 +11,13 @@ import {
   type WorkloadAttestor,
 } from '@attestor/workload-attestor';
 
+import type { OutputFormat } from '../command-line.js';
 import { ExitCode } from '../exit-codes.js';
-import { type CommandOutput, UsageError } from '../io.js';
-import { type CommandConfigLoader, configForCommand } from './command-config.js';
+import { CommandFailure, type CommandOutput } from '../io.js';
+import { type CommandConfigLoader, configForCommand, pidOf } from './command-config.js';
 
-const EXIT_BY_CODE: Readonly<Record<AttestationErrorCode, ExitCode>> = {
+/** The exit code of each attestation refusal: a fact about the process, or a failure to read it. */
+export const EXIT_BY_CODE: Readonly<Record<AttestationErrorCode, ExitCode>> = {
   attestation_disabled: ExitCode.unavailable,
   process_not_found: ExitCode.unavailable,
   runtime_unavailable: ExitCode.unavailable,
@@ -32,9 +34,19 @@ const EXIT_BY_CODE: Readonly<Record<AttestationErrorCode, ExitCode>> = {
   host_pid_namespace_refused: ExitCode.refused,
 };
 
+/** An attestation as text: the container, then one `name = value` line per attribute. */
+export function attestationText(json: ReturnType<typeof attestationToJson>): string {
+  const header =
+    json.runtime === undefined
+      ? `pid ${String(json.pid)}: not in a container`
+      : `pid ${String(json.pid)}: container ${json.containerId ?? ''} (${json.runtime.kind} at ${json.runtime.socket})`;
+  const lines = Object.entries(json.attributes).map(([name, value]) => `${name} = ${value}`);
+  return `${[header, ...lines].join('\n')}\n`;
+}
+
 /**
- * `attestor attest --pid N [--config F] [--output json|text] [--identity]`: attests one process
- * in this process, with the same use case and adapters as the agent. With `--identity`, prints
+ * `attestor attest --pid N [-c FILE] [-o json|text] [--identity]`: attests one process in
+ * this process, with the same use case and adapters as the agent. With `--identity`, prints
  * the SPIFFE ID the `WorkloadIdentity` section builds from the attributes instead, as the
  * agent's /v1/identity does; a template that references an attribute the workload lacks is
  * refused (exit 4), while the attestation itself stays fail-open.
@@ -47,62 +59,48 @@ export class AttestCommand {
   ) {}
 
   async run(options: {
-    pid?: string | undefined;
-    config?: string | undefined;
-    output?: string | undefined;
-    identity?: boolean | undefined;
+    pid: string | undefined;
+    config: string | undefined;
+    identity: boolean;
+    format: OutputFormat;
   }): Promise<ExitCode> {
-    if (options.pid === undefined) throw new UsageError('attest needs --pid N');
-    if (!/^[1-9]\d{0,9}$/.test(options.pid))
-      throw new UsageError(`--pid must be a positive integer, got ${JSON.stringify(options.pid)}`);
-    const format = options.output ?? 'json';
-    if (format !== 'json' && format !== 'text')
-      throw new UsageError(`--output must be json or text, got ${JSON.stringify(format)}`);
-
-    const config = await configForCommand(this.loadConfig, this.output, options.config);
-    if (typeof config === 'number') return config;
-    if (options.identity === true && config.workloadIdentity === undefined) {
-      this.output.stderr(
-        'attestor attest: --identity needs a configuration with a WorkloadIdentity section\n',
+    const pid = pidOf(options.pid, 'attest');
+    const config = await configForCommand(this.loadConfig, options.config);
+    if (options.identity && config.workloadIdentity === undefined) {
+      throw new CommandFailure(
+        ExitCode.invalid,
+        'no_workload_identity',
+        '--identity needs a configuration with a WorkloadIdentity section',
       );
-      return ExitCode.invalid;
     }
     const attestor = this.createAttestor(config);
+    let attestation: Attestation;
     try {
-      const attestation = await attestor.attest(Number(options.pid));
-      if (options.identity === true && config.workloadIdentity !== undefined)
-        return this.#identity(config.workloadIdentity, attestation, format);
-      const json = attestationToJson(attestation);
-      if (format === 'json') {
-        this.output.stdout(`${JSON.stringify(json, null, 2)}\n`);
-      } else {
-        const header =
-          json.runtime === undefined
-            ? `pid ${String(json.pid)}: not in a container`
-            : `pid ${String(json.pid)}: container ${json.containerId ?? ''} (${json.runtime.kind} at ${json.runtime.socket})`;
-        const lines = Object.entries(json.attributes).map(([name, value]) => `${name} = ${value}`);
-        this.output.stdout(`${[header, ...lines].join('\n')}\n`);
-      }
-      return ExitCode.ok;
+      attestation = await attestor.attest(pid);
     } catch (error) {
       if (!AttestationError.is(error)) throw error;
-      this.output.stderr(`attestor attest: ${error.code}: ${error.message}\n`);
-      return EXIT_BY_CODE[error.code];
+      throw new CommandFailure(EXIT_BY_CODE[error.code], error.code, error.message);
     }
+    if (options.identity && config.workloadIdentity !== undefined)
+      return this.#identity(config.workloadIdentity, attestation, options.format);
+    const json = attestationToJson(attestation);
+    this.output.stdout(
+      options.format === 'json' ? `${JSON.stringify(json, null, 2)}\n` : attestationText(json),
+    );
+    return ExitCode.ok;
   }
 
   #identity(
     identity: WorkloadIdentityConfig,
     attestation: Attestation,
-    format: 'json' | 'text',
+    format: OutputFormat,
   ): ExitCode {
     let spiffeId: string;
     try {
       spiffeId = spiffeIdOf(identity, attestation);
     } catch (error) {
       if (!(AttributeError.is(error) || IdentityError.is(error))) throw error;
-      this.output.stderr(`attestor attest: ${error.code}: ${error.message}\n`);
-      return ExitCode.refused;
+      throw new CommandFailure(ExitCode.refused, error.code, error.message);
     }
     this.output.stdout(
       format === 'json'

@@ -1,13 +1,14 @@
 import { lintAllowedIdentities } from '@attestor/identity-glob';
 import { IdentityPolicy } from '@attestor/sigstore-policy';
 
+import type { OutputFormat } from '../command-line.js';
 import { ExitCode } from '../exit-codes.js';
 import { type CommandOutput, UsageError } from '../io.js';
 import { type CommandConfigLoader, configForCommand } from './command-config.js';
 
 /**
  * `attestor policy check --issuer I --subject S [--config F] [--output json|text]`: which
- * allowedIdentities pattern allows a signer identity (exit 0), or that none does (exit 1),
+ * allowedIdentities pattern allows a signer identity (exit 0), or that none does (exit 5),
  * with the policy's lint warnings.
  */
 export class PolicyCheckCommand {
@@ -17,19 +18,15 @@ export class PolicyCheckCommand {
   ) {}
 
   async run(options: {
-    issuer?: string | undefined;
-    subject?: string | undefined;
-    config?: string | undefined;
-    output?: string | undefined;
+    issuer: string | undefined;
+    subject: string | undefined;
+    config: string | undefined;
+    format: OutputFormat;
   }): Promise<ExitCode> {
-    const { issuer, subject } = options;
+    const { issuer, subject, format } = options;
     if (issuer === undefined || subject === undefined)
       throw new UsageError('policy check needs --issuer I and --subject S');
-    const format = options.output ?? 'text';
-    if (format !== 'json' && format !== 'text')
-      throw new UsageError(`--output must be json or text, got ${JSON.stringify(format)}`);
-    const config = await configForCommand(this.loadConfig, this.output, options.config);
-    if (typeof config === 'number') return config;
+    const config = await configForCommand(this.loadConfig, options.config);
     const allowedIdentities =
       config.docker.sigstore?.allowedIdentities ?? new Map<string, readonly string[]>();
     const decision = new IdentityPolicy(allowedIdentities).evaluate({ issuer, subject });
@@ -48,6 +45,6 @@ export class PolicyCheckCommand {
         );
       } else this.output.stdout('not allowed: no issuer pattern with a matching subject pattern\n');
     }
-    return decision.allowed ? ExitCode.ok : ExitCode.invalid;
+    return decision.allowed ? ExitCode.ok : ExitCode.negative;
   }
 }

@@ -121,9 +121,21 @@ describe(SvidCommand, () => {
     );
     expect(stdout()).toContain('"valid":true,"spiffeId":"spiffe://example.org/cli"');
     expect(await run('validate', '--audience', 'https://other.example', token)).toBe(
-      ExitCode.refused,
+      ExitCode.negative,
     );
+    expect(stderr()).toContain('attestor svid validate: invalid_token: ');
     expect(stderr()).toContain('the JWT-SVID is not valid (InvalidArgument)');
+  });
+
+  test('says why in JSON on stdout when JSON is asked for', async ({ tempDir }) => {
+    const { run, stdout, stderr } = await setUp(tempDir);
+    expect(
+      await run('validate', '--audience', 'https://api.example', 'not.a.token', '-o', 'json'),
+    ).toBe(ExitCode.negative);
+    const { error } = JSON.parse(stdout()) as { error: { code: string; message: string } };
+    expect(error.code).toBe('invalid_token');
+    expect(error.message).toContain('(InvalidArgument)');
+    expect(stderr()).toBe('');
   });
 
   test('says refused (4) when the agent denies the caller, unavailable (3) with no agent', async ({

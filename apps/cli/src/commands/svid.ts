@@ -11,12 +11,13 @@ import {
   WorkloadApiClient,
 } from '@attestor/workload-api';
 
+import type { OutputFormat } from '../command-line.js';
 import { ExitCode } from '../exit-codes.js';
-import { type CommandOutput, UsageError } from '../io.js';
+import { CommandFailure, type CommandOutput, UsageError } from '../io.js';
 
 export interface SvidOptions {
   readonly socket?: string | undefined;
-  readonly output?: string | undefined;
+  readonly format: OutputFormat;
 }
 
 /**
@@ -34,7 +35,7 @@ export class SvidCommand {
 
   /** `svid fetch [--socket S] [--write DIR] [--output json|text]` */
   async fetch(options: SvidOptions & { readonly write?: string | undefined }): Promise<ExitCode> {
-    const format = formatOf(options.output);
+    const format = options.format;
     const client = this.#client(options.socket);
     return this.#guard('fetch', async () => {
       const svids = await client.x509Svids();
@@ -60,7 +61,7 @@ export class SvidCommand {
       readonly spiffeId?: string | undefined;
     },
   ): Promise<ExitCode> {
-    const format = formatOf(options.output);
+    const format = options.format;
     const audience = options.audience ?? [];
     if (audience.length === 0 || audience.includes(''))
       throw new UsageError('svid jwt needs --audience A (one or more)');
@@ -78,7 +79,7 @@ export class SvidCommand {
     token: string | undefined,
     options: SvidOptions & { readonly audience?: string | undefined },
   ): Promise<ExitCode> {
-    const format = formatOf(options.output);
+    const format = options.format;
     if (options.audience === undefined || options.audience === '')
       throw new UsageError('svid validate needs --audience A');
     if (token === undefined || token === '') throw new UsageError('svid validate needs a TOKEN');
@@ -107,26 +108,34 @@ export class SvidCommand {
     }
   }
 
-  /** Runs a call, mapping a refusal to exit 4, a malformed request to 1, the rest to 3. */
+  /**
+   * Runs a call: the agent refusing the caller is exit 4, a token that does not validate is a
+   * negative verdict (5), another malformed request 1, and the rest 3.
+   */
   async #guard(what: string, call: () => Promise<ExitCode>): Promise<ExitCode> {
     try {
       return await call();
     } catch (error) {
       if (!(error instanceof WorkloadApiCallError)) throw error;
-      this.output.stderr(`attestor svid ${what}: ${error.message}\n`);
-      if (error.kind === 'denied') return ExitCode.refused;
-      if (error.kind === 'invalid')
-        return what === 'validate' ? ExitCode.refused : ExitCode.invalid;
-      return ExitCode.unavailable;
+      const exitCode =
+        error.kind === 'denied'
+          ? ExitCode.refused
+          : error.kind === 'invalid'
+            ? what === 'validate'
+              ? ExitCode.negative
+              : ExitCode.invalid
+            : ExitCode.unavailable;
+      const code =
+        error.kind === 'denied'
+          ? 'permission_denied'
+          : error.kind === 'invalid'
+            ? what === 'validate'
+              ? 'invalid_token'
+              : 'invalid_argument'
+            : 'unavailable';
+      throw new CommandFailure(exitCode, code, error.message);
     }
   }
-}
-
-function formatOf(output: string | undefined): 'json' | 'text' {
-  const format = output ?? 'text';
-  if (format !== 'json' && format !== 'text')
-    throw new UsageError(`--output must be json or text, got ${JSON.stringify(format)}`);
-  return format;
 }
 
 function describe(svid: FetchedX509Svid) {

@@ -7,8 +7,9 @@ import {
 import { DEFAULT_TUF_CACHE_PATH, DEFAULT_TUF_MIRROR_URL } from '@attestor/config';
 import { CodedError } from '@attestor/ports';
 
+import type { OutputFormat } from '../command-line.js';
 import { ExitCode } from '../exit-codes.js';
-import { type CommandOutput, UsageError } from '../io.js';
+import { CommandFailure, type CommandOutput, messageOf, UsageError } from '../io.js';
 
 const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 
@@ -18,6 +19,7 @@ export interface VerifyBundleOptions {
   readonly certificateOidcIssuer?: string | undefined;
   readonly key?: string | undefined;
   readonly trustedRoot?: string | undefined;
+  readonly format: OutputFormat;
 }
 
 function readBounded(path: string): Promise<Buffer> {
@@ -27,7 +29,8 @@ function readBounded(path: string): Promise<Buffer> {
 /**
  * `attestor sigstore verify-bundle --bundle FILE (--certificate-identity ID
  * --certificate-oidc-issuer URL | --key KEY) [--trusted-root FILE] FILE_OR_DIGEST`: the
- * sigstore-conformance client protocol. Exits 0 only when the bundle verifies.
+ * sigstore-conformance client protocol. Exits 0 only when the bundle verifies, 5 when it
+ * does not.
  */
 export class VerifyBundleCommand {
   constructor(private readonly output: CommandOutput) {}
@@ -76,20 +79,20 @@ export class VerifyBundleCommand {
             : (JSON.parse((await readBounded(options.trustedRoot)).toString('utf8')) as unknown),
       };
     } catch (error) {
-      this.output.stderr(
-        `attestor sigstore verify-bundle: ${error instanceof Error ? error.message : String(error)}\n`,
-      );
-      return ExitCode.unavailable;
+      throw new CommandFailure(ExitCode.unavailable, 'unavailable', messageOf(error));
     }
     try {
       verifySigstoreBundle(request);
     } catch (error) {
-      this.output.stderr(
-        `attestor sigstore verify-bundle: not verified${CodedError.is(error) ? ` (${error.code})` : ''}: ${error instanceof Error ? error.message : String(error)}\n`,
+      throw new CommandFailure(
+        ExitCode.negative,
+        CodedError.is(error) ? error.code : 'not_verified',
+        `not verified: ${messageOf(error)}`,
       );
-      return ExitCode.invalid;
     }
-    this.output.stdout('verified\n');
+    this.output.stdout(
+      options.format === 'json' ? `${JSON.stringify({ result: 'verified' })}\n` : 'verified\n',
+    );
     return ExitCode.ok;
   }
 }

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 
+import { missingPrivileges } from '@attestor/adapter-procfs';
 import { DEFAULT_CONFIG_PATH } from '@attestor/adapter-yaml-config';
 import { Ports } from '@attestor/composition';
 
@@ -65,6 +66,23 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   });
   const agent = container.get(Agent);
   const logger = container.get(Ports.Logger);
+  // Said at once, by name: without them every request would be answered 403 or 404 instead.
+  const missing = missingPrivileges();
+  for (const { privilege, consequence, fatal } of missing)
+    logger[fatal ? 'error' : 'warn']('the agent lacks a privilege it needs', {
+      privilege,
+      consequence,
+    });
+  if (missing.some(({ fatal }) => fatal)) {
+    logger.error('agent not started', {
+      reason: `it lacks ${missing
+        .filter(({ fatal }) => fatal)
+        .map(({ privilege }) => privilege)
+        .join(' and ')}`,
+    });
+    await container.unbindAllAsync();
+    return 1;
+  }
   try {
     if (!(await agent.start())) {
       await container.unbindAllAsync();

@@ -1,5 +1,9 @@
 export { CgroupfsCgroupTree, cgroupMounts } from './cgroupfs-cgroup-tree.js';
-export { requireHostPidNamespace } from './pid-namespace.js';
+export {
+  type MissingPrivilege,
+  missingPrivileges,
+  requireHostPidNamespace,
+} from './pid-namespace.js';
 export {
   parsePidNamespaceLink,
   parseRealUid,

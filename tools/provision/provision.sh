@@ -16,7 +16,7 @@ set -euo pipefail
 STATE_DIR=${ATTESTOR_PROVISION_STATE:-/run/attestor-e2e}
 ROOTLESS_USER=${ATTESTOR_ROOTLESS_USER:-attestor-rootless}
 REGISTRY_ADDR=127.0.0.1:5000
-PACKAGES=(docker.io podman docker-registry skopeo busybox-static uidmap prometheus curl openssl python3-jwt python3-cryptography)
+PACKAGES=(docker.io podman docker-registry skopeo busybox-static uidmap prometheus curl openssl python3-jwt python3-cryptography systemd util-linux)
 DOCKER_SOCK=/var/run/docker.sock
 PODMAN_SOCK=/run/podman/podman.sock
 

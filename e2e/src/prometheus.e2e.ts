@@ -41,9 +41,34 @@ describe('metrics scraped by Prometheus', { timeout: 120_000 }, () => {
     });
     expect(byOutcome.get('not_in_container')?.value[1]).toBe('3');
     expect(byOutcome.get('error')?.value[1]).toBe('1');
+    expect(byOutcome.get('error')?.metric['error_code']).toBe('process_not_found');
     const latency = await query(
       'attestor_workload_attestation_duration_seconds_count{outcome="not_in_container"}',
     );
     expect(latency[0]?.value[1]).toBe('3');
+
+    // Probes that cannot reach a unix socket (Kubernetes') ask the TCP listener.
+    const probe = (path: string) => fetch(`http://127.0.0.1:${String(metricsPort)}${path}`);
+    expect((await probe('/healthz')).status).toBe(200);
+    const ready = await probe('/readyz');
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toStrictEqual({ status: 'ready', reloads: { rejected: 0 } });
+
+    // A broken file, seen by the watcher, is rejected, counted and reported; the agent stays ready.
+    await writeFile(configPath, 'section: WorkloadAttestation\nschema: v1\nspec:\n  docker: 7\n');
+    await agent.waitForLog(
+      '"msg":"configuration reload rejected; keeping the last good configuration"',
+    );
+    await vi.waitFor(
+      async () => {
+        const rejected = await query('attestor_configuration_reloads_total{result="rejected"}');
+        expect(rejected[0]?.value[1]).toBe('1');
+      },
+      { timeout: 30_000, interval: 500 },
+    );
+    expect(await (await probe('/readyz')).json()).toStrictEqual({
+      status: 'ready',
+      reloads: { rejected: 1 },
+    });
   });
 });

@@ -95,6 +95,7 @@ describe(Agent, () => {
     } = {},
   ) {
     const logger = new RecordingLogger();
+    const metrics = new RecordingMetrics();
     const workloadApi = new FakeWorkloadApi(options.workloadApiFails);
     const processes = new FakeProcessTable()
       .set(ProcessMother.onHost({ pid: 1, pidNamespace: 1n }))
@@ -136,12 +137,14 @@ describe(Agent, () => {
       },
       metricsText: () =>
         Promise.resolve({ contentType: 'text/plain; version=0.0.4', text: 'metric 1\n' }),
+      metrics,
+      clock: new FakeClock(),
       createSignatureVerification,
       createWorkloadIdentity: (config) => workloadApi.create(config),
       ...(options.applyLogLevel === undefined ? {} : { applyLogLevel: options.applyLogLevel }),
       logger,
     });
-    return { agent, logger, workloadApi };
+    return { agent, logger, workloadApi, metrics };
   }
 
   describe('.start', () => {
@@ -350,9 +353,10 @@ describe(Agent, () => {
           return Promise.resolve();
         });
       };
-      const { agent, logger } = agentFor(
+      const socket = join(tempDir, 'refused.sock');
+      const { agent, logger, metrics } = agentFor(
         path,
-        join(tempDir, 'refused.sock'),
+        socket,
         undefined,
         () => Promise.resolve(handle()),
         RefusingAttestor,
@@ -372,6 +376,18 @@ describe(Agent, () => {
               record.fields['reason'] === 'refused for the test',
           ),
         ).toHaveLength(1);
+        // Counted, and reported by /readyz, which still says ready: the last good one serves.
+        expect(metrics.reloads).toStrictEqual(['rejected']);
+        expect(await get(socket, '/readyz')).toMatchObject({
+          status: 200,
+          body: {
+            status: 'ready',
+            reloads: {
+              rejected: 1,
+              lastRejected: { at: expect.any(String) as unknown, reason: 'refused for the test' },
+            },
+          },
+        });
         await vi.waitFor(() => {
           expect(closed).toStrictEqual([2]);
         });

@@ -6,7 +6,7 @@ import type {
   WorkloadIdentityHandle,
 } from '@attestor/composition';
 import type { AttestorConfig, LogLevel } from '@attestor/config';
-import type { Logger } from '@attestor/ports';
+import type { AttestationMetrics, Clock, Logger } from '@attestor/ports';
 import {
   type Attestation,
   AttestationError,
@@ -40,6 +40,9 @@ export interface AgentDependencies {
   /** `onChange` gets the SHA-256 (hex) of the file's new content. */
   readonly createConfigWatcher: (onChange: (sha256: string) => Promise<void>) => ConfigChangeSource;
   readonly metricsText: () => Promise<{ contentType: string; text: string }>;
+  /** Counts each reload, applied or rejected. */
+  readonly metrics: Pick<AttestationMetrics, 'configurationReload'>;
+  readonly clock: Clock;
   /**
    * Builds the image signature verification for a sigstore block (reading its trusted root
    * and registry credentials); undefined when verification is off. Throws when a file it
@@ -113,6 +116,7 @@ export class Agent {
       this.#metricsServer = new MetricsHttpServer(
         metricsListenAddress,
         this.deps.metricsText,
+        () => this.#publicReadiness(),
         this.deps.logger,
       );
       await this.#metricsServer.start();
@@ -140,10 +144,21 @@ export class Agent {
     return next;
   }
 
+  /** Reloads rejected since start, and the last one, as /readyz reports them. */
+  #rejectedReloads = 0;
+  #lastRejectedReload: { readonly at: string; readonly reason: string } | undefined;
+
+  #rejected(reason: string): void {
+    this.#rejectedReloads++;
+    this.#lastRejectedReload = { at: new Date(this.deps.clock.now()).toISOString(), reason };
+    this.deps.metrics.configurationReload('rejected');
+  }
+
   async #reloadOnce(): Promise<void> {
     const loaded = await this.deps.configLoader.load('reload');
     if (loaded === undefined) {
       this.deps.logger.warn('configuration reload rejected; keeping the last good configuration');
+      this.#rejected('the new configuration could not be read or is invalid (see the log)');
       return;
     }
     const previous = this.#current?.config;
@@ -159,12 +174,15 @@ export class Agent {
     try {
       await this.#apply(loaded);
     } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
       this.deps.logger.error('configuration reload rejected; keeping the last good configuration', {
-        reason: error instanceof Error ? error.message : String(error),
+        reason,
       });
+      this.#rejected(reason);
       return;
     }
     this.#updateWorkloadIdentity(loaded);
+    this.deps.metrics.configurationReload('applied');
     this.deps.logger.info('configuration reloaded');
   }
 
@@ -269,10 +287,23 @@ export class Agent {
     this.#retiring.add(closing);
   }
 
+  /** Readiness for the TCP listener: the verdict and the count, nothing about the files. */
+  #publicReadiness(): RouteResult {
+    const body = {
+      status: this.#current === undefined ? 'not ready' : 'ready',
+      reloads: { rejected: this.#rejectedReloads },
+    };
+    return { status: this.#current === undefined ? 503 : 200, body };
+  }
+
   #readiness(): RouteResult {
+    const reloads = {
+      rejected: this.#rejectedReloads,
+      ...(this.#lastRejectedReload === undefined ? {} : { lastRejected: this.#lastRejectedReload }),
+    };
     return this.#current === undefined
-      ? { status: 503, body: { status: 'not ready' } }
-      : { status: 200, body: { status: 'ready', config: this.#current.origin } };
+      ? { status: 503, body: { status: 'not ready', reloads } }
+      : { status: 200, body: { status: 'ready', config: this.#current.origin, reloads } };
   }
 
   async #attest(url: URL, callerGone: AbortSignal): Promise<RouteResult> {
@@ -359,10 +390,22 @@ export class Agent {
         Number(pid),
         AbortSignal.any([callerGone, this.#stopping.signal]),
       );
-      this.deps.logger.debug('attested', {
+      // One line per answer: who was asked about, and what vouched. No attribute values (env
+      // values may be secrets); their names at debug.
+      this.deps.logger.info('attestation served', {
         pid: Number(pid),
         kind: attestation.kind,
-        containerId: attestation.kind === 'attested' ? attestation.containerId : undefined,
+        ...(attestation.kind === 'attested'
+          ? {
+              containerId: attestation.containerId,
+              runtime: attestation.runtime.kind,
+              socket: attestation.runtime.socketPath,
+            }
+          : {}),
+      });
+      this.deps.logger.debug('attested', {
+        pid: Number(pid),
+        attributes: attestation.attributes.names(),
       });
       return { attestation };
     } catch (error) {

@@ -81,6 +81,8 @@ function agentModule(environment: AgentEnvironment): ContainerModule {
         createSignatureVerification,
         createWorkloadIdentity,
         logger,
+        metrics,
+        clock,
       ) =>
         new Agent({
           configLoader,
@@ -104,6 +106,8 @@ function agentModule(environment: AgentEnvironment): ContainerModule {
             if (environment.logLevel === undefined) logger.setLevel(level);
           },
           logger,
+          metrics,
+          clock,
         }),
       [
         AgentConfigLoader,
@@ -113,6 +117,8 @@ function agentModule(environment: AgentEnvironment): ContainerModule {
         Factories.SignatureVerification,
         Factories.WorkloadIdentity,
         JsonLinesLogger,
+        Ports.Metrics,
+        Ports.Clock,
       ],
     );
   });

@@ -166,11 +166,37 @@ describe(MetricsHttpServer, () => {
     const server = new MetricsHttpServer(
       { host: '127.0.0.1', port: 0 },
       () => Promise.resolve(METRICS),
+      () => ({ status: 200, body: { status: 'ready' } }),
       new RecordingLogger(),
     );
     await server.start();
     try {
       await expectSurvivesCorpus({ host: '127.0.0.1', port: server.port }, '/metrics');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('serves /healthz and /readyz for probes that cannot reach a unix socket', async () => {
+    let ready = false;
+    const server = new MetricsHttpServer(
+      { host: '127.0.0.1', port: 0 },
+      () => Promise.resolve(METRICS),
+      () =>
+        ready
+          ? { status: 200, body: { status: 'ready' } }
+          : { status: 503, body: { status: 'not ready' } },
+      new RecordingLogger(),
+    );
+    await server.start();
+    try {
+      const url = (path: string) => `http://127.0.0.1:${String(server.port)}${path}`;
+      expect((await fetch(url('/healthz'))).status).toBe(200);
+      expect((await fetch(url('/readyz'))).status).toBe(503);
+      ready = true;
+      const answer = await fetch(url('/readyz'));
+      expect(answer.status).toBe(200);
+      expect(await answer.json()).toStrictEqual({ status: 'ready' });
     } finally {
       await server.stop();
     }

@@ -2,11 +2,13 @@ import { createServer, type Server } from 'node:http';
 
 import type { Logger } from '@attestor/ports';
 
-import { RouteTable } from './route-table.js';
+import { type RouteResult, RouteTable } from './route-table.js';
 
 /**
- * A plain-HTTP listener that serves GET /metrics and nothing else, for Prometheus, which
- * cannot scrape a unix socket. Metrics carry counts and durations only, never attributes.
+ * A plain-HTTP listener that serves GET /metrics, for Prometheus, which cannot scrape a unix
+ * socket, and /healthz and /readyz, for probes that cannot reach one (Kubernetes'). Metrics
+ * carry counts and durations only, never attributes; readiness here says ready or not and
+ * counts rejected reloads, without the file path or the reasons the API socket gives root.
  */
 export class MetricsHttpServer {
   #server: Server | undefined;
@@ -14,6 +16,7 @@ export class MetricsHttpServer {
   constructor(
     private readonly address: { readonly host: string; readonly port: number },
     private readonly metricsText: () => Promise<{ contentType: string; text: string }>,
+    private readonly readiness: () => RouteResult,
     private readonly logger: Logger,
   ) {}
 
@@ -24,10 +27,10 @@ export class MetricsHttpServer {
   }
 
   async start(): Promise<void> {
-    const routes = new RouteTable(this.logger).route('GET', '/metrics', async () => ({
-      status: 200,
-      ...(await this.metricsText()),
-    }));
+    const routes = new RouteTable(this.logger)
+      .route('GET', '/metrics', async () => ({ status: 200, ...(await this.metricsText()) }))
+      .route('GET', '/healthz', () => Promise.resolve({ status: 200, body: { status: 'ok' } }))
+      .route('GET', '/readyz', () => Promise.resolve(this.readiness()));
     const server = createServer((request, response) => {
       void routes.serve(request, response);
     });

@@ -42,7 +42,7 @@ describe(PrometheusMetrics, () => {
     const registry = new Registry();
     const metrics = new PrometheusMetrics(registry, 'podman');
     metrics.attestation('attested', 0.001);
-    metrics.attestation('error', 0.002);
+    metrics.attestation('error', 0.002, 'runtime_unavailable');
     metrics.attestation('attested', 0.003);
     metrics.attestation('not_in_container', 0.0001);
     metrics.attestation('attested', 0.02);
@@ -51,7 +51,7 @@ describe(PrometheusMetrics, () => {
       'attestor_workload_attestations_total{outcome="attested",attestor="podman"} 3',
     );
     expect(text).toContain(
-      'attestor_workload_attestations_total{outcome="error",attestor="podman"} 1',
+      'attestor_workload_attestations_total{outcome="error",attestor="podman",error_code="runtime_unavailable"} 1',
     );
     expect(text).toContain(
       'attestor_workload_attestations_total{outcome="not_in_container",attestor="podman"} 1',
@@ -62,6 +62,21 @@ describe(PrometheusMetrics, () => {
     expect(text).toContain(
       'attestor_workload_attestation_duration_seconds_bucket{le="0.0025",outcome="attested",attestor="podman"} 1',
     );
+  });
+
+  it('labels an error without a code as internal, and counts reloads by result', async () => {
+    const registry = new Registry();
+    const metrics = new PrometheusMetrics(registry, 'docker');
+    metrics.attestation('error', 0.001);
+    metrics.configurationReload('applied');
+    metrics.configurationReload('rejected');
+    metrics.configurationReload('rejected');
+    const text = await registry.metrics();
+    expect(text).toContain(
+      'attestor_workload_attestations_total{outcome="error",attestor="docker",error_code="internal"} 1',
+    );
+    expect(text).toContain('attestor_configuration_reloads_total{result="applied"} 1');
+    expect(text).toContain('attestor_configuration_reloads_total{result="rejected"} 2');
   });
 
   it('uses only the registry it is given', async () => {

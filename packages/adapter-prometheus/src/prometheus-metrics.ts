@@ -2,6 +2,7 @@ import type {
   AttestationMetrics,
   AttestationOutcome,
   CacheLookupResult,
+  ReloadResult,
   VerificationResultClass,
 } from '@attestor/ports';
 import { Counter, Histogram, type Registry } from 'prom-client';
@@ -14,6 +15,7 @@ export const METRIC_NAMES = {
   cacheTotal: 'spirl_agent_sigstore_verification_cache_total',
   attestationsTotal: 'attestor_workload_attestations_total',
   attestationDuration: 'attestor_workload_attestation_duration_seconds',
+  reloadsTotal: 'attestor_configuration_reloads_total',
 } as const;
 
 const LATENCY_BUCKETS = [
@@ -25,7 +27,8 @@ const LATENCY_BUCKETS = [
  * the global one), every series labelled with its attestor (for example `docker`).
  */
 export class PrometheusMetrics implements AttestationMetrics {
-  readonly #attestations: Counter<'outcome' | 'attestor'>;
+  readonly #attestations: Counter<'outcome' | 'attestor' | 'error_code'>;
+  readonly #reloads: Counter<'result'>;
   readonly #attestationDuration: Histogram<'outcome' | 'attestor'>;
   readonly #verifications: Counter<'result' | 'attestor'>;
   readonly #verificationDuration: Histogram<'result' | 'attestor'>;
@@ -39,8 +42,14 @@ export class PrometheusMetrics implements AttestationMetrics {
     const registers = [registry];
     this.#attestations = new Counter({
       name: METRIC_NAMES.attestationsTotal,
-      help: 'Workload attestations, by outcome (attested, not_in_container, error).',
-      labelNames: ['outcome', 'attestor'],
+      help: 'Workload attestations, by outcome (attested, not_in_container, error); errors also by error_code.',
+      labelNames: ['outcome', 'attestor', 'error_code'],
+      registers,
+    });
+    this.#reloads = new Counter({
+      name: METRIC_NAMES.reloadsTotal,
+      help: 'Configuration reloads, by result: applied, or rejected (the last good configuration kept).',
+      labelNames: ['result'],
       registers,
     });
     this.#attestationDuration = new Histogram({
@@ -78,8 +87,12 @@ export class PrometheusMetrics implements AttestationMetrics {
     });
   }
 
-  attestation(outcome: AttestationOutcome, durationSeconds: number): void {
-    this.#attestations.inc({ outcome, attestor: this.attestor });
+  attestation(outcome: AttestationOutcome, durationSeconds: number, errorCode?: string): void {
+    this.#attestations.inc({
+      outcome,
+      attestor: this.attestor,
+      ...(outcome === 'error' ? { error_code: errorCode ?? 'internal' } : {}),
+    });
     this.#attestationDuration.observe({ outcome, attestor: this.attestor }, durationSeconds);
   }
 
@@ -94,5 +107,9 @@ export class PrometheusMetrics implements AttestationMetrics {
 
   sigstoreCacheLookup(result: CacheLookupResult): void {
     this.#cacheLookups.inc({ result, attestor: this.attestor });
+  }
+
+  configurationReload(result: ReloadResult): void {
+    this.#reloads.inc({ result });
   }
 }

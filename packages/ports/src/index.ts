@@ -17,7 +17,12 @@ export type {
   SignatureArtifact,
 } from './image-registry.js';
 export type { LogFields, Logger, LogValue } from './logger.js';
-export type { AttestationMetrics, AttestationOutcome, CacheLookupResult } from './metrics.js';
+export type {
+  AttestationMetrics,
+  AttestationOutcome,
+  CacheLookupResult,
+  ReloadResult,
+} from './metrics.js';
 export type { ProcessHandle, ProcessIdentity, ProcessTable } from './process-table.js';
 export { ProcessTableError, type ProcessTableErrorCode } from './process-table.js';
 export { RemoteServiceError, type RemoteServiceErrorCode } from './remote-service-error.js';

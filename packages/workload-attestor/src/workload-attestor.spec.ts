@@ -822,10 +822,12 @@ describe(WorkloadAttestor, () => {
         expect(error.message).toContain('"garbage"');
       });
 
-      it('counts errors in metrics', async () => {
+      it('counts errors in metrics, by their code', async () => {
         const w = world();
-        await attestError(w.make(), 31337);
-        expect(w.metrics.attestations.map((a) => a.outcome)).toStrictEqual(['error']);
+        const error = await attestError(w.make(), 31337);
+        expect(
+          w.metrics.attestations.map(({ outcome, errorCode }) => [outcome, errorCode]),
+        ).toStrictEqual([['error', error.code]]);
       });
     });
 

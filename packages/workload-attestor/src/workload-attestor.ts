@@ -130,7 +130,11 @@ export class WorkloadAttestor {
       );
       return attestation;
     } catch (error) {
-      this.deps.metrics.attestation('error', (this.deps.clock.monotonic() - started) / 1000);
+      this.deps.metrics.attestation(
+        'error',
+        (this.deps.clock.monotonic() - started) / 1000,
+        AttestationError.is(error) ? error.code : 'internal',
+      );
       throw error;
     }
   }

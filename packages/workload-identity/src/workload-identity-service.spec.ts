@@ -134,6 +134,26 @@ describe(WorkloadIdentityService, () => {
     });
   });
 
+  it('logs each issuance: to whom and which identities, never an attribute value', async () => {
+    const { service: subject, logger } = service(attestsCaller, [
+      { name: 'all', pathTemplate: '/all' },
+    ]);
+    await subject.x509Svids(CALLER, signal);
+    await subject.jwtSvids(CALLER, ['https://api.example'], undefined, signal);
+    const issued = logger.records.filter((record) => record.message === 'identity issued');
+    expect(issued.map((record) => [record.level, record.fields['svid']])).toStrictEqual([
+      ['info', 'x509'],
+      ['info', 'jwt'],
+    ]);
+    expect(issued[0]?.fields).toMatchObject({
+      pid: 4242,
+      runtime: 'docker',
+      identities: ['all'],
+      spiffeIds: ['spiffe://example.org/all'],
+    });
+    expect(JSON.stringify(issued)).not.toContain('payments');
+  });
+
   it.each([
     ['untrusted_cgroup', 'permission_denied'],
     ['process_changed', 'permission_denied'],

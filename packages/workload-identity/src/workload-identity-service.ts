@@ -18,6 +18,8 @@ import {
   refusal,
 } from '@attestor/workload-attestor';
 
+type AttestedWorkload = Extract<Attestation, { kind: 'attested' }>;
+
 /** The use case that attests a PID (WorkloadAttestor). */
 export interface Attestor {
   attest(pid: number, signal?: AbortSignal): Promise<Attestation>;
@@ -84,7 +86,8 @@ export class WorkloadIdentityService implements WorkloadIdentityProvider {
   }
 
   async x509Svids(caller: WorkloadCaller, signal: AbortSignal): Promise<readonly X509Svid[]> {
-    const { identities, settings } = await this.#identities(caller, signal);
+    const { identities, settings, attestation } = await this.#identities(caller, signal);
+    this.#issued('x509', attestation, identities);
     return Promise.all(
       identities.map((identity) =>
         this.authority.issueX509Svid(
@@ -103,7 +106,7 @@ export class WorkloadIdentityService implements WorkloadIdentityProvider {
     spiffeId: string | undefined,
     signal: AbortSignal,
   ): Promise<readonly JwtSvid[]> {
-    const { identities, settings } = await this.#identities(caller, signal);
+    const { identities, settings, attestation } = await this.#identities(caller, signal);
     let wanted = identities;
     if (spiffeId !== undefined) {
       wanted = identities.filter((identity) => identity.spiffeId === spiffeId);
@@ -113,6 +116,7 @@ export class WorkloadIdentityService implements WorkloadIdentityProvider {
           `process ${String(caller.pid)} is not entitled to ${spiffeId}`,
         );
     }
+    this.#issued('jwt', attestation, wanted);
     return Promise.all(
       wanted.map(async (identity) => ({
         spiffeId: identity.spiffeId,
@@ -150,11 +154,31 @@ export class WorkloadIdentityService implements WorkloadIdentityProvider {
     return () => this.#listeners.delete(listener);
   }
 
+  /** One line per issuance: to whom (pid, container, runtime) and which identities. */
+  #issued(
+    kind: 'x509' | 'jwt',
+    attestation: AttestedWorkload,
+    identities: readonly IssuedIdentity[],
+  ): void {
+    this.logger.info('identity issued', {
+      svid: kind,
+      pid: attestation.pid,
+      containerId: attestation.containerId,
+      runtime: attestation.runtime.kind,
+      identities: identities.map(({ name }) => name),
+      spiffeIds: identities.map(({ spiffeId }) => spiffeId),
+    });
+  }
+
   /** The caller's identities under the policy in force, or a refusal saying why there are none. */
   async #identities(
     caller: WorkloadCaller,
     signal: AbortSignal,
-  ): Promise<{ identities: readonly IssuedIdentity[]; settings: IdentitySettings }> {
+  ): Promise<{
+    identities: readonly IssuedIdentity[];
+    settings: IdentitySettings;
+    attestation: AttestedWorkload;
+  }> {
     const settings = this.#settings;
     let attestation: Attestation;
     try {
@@ -174,7 +198,9 @@ export class WorkloadIdentityService implements WorkloadIdentityProvider {
         ...(error.attribute === undefined ? {} : { attribute: error.attribute }),
         reason: error.message,
       });
-    if (selection.issued.length > 0) return { identities: selection.issued, settings };
+    // Only a container is ever issued an identity.
+    if (selection.issued.length > 0 && attestation.kind === 'attested')
+      return { identities: selection.issued, settings, attestation };
     const [unrenderable] = selection.unrenderable;
     if (unrenderable !== undefined)
       throw new WorkloadIdentityError(

@@ -139,3 +139,26 @@ describe('deploy/kubernetes', () => {
     expect(agent?.resources.requests['memory']).toBeDefined();
   });
 });
+
+describe('deploy/examples/agent.yaml', () => {
+  it('is a configuration attestor loads without an error or a warning', () => {
+    const text = readFileSync(
+      join(import.meta.dirname, '..', '..', 'deploy', 'examples', 'agent.yaml'),
+      'utf8',
+    );
+    const result = loadYamlConfig(text);
+    expect(result.ok ? [] : result.errors).toStrictEqual([]);
+    expect(result.warnings).toStrictEqual([]);
+    if (!result.ok) return;
+    // Every section is there, not just the one the loader defaults.
+    expect(result.config.docker.sigstore?.allowedIdentities.size).toBe(2);
+    expect(result.config.workloadIdentity?.identities.map(({ name }) => name)).toStrictEqual([
+      'payments',
+      'dev-tools',
+    ]);
+    expect(result.config.agent.metricsListenAddress).toStrictEqual({
+      host: '127.0.0.1',
+      port: 9465,
+    });
+  });
+});

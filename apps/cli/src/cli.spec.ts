@@ -8,6 +8,7 @@ import {
   signArtifact,
   TestCertificateAuthority,
   TestTransparencyLog,
+  TestTufRepository,
 } from '@attestor/sigstore-test-stack';
 import {
   ConfigTextMother,
@@ -530,6 +531,53 @@ describe('Cli', () => {
   });
 });
 
+describe('sigstore trusted-root', () => {
+  it('prints the trusted root a TUF repository serves, verified against its root.json', async () => {
+    const ca = await TestCertificateAuthority.create();
+    const log = new TestTransparencyLog('rekor.test.invalid');
+    const trustedRoot = JSON.stringify(
+      buildTrustedRoot({ ca, log, logBaseUrl: 'https://rekor.test.invalid' }),
+    );
+    const repository = await TestTufRepository.start(trustedRoot);
+    const dir = await mkdtemp(join(tmpdir(), 'attestor-cli-tuf-'));
+    try {
+      await writeFile(join(dir, 'root.json'), repository.rootJson);
+      const c = cli();
+      expect(
+        await c.run([
+          'sigstore',
+          'trusted-root',
+          '--tuf-mirror',
+          repository.url,
+          '--tuf-root',
+          join(dir, 'root.json'),
+        ]),
+      ).toBe(0);
+      // The same trust material (the protobuf JSON form leaves out the empty lists).
+      const { ctlogs, timestampAuthorities, ...material } = JSON.parse(trustedRoot) as Record<
+        string,
+        unknown
+      >;
+      expect([ctlogs, timestampAuthorities]).toStrictEqual([[], []]);
+      expect(JSON.parse(c.stdout())).toStrictEqual(material);
+    } finally {
+      await repository.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 3 when the repository cannot be reached, naming it', async () => {
+    const c = cli();
+    expect(
+      await c.run(['sigstore', 'trusted-root', '--tuf-mirror', 'http://127.0.0.1:9', '-o', 'json']),
+    ).toBe(2);
+    const d = cli();
+    expect(await d.run(['sigstore', 'trusted-root', '--tuf-mirror', 'http://127.0.0.1:9'])).toBe(3);
+    expect(d.stderr()).toContain('attestor sigstore trusted-root: network_error: ');
+    expect(d.stderr()).toContain('http://127.0.0.1:9');
+  });
+});
+
 describe('the command-line conventions', () => {
   function plain() {
     const out: string[] = [];
@@ -551,6 +599,7 @@ describe('the command-line conventions', () => {
     'attest',
     'verify-image',
     'sigstore verify-bundle',
+    'sigstore trusted-root',
     'policy check',
     'locate',
     'svid fetch',
@@ -560,7 +609,7 @@ describe('the command-line conventions', () => {
     'agent attest',
   ];
 
-  it.each(COMMANDS)('answers "%s --help", "-h" and "help %s" alike, exit 0', async (name) => {
+  it.each(COMMANDS)('answers --help, -h and help alike for %s, exit 0', async (name) => {
     const words = name.split(' ');
     const answers: string[] = [];
     for (const argv of [

@@ -5,6 +5,7 @@ import type { ConfigValidateCommand } from './commands/config-validate.js';
 import type { LocateCommand } from './commands/locate.js';
 import type { PolicyCheckCommand } from './commands/policy-check.js';
 import type { SvidCommand } from './commands/svid.js';
+import type { TrustedRootCommand } from './commands/trusted-root.js';
 import type { VerifyBundleCommand } from './commands/verify-bundle.js';
 import type { VerifyImageCommand } from './commands/verify-image.js';
 import type { ExitCode } from './exit-codes.js';
@@ -19,6 +20,7 @@ export interface CliCommands {
   readonly verifyBundle: VerifyBundleCommand;
   readonly svid: SvidCommand;
   readonly agent: AgentCommand;
+  readonly trustedRoot: TrustedRootCommand;
 }
 
 const PID = { type: 'string', value: 'N', help: 'the process ID' } as const;
@@ -140,6 +142,28 @@ function specsOf(commands: CliCommands): CommandSpec[] {
           key: input.text('key'),
           trustedRoot: input.text('trusted-root'),
           format: input.format,
+        }),
+    },
+    {
+      name: 'sigstore trusted-root',
+      summary: 'fetch a trusted_root.json through TUF, verified, for an air-gapped host',
+      positionals: { min: 0, max: 0 },
+      options: {
+        'tuf-mirror': {
+          type: 'string',
+          value: 'URL',
+          help: 'the TUF repository (default https://tuf-repo-cdn.sigstore.dev)',
+        },
+        'tuf-root': {
+          type: 'string',
+          value: 'FILE',
+          help: "its initial root.json (default: the public repository's, built in)",
+        },
+      },
+      run: (input) =>
+        commands.trustedRoot.run({
+          mirror: input.text('tuf-mirror'),
+          root: input.text('tuf-root'),
         }),
     },
     {

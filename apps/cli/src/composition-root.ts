@@ -17,6 +17,7 @@ import { type ConfigFileLoader, ConfigValidateCommand } from './commands/config-
 import { LocateCommand, type TextFileReader } from './commands/locate.js';
 import { PolicyCheckCommand } from './commands/policy-check.js';
 import { SvidCommand } from './commands/svid.js';
+import { TrustedRootCommand } from './commands/trusted-root.js';
 import { VerifyBundleCommand } from './commands/verify-bundle.js';
 import { VerifyImageCommand } from './commands/verify-image.js';
 import type { CommandOutput } from './io.js';
@@ -106,6 +107,10 @@ function cliModule(environment: CliEnvironment): ContainerModule {
       [CliTypes.Output],
     );
     bind(AgentCommand).toResolvedValue((output) => new AgentCommand(output), [CliTypes.Output]);
+    bind(TrustedRootCommand).toResolvedValue(
+      (output) => new TrustedRootCommand(output),
+      [CliTypes.Output],
+    );
     bind(Cli).toResolvedValue(
       (
         attest,
@@ -116,11 +121,22 @@ function cliModule(environment: CliEnvironment): ContainerModule {
         verifyBundle,
         svid,
         agent,
+        trustedRoot,
         output,
         version,
       ) =>
         new Cli(
-          { attest, configValidate, locate, policyCheck, verifyImage, verifyBundle, svid, agent },
+          {
+            attest,
+            configValidate,
+            locate,
+            policyCheck,
+            verifyImage,
+            verifyBundle,
+            svid,
+            agent,
+            trustedRoot,
+          },
           output,
           version,
         ),
@@ -133,6 +149,7 @@ function cliModule(environment: CliEnvironment): ContainerModule {
         VerifyBundleCommand,
         SvidCommand,
         AgentCommand,
+        TrustedRootCommand,
         CliTypes.Output,
         CliTypes.Version,
       ],

@@ -219,6 +219,15 @@ export function describeRuntime(runtime: RuntimeUnderTest): void {
       ]);
       expect(status.code).toBe(0);
       expect(JSON.parse(status.stdout)).toMatchObject({ healthy: true, ready: true });
+      if (runtime !== 'podman-rootless') {
+        // The real daemon under test, asked at that moment.
+        const { readiness } = JSON.parse(status.stdout) as {
+          readiness: { runtimes: { kind: string; socket: string; state: string }[] };
+        };
+        expect(readiness.runtimes).toContainEqual(
+          expect.objectContaining({ kind: runtime, socket: access.socket, state: 'up' }),
+        );
+      }
       const { id, pid } = await startContainer();
       const attested = await run(NODE, [
         CLI_BIN,

@@ -139,12 +139,13 @@ describe(Agent, () => {
         Promise.resolve({ contentType: 'text/plain; version=0.0.4', text: 'metric 1\n' }),
       metrics,
       clock: new FakeClock(),
+      runtime,
       createSignatureVerification,
       createWorkloadIdentity: (config) => workloadApi.create(config),
       ...(options.applyLogLevel === undefined ? {} : { applyLogLevel: options.applyLogLevel }),
       logger,
     });
-    return { agent, logger, workloadApi, metrics };
+    return { agent, logger, workloadApi, metrics, runtime };
   }
 
   describe('.start', () => {
@@ -152,7 +153,7 @@ describe(Agent, () => {
       tempDir,
     }) => {
       const socket = join(tempDir, 'embedded.sock');
-      const { agent, logger } = agentFor(join(tempDir, 'absent.yaml'), socket);
+      const { agent, logger, runtime } = agentFor(join(tempDir, 'absent.yaml'), socket);
       expect(await agent.start()).toBe(true);
       try {
         expect(agent.configuration?.origin).toStrictEqual({ kind: 'embedded' });
@@ -164,6 +165,23 @@ describe(Agent, () => {
         expect(await get(socket, '/readyz')).toMatchObject({
           status: 200,
           body: { status: 'ready', config: { kind: 'embedded' } },
+        });
+        // Each rootful socket as it answers now; a Podman that is down does not make it unready.
+        runtime.setDown('/run/podman/podman.sock');
+        expect(await get(socket, '/readyz')).toMatchObject({
+          status: 200,
+          body: {
+            status: 'ready',
+            runtimes: [
+              { kind: 'docker', socket: '/var/run/docker.sock', state: 'up', apiVersion: '1.41' },
+              {
+                kind: 'podman',
+                socket: '/run/podman/podman.sock',
+                state: 'down',
+                reason: 'unreachable',
+              },
+            ],
+          },
         });
         expect(await get(socket, '/metrics')).toMatchObject({ status: 200, text: 'metric 1\n' });
         expect(await get(socket, '/nope')).toMatchObject({ status: 404 });

@@ -6,7 +6,15 @@ import type {
   WorkloadIdentityHandle,
 } from '@attestor/composition';
 import type { AttestorConfig, LogLevel } from '@attestor/config';
-import type { AttestationMetrics, Clock, Logger } from '@attestor/ports';
+import {
+  type AttestationMetrics,
+  type Clock,
+  type ContainerRuntime,
+  ContainerRuntimeError,
+  type Logger,
+  type RuntimeKind,
+} from '@attestor/ports';
+import { socketPathFromUrl } from '@attestor/runtime-resolver';
 import {
   type Attestation,
   AttestationError,
@@ -43,6 +51,8 @@ export interface AgentDependencies {
   /** Counts each reload, applied or rejected. */
   readonly metrics: Pick<AttestationMetrics, 'configurationReload'>;
   readonly clock: Clock;
+  /** Asked by /readyz whether each rootful runtime socket answers now. */
+  readonly runtime: Pick<ContainerRuntime, 'ping'>;
   /**
    * Builds the image signature verification for a sigstore block (reading its trusted root
    * and registry credentials); undefined when verification is off. Throws when a file it
@@ -57,6 +67,8 @@ export interface AgentDependencies {
 }
 
 const PID = /^[1-9]\d{0,9}$/;
+/** How long /readyz waits for each runtime socket's answer. */
+const READINESS_PING_MS = 1_000;
 
 /**
  * The agent daemon: loads its configuration, serves the local API (attest, health, metrics),
@@ -100,7 +112,7 @@ export class Agent {
     const server = this.deps.createApiServer(loaded);
     server
       .route('GET', '/healthz', () => Promise.resolve({ status: 200, body: { status: 'ok' } }))
-      .route('GET', '/readyz', () => Promise.resolve(this.#readiness()))
+      .route('GET', '/readyz', () => this.#readiness())
       .route('GET', '/metrics', async () => ({ status: 200, ...(await this.deps.metricsText()) }))
       .route('GET', '/v1/attest', (_request, url, callerGone) => this.#attest(url, callerGone))
       .route('GET', '/v1/identity', (_request, url, callerGone) => this.#identity(url, callerGone));
@@ -296,14 +308,44 @@ export class Agent {
     return { status: this.#current === undefined ? 503 : 200, body };
   }
 
-  #readiness(): RouteResult {
+  /**
+   * Ready once a configuration is applied. Each rootful runtime socket is asked now and
+   * reported as it answers, without deciding readiness: Podman may simply not be installed,
+   * and a Docker that is down fails attestations with `runtime_unavailable` either way.
+   * Rootless sockets are found per user when a workload names one, and are not listed.
+   */
+  async #readiness(): Promise<RouteResult> {
     const reloads = {
       rejected: this.#rejectedReloads,
       ...(this.#lastRejectedReload === undefined ? {} : { lastRejected: this.#lastRejectedReload }),
     };
-    return this.#current === undefined
-      ? { status: 503, body: { status: 'not ready', reloads } }
-      : { status: 200, body: { status: 'ready', config: this.#current.origin, reloads } };
+    const current = this.#current;
+    if (current === undefined) return { status: 503, body: { status: 'not ready', reloads } };
+    const { docker } = current.config;
+    const sockets: [RuntimeKind, string][] = docker.enabled
+      ? [
+          ['docker', socketPathFromUrl(docker.dockerSocketPath)],
+          ['podman', socketPathFromUrl(docker.podmanSocketPath)],
+        ]
+      : [];
+    const runtimes = await Promise.all(
+      sockets.map(async ([kind, socketPath]) => {
+        try {
+          const apiVersion = await this.deps.runtime.ping(
+            { kind, socketPath },
+            AbortSignal.timeout(READINESS_PING_MS),
+          );
+          return { kind, socket: socketPath, state: 'up', apiVersion };
+        } catch (error) {
+          if (!ContainerRuntimeError.is(error)) throw error;
+          return { kind, socket: socketPath, state: 'down', reason: error.code };
+        }
+      }),
+    );
+    return {
+      status: 200,
+      body: { status: 'ready', config: current.origin, reloads, runtimes },
+    };
   }
 
   async #attest(url: URL, callerGone: AbortSignal): Promise<RouteResult> {

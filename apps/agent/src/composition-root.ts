@@ -83,6 +83,7 @@ function agentModule(environment: AgentEnvironment): ContainerModule {
         logger,
         metrics,
         clock,
+        runtime,
       ) =>
         new Agent({
           configLoader,
@@ -108,6 +109,7 @@ function agentModule(environment: AgentEnvironment): ContainerModule {
           logger,
           metrics,
           clock,
+          runtime,
         }),
       [
         AgentConfigLoader,
@@ -119,6 +121,7 @@ function agentModule(environment: AgentEnvironment): ContainerModule {
         JsonLinesLogger,
         Ports.Metrics,
         Ports.Clock,
+        Ports.ContainerRuntime,
       ],
     );
   });

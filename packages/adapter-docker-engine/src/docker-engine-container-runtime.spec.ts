@@ -373,6 +373,26 @@ describe(DockerEngineContainerRuntime, () => {
     });
   });
 
+  describe('.ping', () => {
+    it('asks /_ping every time and answers the daemon’s API version', async () => {
+      const endpoint = await serve(json({}), '1.47');
+      expect(await runtime.ping(endpoint)).toBe('1.47');
+      expect(await runtime.ping(endpoint)).toBe('1.47');
+      expect(requests).toStrictEqual(['/_ping', '/_ping']);
+    });
+
+    it('says unreachable, naming the socket, when no daemon listens', async () => {
+      runtime = new DockerEngineContainerRuntime({ timeoutMs: 500 });
+      const socketPath = join(dir, 'nobody.sock');
+      const error = await rejection(
+        ContainerRuntimeError,
+        runtime.ping({ kind: 'podman', socketPath }),
+      );
+      expect(error.code).toBe('unreachable');
+      expect(error.message).toContain(socketPath);
+    });
+  });
+
   describe('.listRunningContainerIds', () => {
     it('lists the IDs', async () => {
       const endpoint = await serve(json([{ Id: ID }, { Id: 'ef'.repeat(32) }]));

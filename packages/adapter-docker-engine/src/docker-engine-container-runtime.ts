@@ -127,6 +127,20 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
     );
   }
 
+  async ping(endpoint: RuntimeEndpoint, signal?: AbortSignal): Promise<string> {
+    const connection = this.#connection(endpoint);
+    const response = await this.#get(endpoint, connection, '/_ping', 'ping', signal, false);
+    if (response.status !== 200) throw this.#unexpected(endpoint, 'ping', response);
+    const header = response.headers['api-version'];
+    if (typeof header !== 'string' || header === '')
+      throw new ContainerRuntimeError(
+        'protocol',
+        endpoint.socketPath,
+        `ping from ${endpoint.kind} at ${endpoint.socketPath}: no Api-Version header`,
+      );
+    return header;
+  }
+
   /** Closes every connection pool; calls still in flight fail at once (`unreachable`). */
   async close(): Promise<void> {
     const pools = [...this.#connections.values()].map((connection) => connection.pool.destroy());

@@ -78,6 +78,8 @@ export interface ContainerRuntime {
     endpoint: RuntimeEndpoint,
     signal?: AbortSignal,
   ): Promise<readonly string[]>;
+  /** The API version the daemon says it speaks, asked now, never from a cache. */
+  ping(endpoint: RuntimeEndpoint, signal?: AbortSignal): Promise<string>;
 }
 
 export type ContainerRuntimeErrorCode =

@@ -69,6 +69,11 @@ export class FakeContainerRuntime implements ContainerRuntime {
     );
   }
 
+  /** Answers `1.41`, like the Docker and Podman these tests run on. */
+  ping(endpoint: RuntimeEndpoint, signal?: AbortSignal): Promise<string> {
+    return this.#answer(`ping ${endpoint.socketPath}`, endpoint, signal, () => '1.41');
+  }
+
   listRunningContainerIds(
     endpoint: RuntimeEndpoint,
     signal?: AbortSignal,

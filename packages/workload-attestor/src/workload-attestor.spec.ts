@@ -110,6 +110,7 @@ function runtimeWith(
     inspectImage: (endpoint, id, signal) => runtime.inspectImage(endpoint, id, signal),
     listRunningContainerIds: (endpoint, signal) =>
       runtime.listRunningContainerIds(endpoint, signal),
+    ping: (endpoint, signal) => runtime.ping(endpoint, signal),
     ...overrides,
   };
 }

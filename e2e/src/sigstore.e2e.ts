@@ -225,6 +225,16 @@ describe('Sigstore image verification through the agent', { timeout: 180_000 }, 
       'docker.image.signature.integrated_time': expect.stringMatching(/^\d+$/) as unknown,
       'docker.image.signature.signed_entry_timestamp': expect.any(String) as unknown,
     });
+    // Readiness names the trusted root the configuration loaded.
+    expect(await getJson(apiSocket, '/readyz')).toMatchObject({
+      status: 200,
+      body: {
+        sigstore: {
+          enabled: true,
+          trustedRoot: { source: 'file', path: join(dir, 'trusted_root.json'), state: 'loaded' },
+        },
+      },
+    });
     expect(await getJson(apiSocket, `/v1/identity?pid=${String(pid)}`)).toStrictEqual({
       status: 200,
       body: {

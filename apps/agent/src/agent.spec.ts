@@ -48,6 +48,11 @@ describe(Agent, () => {
         clock: new FakeClock(),
         logger: new RecordingLogger(),
       }),
+      trustedRoot: () => ({
+        source: 'file',
+        path: '/etc/attestor/trusted_root.json',
+        state: 'loaded',
+      }),
       resolve: () => Promise.resolve(undefined),
       close,
     };
@@ -172,6 +177,7 @@ describe(Agent, () => {
           status: 200,
           body: {
             status: 'ready',
+            sigstore: { enabled: false },
             runtimes: [
               { kind: 'docker', socket: '/var/run/docker.sock', state: 'up', apiVersion: '1.41' },
               {
@@ -403,6 +409,14 @@ describe(Agent, () => {
             reloads: {
               rejected: 1,
               lastRejected: { at: expect.any(String) as unknown, reason: 'refused for the test' },
+            },
+            sigstore: {
+              enabled: true,
+              trustedRoot: {
+                source: 'file',
+                path: '/etc/attestor/trusted_root.json',
+                state: 'loaded',
+              },
             },
           },
         });

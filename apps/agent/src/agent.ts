@@ -342,9 +342,13 @@ export class Agent {
         }
       }),
     );
+    const sigstore =
+      this.#signatures === undefined
+        ? { enabled: false }
+        : { enabled: true, trustedRoot: this.#signatures.trustedRoot() };
     return {
       status: 200,
-      body: { status: 'ready', config: current.origin, reloads, runtimes },
+      body: { status: 'ready', config: current.origin, reloads, runtimes, sigstore },
     };
   }
 

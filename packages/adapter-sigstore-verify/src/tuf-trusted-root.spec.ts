@@ -43,10 +43,12 @@ describe(TufSignatureVerifier, () => {
       timeoutMs: 5000,
     });
     const legacy = await signImageLegacy('127.0.0.1:5000/app', DIGEST, IDENTITY, ca, log);
+    expect(verifier.state).toStrictEqual({ state: 'not_fetched' });
     const verified = await verifier.verify({ format: 'cosign-legacy', ...legacy }, DIGEST, {
       requireTransparencyLog: true,
     });
     expect(verified.signer).toStrictEqual(IDENTITY);
+    expect(verifier.state).toMatchObject({ state: 'loaded', at: expect.any(Number) as unknown });
   });
 
   it('fails as a network error naming the mirror when it is unreachable, and asks again next time', async () => {
@@ -67,6 +69,10 @@ describe(TufSignatureVerifier, () => {
         message: expect.stringContaining(
           'cannot get the Sigstore trusted root through TUF from http://127.0.0.1:1',
         ) as unknown,
+      });
+      expect(verifier.state).toMatchObject({
+        state: 'failed',
+        reason: expect.stringContaining('http://127.0.0.1:1') as unknown,
       });
     }
   });

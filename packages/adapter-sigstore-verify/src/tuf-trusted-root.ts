@@ -25,8 +25,15 @@ export interface TufOptions {
  * failure: an unreachable repository fails that verification as a network error (fail-open)
  * and is asked again next time, instead of disabling verification until a restart.
  */
+/** Where a TUF-fetched trusted root stands: not asked yet, loaded, or failed the last time. */
+export type TufTrustedRootState =
+  | { readonly state: 'not_fetched' }
+  | { readonly state: 'loaded'; readonly at: number }
+  | { readonly state: 'failed'; readonly at: number; readonly reason: string };
+
 export class TufSignatureVerifier implements SignatureVerifier {
   #verifier: Promise<SigstoreSignatureVerifier> | undefined;
+  #state: TufTrustedRootState = { state: 'not_fetched' };
 
   constructor(
     private readonly options: TufOptions,
@@ -49,6 +56,11 @@ export class TufSignatureVerifier implements SignatureVerifier {
     return (await this.#loaded()).verifyAttestation(artifact, imageDigest, options);
   }
 
+  /** What /readyz reports: the trusted root's state as the last fetch left it. */
+  get state(): TufTrustedRootState {
+    return this.#state;
+  }
+
   #loaded(): Promise<SigstoreSignatureVerifier> {
     this.#verifier ??= this.#load();
     return this.#verifier;
@@ -56,12 +68,19 @@ export class TufSignatureVerifier implements SignatureVerifier {
 
   async #load(): Promise<SigstoreSignatureVerifier> {
     try {
-      return new SigstoreSignatureVerifier(
+      const verifier = new SigstoreSignatureVerifier(
         await fetchTrustedRootThroughTuf(this.options),
         this.transparencyLog,
       );
+      this.#state = { state: 'loaded', at: Date.now() };
+      return verifier;
     } catch (error) {
       this.#verifier = undefined;
+      this.#state = {
+        state: 'failed',
+        at: Date.now(),
+        reason: error instanceof Error ? error.message : String(error),
+      };
       throw error;
     }
   }

@@ -9,6 +9,7 @@ export {
 export {
   createSignatureVerification,
   type SignatureVerificationHandle,
+  type TrustedRootStatus,
 } from './signature-verification.js';
 export {
   createWorkloadIdentity,

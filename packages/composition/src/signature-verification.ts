@@ -23,8 +23,19 @@ const MAX_TRUSTED_ROOT_BYTES = 4 * 1024 * 1024;
 const MAX_CA_FILE_BYTES = 1024 * 1024;
 
 /** A built signature verification, and what else its registry client can do. */
+/** The trusted root a verification checks against, as /readyz reports it. */
+export type TrustedRootStatus =
+  | { readonly source: 'file'; readonly path: string; readonly state: 'loaded' }
+  | ({ readonly source: 'tuf'; readonly mirror: string } & (
+      | { readonly state: 'not_fetched' }
+      | { readonly state: 'loaded'; readonly at: string }
+      | { readonly state: 'failed'; readonly at: string; readonly reason: string }
+    ));
+
 export interface SignatureVerificationHandle {
   readonly verification: ImageSignatureVerification;
+  /** The trusted root now: a file read when the configuration was applied, or TUF's state. */
+  trustedRoot(): TrustedRootStatus;
   /** The digest reference of `registry/repository:tag` or `...@sha256:...`, asking the registry for a tag. */
   resolve(reference: string): Promise<ImageDigestReference | undefined>;
   /** Releases the registry connections. */
@@ -58,12 +69,13 @@ export async function createSignatureVerification(
     });
   }
   let verifier: SignatureVerifier;
+  let trustedRoot: () => TrustedRootStatus;
   // Rekor is asked only for signatures that carry no log evidence, and only when required.
   const rekor = sigstore.skipTransparencyLog
     ? undefined
     : new RekorTransparencyLog(sigstore.rekorURL, { timeoutMs: sigstore.verificationTimeoutMs });
   if (sigstore.trustedRootPath === undefined) {
-    verifier = new TufSignatureVerifier(
+    const tuf = new TufSignatureVerifier(
       {
         mirrorURL: sigstore.tufMirrorURL,
         cachePath: sigstore.tufCachePath,
@@ -72,7 +84,28 @@ export async function createSignatureVerification(
       },
       rekor,
     );
+    verifier = tuf;
+    const mirror = sigstore.tufMirrorURL;
+    trustedRoot = () => {
+      const { state } = tuf;
+      switch (state.state) {
+        case 'not_fetched':
+          return { source: 'tuf', mirror, state: 'not_fetched' };
+        case 'loaded':
+          return { source: 'tuf', mirror, state: 'loaded', at: new Date(state.at).toISOString() };
+        case 'failed':
+          return {
+            source: 'tuf',
+            mirror,
+            state: 'failed',
+            at: new Date(state.at).toISOString(),
+            reason: state.reason,
+          };
+      }
+    };
   } else {
+    const path = sigstore.trustedRootPath;
+    trustedRoot = () => ({ source: 'file', path, state: 'loaded' });
     const text = await readBoundedText(sigstore.trustedRootPath, MAX_TRUSTED_ROOT_BYTES);
     let json: unknown;
     try {
@@ -98,6 +131,7 @@ export async function createSignatureVerification(
   verification.configure(sigstore);
   return {
     verification,
+    trustedRoot,
     resolve: async (reference) => {
       const parsed = parseImageReference(reference);
       if (parsed === undefined) return undefined;

@@ -149,15 +149,20 @@ describe('DockerEngineContainerRuntime against recorded engines', () => {
     });
   }
 
-  it('asks a daemon newer than 1.52 for its minimum, and speaks 1.52 when it is accepted', async () => {
+  /** Docker 29's answers from a future daemon that speaks `maximum` and accepts `minimum`. */
+  function future(minimum: string, maximum: string): Recording {
     const engine = recording('docker-29-containerd');
-    const newer: Recording = {
+    return {
       ...engine,
-      apiVersions: { minimum: '1.44', maximum: '1.57' },
-      ping: { ...engine.ping, 'Api-Version': '1.57' },
-      version: { ...engine.version, ApiVersion: '1.57', MinAPIVersion: '1.44' },
+      apiVersions: { minimum, maximum },
+      ping: { ...engine.ping, 'Api-Version': maximum },
+      version: { ...engine.version, ApiVersion: maximum, MinAPIVersion: minimum },
     };
-    const endpoint = await replay(newer);
+  }
+
+  it('asks a daemon newer than 1.52 for its minimum, and speaks 1.52 when it is accepted', async () => {
+    const engine = future('1.44', '1.57');
+    const endpoint = await replay(engine);
     await runtime?.inspectContainer(endpoint, engine.containerInspect.Id);
     expect(requests).toStrictEqual([
       '/_ping',
@@ -167,14 +172,8 @@ describe('DockerEngineContainerRuntime against recorded engines', () => {
   });
 
   it('refuses, by name, a daemon whose minimum is above the newest version it reads', async () => {
-    const engine = recording('docker-29-containerd');
-    const future: Recording = {
-      ...engine,
-      apiVersions: { minimum: '1.55', maximum: '1.60' },
-      ping: { ...engine.ping, 'Api-Version': '1.60' },
-      version: { ...engine.version, ApiVersion: '1.60', MinAPIVersion: '1.55' },
-    };
-    const endpoint = await replay(future);
+    const engine = future('1.55', '1.60');
+    const endpoint = await replay(engine);
     const error = await rejection(
       ContainerRuntimeError,
       runtime?.inspectContainer(endpoint, engine.containerInspect.Id) ?? Promise.resolve(),

@@ -429,6 +429,68 @@ describe('the SPIFFE Workload API in real containers', { timeout: 180_000 }, () 
     }
   }, 120_000);
 
+  it('issues nothing more to a stream whose container is stopped', async () => {
+    await writeFile(configPath, config({ ttl: '4s' }));
+    agent?.child.kill('SIGHUP');
+    await agent?.waitForLog('"msg":"configuration reloaded"');
+    const docker = runtimeAccess('docker', environment).cli;
+    const [command, ...prefix] = docker;
+    const name = `attestor-e2e-stream-${String(process.pid)}`;
+    const args = runArgs('docker', PAYMENTS);
+    const runAt = args.indexOf('run');
+    const stream = spawn(
+      command ?? 'false',
+      [
+        ...args.slice(0, runAt + 1),
+        '--name',
+        name,
+        ...args.slice(runAt + 1),
+        ...curlArgs('/run/spiffe/api.sock', 'FetchX509SVID', { timeout: '60s' }),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    stream.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const ended = new Promise((resolve) => stream.once('close', resolve));
+    try {
+      const deadline = Date.now() + 60_000;
+      while (messages(stdout).length < 2) {
+        if (Date.now() > deadline) throw new Error(`no rotated SVID; got:\n${stdout}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const inspected = await run(command ?? 'false', [
+        ...prefix,
+        'inspect',
+        '-f',
+        '{{.State.Pid}}',
+        name,
+      ]);
+      const pid = Number(inspected.stdout.trim());
+      expect(pid).toBeGreaterThan(0);
+      const issuedTo = () =>
+        (agent?.stderr ?? '')
+          .split('\n')
+          .filter(
+            (line) =>
+              line.includes('"msg":"identity issued"') && line.includes(`"pid":${String(pid)},`),
+          ).length;
+      expect(issuedTo()).toBeGreaterThanOrEqual(2);
+      const killed = await run(command ?? 'false', [...prefix, 'kill', name]);
+      expect(killed.code, killed.stderr).toBe(0);
+      await ended;
+      const before = issuedTo();
+      // Three rotation periods (2 s each, half the 4 s lifetime): a live stream would get three.
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      expect(issuedTo()).toBe(before);
+    } finally {
+      stream.kill();
+      await ended;
+      await run(command ?? 'false', [...prefix, 'rm', '-f', name]);
+      await writeFile(configPath, config());
+      agent?.child.kill('SIGHUP');
+    }
+  }, 120_000);
+
   it('keeps its CA across a restart', async () => {
     const bundles = async () => {
       const called = await run(

@@ -4,7 +4,8 @@
  * attestor's own configuration rules, and the wiring between them (probes on the metrics
  * port the configuration listens on, the Workload API directory on the host).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { loadYamlConfig } from '@attestor/adapter-yaml-config';
@@ -16,7 +17,59 @@ import { Pod } from 'kubernetes-models/v1/Pod';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 
-const DIRECTORY = join(import.meta.dirname, '..', '..', 'deploy', 'kubernetes');
+const ROOT = join(import.meta.dirname, '..', '..');
+const DIRECTORY = join(ROOT, 'deploy', 'kubernetes');
+
+/** The kubernetes-models type of each kind, for the compiler's check of field names. */
+const TYPES: Readonly<Record<string, readonly [string, string]>> = {
+  'apps/v1 DaemonSet': ['IDaemonSet', 'kubernetes-models/apps/v1/DaemonSet'],
+  'v1 ConfigMap': ['IConfigMap', 'kubernetes-models/v1/ConfigMap'],
+  'v1 Namespace': ['INamespace', 'kubernetes-models/v1/Namespace'],
+  'v1 Pod': ['IPod', 'kubernetes-models/v1/Pod'],
+};
+
+/**
+ * What the API's JSON schemas cannot say: a field name they do not know (`hostPid` for
+ * `hostPID` passes them, and the pod silently loses the host's pid namespace). Each object
+ * becomes a literal of its kubernetes-models type, which TypeScript checks for unknown
+ * properties. Returns the compiler's complaints, empty when there are none.
+ */
+function unknownFields(objects: readonly Manifest['object'][]): string {
+  // Under the repository, so that kubernetes-models resolves from node_modules.
+  mkdirSync(join(ROOT, 'tmp'), { recursive: true });
+  const scratch = mkdtempSync(join(ROOT, 'tmp', 'k8s-fields-'));
+  try {
+    const lines = objects.map((object, index) => {
+      const [type, module] = TYPES[`${object.apiVersion} ${object.kind}`] ?? ['never', ''];
+      return `import type { ${type} as T${String(index)} } from '${module}';\nexport const m${String(index)}: T${String(index)} = ${JSON.stringify(object)};`;
+    });
+    writeFileSync(join(scratch, 'manifests.ts'), `${lines.join('\n')}\n`);
+    writeFileSync(
+      join(scratch, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types: [],
+        },
+        files: ['manifests.ts'],
+      }),
+    );
+    try {
+      execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', scratch], {
+        encoding: 'utf8',
+      });
+      return '';
+    } catch (error) {
+      return String((error as { stdout?: unknown }).stdout ?? error);
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
 
 const MODELS = {
   'apps/v1 DaemonSet': DaemonSet,
@@ -87,6 +140,23 @@ describe('deploy/kubernetes', () => {
       }).not.toThrow();
     },
   );
+
+  it('names no field the Kubernetes API does not know', () => {
+    expect(unknownFields(manifests().map(({ object }) => object))).toBe('');
+  }, 60_000);
+
+  it('finds a misspelt field, which the schemas let through', () => {
+    const daemonSet = structuredClone(one('DaemonSet')) as Manifest['object'] & {
+      spec: { template: { spec: Record<string, unknown> } };
+    };
+    const pod = daemonSet.spec.template.spec;
+    pod['hostPid'] = pod['hostPID'];
+    delete pod['hostPID'];
+    expect(() => {
+      validate(daemonSet);
+    }).not.toThrow();
+    expect(unknownFields([daemonSet])).toContain("'\"hostPid\"' does not exist in type 'IPodSpec'");
+  }, 60_000);
 
   it('refuses a manifest the API would refuse (the check can fail)', () => {
     const daemonSet = one('DaemonSet') as unknown as DaemonSetShape;

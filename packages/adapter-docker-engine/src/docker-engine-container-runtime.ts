@@ -128,17 +128,34 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
   }
 
   async ping(endpoint: RuntimeEndpoint, signal?: AbortSignal): Promise<string> {
-    const connection = this.#connection(endpoint);
-    const response = await this.#get(endpoint, connection, '/_ping', 'ping', signal, false);
-    if (response.status !== 200) throw this.#unexpected(endpoint, 'ping', response);
-    const header = response.headers['api-version'];
-    if (typeof header !== 'string' || header === '')
+    const header = await this.#pingHeader(
+      endpoint,
+      this.#connection(endpoint),
+      'ping',
+      'ping',
+      signal,
+    );
+    if (header === undefined || header === '')
       throw new ContainerRuntimeError(
         'protocol',
         endpoint.socketPath,
         `ping from ${endpoint.kind} at ${endpoint.socketPath}: no Api-Version header`,
       );
     return header;
+  }
+
+  /** The `Api-Version` header of a GET /_ping, which must answer 200. */
+  async #pingHeader(
+    endpoint: RuntimeEndpoint,
+    connection: Connection,
+    what: string,
+    whatUnexpected: string,
+    signal: AbortSignal | undefined,
+  ): Promise<string | undefined> {
+    const response = await this.#get(endpoint, connection, '/_ping', what, signal, false);
+    if (response.status !== 200) throw this.#unexpected(endpoint, whatUnexpected, response);
+    const header = response.headers['api-version'];
+    return typeof header === 'string' ? header : undefined;
   }
 
   /** Closes every connection pool; calls still in flight fail at once (`unreachable`). */
@@ -174,18 +191,13 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
   }
 
   async #negotiate(endpoint: RuntimeEndpoint, connection: Connection): Promise<string> {
-    const response = await this.#get(
+    const serverVersion = await this.#pingHeader(
       endpoint,
       connection,
-      '/_ping',
       'API version negotiation',
+      'API version negotiation (/_ping)',
       undefined,
-      false,
     );
-    if (response.status !== 200)
-      throw this.#unexpected(endpoint, 'API version negotiation (/_ping)', response);
-    const header = response.headers['api-version'];
-    const serverVersion = typeof header === 'string' ? header : undefined;
     if (serverVersion === undefined || !newerThanClient(serverVersion))
       return negotiateApiVersion(serverVersion, endpoint.socketPath);
     // A daemon newer than us says in /version (unversioned) how old a client it still accepts.

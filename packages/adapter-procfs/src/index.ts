@@ -1,9 +1,5 @@
 export { CgroupfsCgroupTree, cgroupMounts } from './cgroupfs-cgroup-tree.js';
-export {
-  type MissingPrivilege,
-  missingPrivileges,
-  requireHostPidNamespace,
-} from './pid-namespace.js';
+export { type MissingPrivilege, missingPrivileges } from './pid-namespace.js';
 export {
   parsePidNamespaceLink,
   parseRealUid,

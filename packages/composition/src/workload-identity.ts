@@ -1,5 +1,4 @@
 import { LocalAuthority } from '@attestor/adapter-local-authority';
-import { requireHostPidNamespace } from '@attestor/adapter-procfs';
 import type { WorkloadIdentityConfig } from '@attestor/config';
 import type { Logger } from '@attestor/ports';
 import { WorkloadApiServer } from '@attestor/workload-api';
@@ -38,16 +37,15 @@ const RESTART_FIELDS = [
 type RestartField = (typeof RESTART_FIELDS)[number];
 
 /**
- * Builds the Workload API for a `WorkloadIdentity` section: refuses to run outside the host
- * pid namespace, opens (or makes) the local authority in the state directory, and serves the
- * use case on the section's socket.
+ * Builds the Workload API for a `WorkloadIdentity` section: opens (or makes) the local
+ * authority in the state directory, and serves the use case on the section's socket. That the
+ * agent runs in the host pid namespace is checked once, at its start (missingPrivileges).
  */
 export async function createWorkloadIdentity(
   config: WorkloadIdentityConfig,
   attestor: Attestor,
   logger: Logger,
 ): Promise<WorkloadIdentityHandle> {
-  requireHostPidNamespace();
   const authority = await LocalAuthority.open(
     config.stateDirectory,
     config.trustDomain,

@@ -1,5 +1,6 @@
-import { request } from 'node:http';
+import { type IncomingMessage, request } from 'node:http';
 
+import { readBoundedBody, ResponseTooLargeError } from '@attestor/adapter-io';
 import { DEFAULT_AGENT_CONFIG } from '@attestor/config';
 import type { AttestationErrorCode } from '@attestor/workload-attestor';
 
@@ -21,41 +22,34 @@ interface Answer {
 /** One GET on the agent's local API socket, bounded in size and time. */
 export type AgentApi = (socketPath: string, path: string) => Promise<Answer>;
 
-const agentApi: AgentApi = (socketPath, path) =>
-  new Promise((resolve, reject) => {
+const agentApi: AgentApi = async (socketPath, path) => {
+  // One deadline over the whole exchange: the request's signal also stops the body.
+  const response = await new Promise<IncomingMessage>((resolve, reject) => {
     const call = request(
       { socketPath, path, method: 'GET', signal: AbortSignal.timeout(TIMEOUT_MS) },
-      (response) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        response.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_ANSWER_BYTES) {
-            response.destroy(
-              new Error(`the answer is larger than ${String(MAX_ANSWER_BYTES)} bytes`),
-            );
-            return;
-          }
-          chunks.push(chunk);
-        });
-        response.on('error', reject);
-        response.on('end', () => {
-          try {
-            resolve({
-              status: response.statusCode ?? 0,
-              body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown,
-            });
-          } catch {
-            reject(
-              new Error(`${path}: the answer is not JSON (HTTP ${String(response.statusCode)})`),
-            );
-          }
-        });
-      },
+      resolve,
     );
     call.on('error', reject);
     call.end();
   });
+  let text: string;
+  try {
+    text = (
+      await readBoundedBody(response, response.headers['content-length'], MAX_ANSWER_BYTES)
+    ).toString('utf8');
+  } catch (error) {
+    if (ResponseTooLargeError.is(error))
+      throw new Error(`the answer is larger than ${String(MAX_ANSWER_BYTES)} bytes`, {
+        cause: error,
+      });
+    throw error;
+  }
+  try {
+    return { status: response.statusCode ?? 0, body: JSON.parse(text) as unknown };
+  } catch {
+    throw new Error(`${path}: the answer is not JSON (HTTP ${String(response.statusCode)})`);
+  }
+};
 
 function errorOf(body: unknown): { code: string; message: string } | undefined {
   if (typeof body !== 'object' || body === null || !('error' in body)) return undefined;

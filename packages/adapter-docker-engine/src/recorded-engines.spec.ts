@@ -183,45 +183,36 @@ describe('DockerEngineContainerRuntime against recorded engines', () => {
     expect(requests).toStrictEqual(['/_ping', '/version']);
   });
 
-  it('refuses a multi-platform store answer whose Descriptor is another image’s', async () => {
+  /** The image inspect error for Docker 29's answer with `descriptor` in place of its own. */
+  async function withDescriptor(
+    descriptor: (own: Recording) => Record<string, unknown>,
+  ): Promise<ContainerRuntimeError> {
     const engine = recording('docker-29-containerd');
-    const forged: Recording = {
+    const endpoint = await replay({
       ...engine,
-      imageInspect: {
-        ...engine.imageInspect,
-        Descriptor: {
-          mediaType: 'application/vnd.oci.image.index.v1+json',
-          digest: `sha256:${'e'.repeat(64)}`,
-          size: 1609,
-        },
-      },
-    };
-    const endpoint = await replay(forged);
-    const error = await rejection(
+      imageInspect: { ...engine.imageInspect, Descriptor: descriptor(engine) },
+    });
+    return rejection(
       ContainerRuntimeError,
       runtime?.inspectImage(endpoint, engine.containerInspect.Image) ?? Promise.resolve(),
     );
+  }
+
+  it('refuses a multi-platform store answer whose Descriptor is another image’s', async () => {
+    const error = await withDescriptor(() => ({
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      digest: `sha256:${'e'.repeat(64)}`,
+      size: 1609,
+    }));
     expect(error.code).toBe('protocol');
     expect(error.message).toContain('Descriptor.digest');
   });
 
   it('refuses a Descriptor that names an image config, which no store names an image by', async () => {
-    const engine = recording('docker-29-containerd');
-    const forged: Recording = {
-      ...engine,
-      imageInspect: {
-        ...engine.imageInspect,
-        Descriptor: {
-          mediaType: 'application/vnd.oci.image.config.v1+json',
-          digest: engine.imageInspect.Id,
-        },
-      },
-    };
-    const endpoint = await replay(forged);
-    const error = await rejection(
-      ContainerRuntimeError,
-      runtime?.inspectImage(endpoint, engine.containerInspect.Image) ?? Promise.resolve(),
-    );
+    const error = await withDescriptor((own) => ({
+      mediaType: 'application/vnd.oci.image.config.v1+json',
+      digest: own.imageInspect.Id,
+    }));
     expect(error.code).toBe('protocol');
     expect(error.message).toContain('Descriptor.mediaType');
   });

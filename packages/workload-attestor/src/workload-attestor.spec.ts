@@ -1216,6 +1216,165 @@ describe(WorkloadAttestor, () => {
       });
     });
 
+    describe('having many attestations of one container at once', () => {
+      /**
+       * The world's runtime, with container inspects held until `release()` (an abort still
+       * stops one at once); `asked` counts them as they are made.
+       */
+      function held(w: ReturnType<typeof world>) {
+        let release: () => void = () => undefined;
+        const gate = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        const inspects = { asked: 0 };
+        const runtime = runtimeWith(w.runtime, {
+          inspectContainer: (endpoint, id, signal) => {
+            inspects.asked++;
+            return new Promise((resolve, reject) => {
+              signal?.addEventListener(
+                'abort',
+                () => {
+                  reject(new ContainerRuntimeError('aborted', endpoint.socketPath, 'stopped'));
+                },
+                { once: true },
+              );
+              void gate.then(() => w.runtime.inspectContainer(endpoint, id).then(resolve, reject));
+            });
+          },
+        });
+        return {
+          runtime,
+          inspects,
+          release: () => {
+            release();
+          },
+        };
+      }
+
+      it('asks the runtime once for a thousand connections of one workload', async () => {
+        const w = world();
+        const attestor = w.make();
+        const attestations = await Promise.all(
+          Array.from({ length: 1000 }, (_, index) => attestor.attest(index % 2 ? 5000 : 4242)),
+        );
+        expect(new Set(attestations.map((a) => a.kind === 'attested' && a.containerId))).toEqual(
+          new Set([ID]),
+        );
+        expect(w.runtime.calls).toStrictEqual([
+          `inspectContainer ${DOCKER} ${ID}`,
+          `inspectImage ${DOCKER} ${IMAGE_ID}`,
+        ]);
+      });
+
+      it('gives every attestation waiting on a failed lookup that failure', async () => {
+        const w = world();
+        w.runtime.failCall(`inspectContainer ${DOCKER} ${ID}`, 'protocol');
+        const attestor = w.make();
+        const errors = await Promise.all([attestError(attestor, 5000), attestError(attestor, 4242)]);
+        expect(errors.map((error) => error.code)).toStrictEqual([
+          'runtime_unavailable',
+          'runtime_unavailable',
+        ]);
+        expect(w.runtime.calls).toStrictEqual([`inspectContainer ${DOCKER} ${ID}`]);
+      });
+
+      it('goes on for the others when the caller whose lookup they share goes away', async () => {
+        const w = world();
+        const { runtime, inspects, release } = held(w);
+        const attestor = w.make(undefined, undefined, { runtime });
+        const leaving = new AbortController();
+        const first = attestError(attestor, 5000, leaving.signal);
+        const second = attestor.attest(4242);
+        await Promise.resolve();
+        leaving.abort();
+        expect((await first).code).toBe('cancelled');
+        release();
+        const attestation = await second;
+        expect(attestation.kind === 'attested' && attestation.containerId).toBe(ID);
+        // The one that stayed looked the container up again itself.
+        expect(inspects.asked).toBe(2);
+      });
+
+      it('stops a waiting attestation at its own deadline, not at the lookup’s', async () => {
+        const w = world();
+        const { runtime, release } = held(w);
+        const attestor = w.make(undefined, undefined, { runtime });
+        const first = attestor.attest(5000);
+        const impatient = new AbortController();
+        const second = attestError(attestor, 4242, impatient.signal);
+        await Promise.resolve();
+        impatient.abort();
+        expect((await second).code).toBe('cancelled');
+        release();
+        expect((await first).kind).toBe('attested');
+      });
+
+      it('stops at once an attestation whose caller went away while it was about to wait', async () => {
+        const w = world();
+        const { runtime, release } = held(w);
+        const gone = new AbortController();
+        // Process 4242's caller goes away between the process being opened and the lookup joined.
+        const table: ProcessTable = {
+          open: (pid) => w.processes.open(pid),
+          cgroup: (pid) => {
+            if (pid === 4242) gone.abort();
+            return w.processes.cgroup(pid);
+          },
+          uid: (pid) => w.processes.uid(pid),
+          ownerUid: (pid) => w.processes.ownerUid(pid),
+          startTime: (pid) => w.processes.startTime(pid),
+          pidNamespace: (pid) => w.processes.pidNamespace(pid),
+          identify: (pid) => w.processes.identify(pid),
+        };
+        const attestor = w.make(table, undefined, { runtime });
+        const first = attestor.attest(5000);
+        expect((await attestError(attestor, 4242, gone.signal)).code).toBe('cancelled');
+        release();
+        expect((await first).kind).toBe('attested');
+      });
+
+      it('does not join a lookup begun under the configuration a reload replaced', async () => {
+        const w = world();
+        const { runtime, inspects, release } = held(w);
+        const attestor = w.make(undefined, undefined, { runtime });
+        const before = attestor.attest(5000);
+        attestor.configure({ ...CONFIG, includeEnvVars: ['SECRET_'] });
+        const after = attestor.attest(5000);
+        await Promise.resolve();
+        release();
+        expect((await before).attributes.has('docker.container.env.SECRET_KEY')).toBe(false);
+        expect((await after).attributes.get('docker.container.env.SECRET_KEY')).toStrictEqual({
+          type: 'string',
+          value: 'abc',
+        });
+        expect(inspects.asked).toBe(2);
+      });
+
+      it('looks the container up again when its init process changed while it waited', async () => {
+        const w = world();
+        const { runtime, inspects, release } = held(w);
+        // The init process's start time, as the waiting attestation checks it, is new.
+        let reads = 0;
+        const table: ProcessTable = {
+          open: (pid) => w.processes.open(pid),
+          cgroup: (pid) => w.processes.cgroup(pid),
+          uid: (pid) => w.processes.uid(pid),
+          ownerUid: (pid) => w.processes.ownerUid(pid),
+          startTime: (pid) => (pid === 4242 && ++reads > 0 ? 7777n : w.processes.startTime(pid)),
+          pidNamespace: (pid) => w.processes.pidNamespace(pid),
+          identify: (pid) => w.processes.identify(pid),
+        };
+        const attestor = w.make(table, undefined, { runtime });
+        const first = attestor.attest(4242);
+        const second = attestor.attest(5000);
+        await Promise.resolve();
+        release();
+        await Promise.all([first, second]);
+        expect(inspects.asked).toBe(2);
+        expect(reads).toBeGreaterThan(0);
+      });
+    });
+
     describe('having a runtime that does not answer', () => {
       it('stops at the attestation deadline with deadline_exceeded', async () => {
         const w = world();

@@ -117,6 +117,8 @@ export class WorkloadAttestor {
     this.#config = config;
     this.#signatures = signatures;
     this.#cache.clear();
+    // Lookups under the old configuration finish for their own callers; none is joined now.
+    this.#inFlight.clear();
   }
 
   /** Attests `pid`. `signal` aborts when the caller goes away (image verification stops waiting). */
@@ -409,21 +411,67 @@ export class WorkloadAttestor {
     deadline: AttestationDeadline,
     cache: boolean,
   ): Promise<CachedContainer | undefined> {
-    const cached = this.#cache.get(endpoint, containerId, (entry) =>
+    const isCurrent = (entry: CachedContainer) =>
       entry.initPid === workload.pid
         ? entry.initStartTime === workload.startTime
-        : this.#initUnchanged(entry),
-    );
+        : this.#initUnchanged(entry);
+    const cached = this.#cache.get(endpoint, containerId, isCurrent);
     if (cached !== undefined) return cached;
+    if (!cache || config !== this.#config)
+      return this.#lookUp(endpoint, containerId, config, workload, deadline.signal, cache);
+    // Concurrent attestations of one container share one lookup: a workload that opens a
+    // thousand connections at once costs the runtime one inspect, not a thousand.
+    const key = `${endpoint.kind}\0${endpoint.socketPath}\0${containerId}`;
+    for (;;) {
+      const joined = this.#inFlight.get(key);
+      if (joined === undefined) {
+        const flight = this.#lookUp(endpoint, containerId, config, workload, deadline.signal, true);
+        this.#inFlight.set(key, flight);
+        const done = () => {
+          if (this.#inFlight.get(key) === flight) this.#inFlight.delete(key);
+        };
+        flight.then(done, done);
+        return flight;
+      }
+      let shared: CachedContainer | undefined;
+      try {
+        shared = await untilAborted(joined, deadline.signal, endpoint.socketPath);
+      } catch (error) {
+        // The lookup was stopped by its own caller's going away, not this one's: again.
+        if (
+          ContainerRuntimeError.is(error) &&
+          error.code === 'aborted' &&
+          !deadline.signal.aborted
+        )
+          continue;
+        throw error;
+      }
+      // As a cached entry is: served only while its init process is the one it was read from.
+      if (shared === undefined || isCurrent(shared)) return shared;
+      return this.#lookUp(endpoint, containerId, config, workload, deadline.signal, true);
+    }
+  }
+
+  /** Cache misses being looked up, by runtime socket and container ID. */
+  readonly #inFlight = new Map<string, Promise<CachedContainer | undefined>>();
+
+  /**
+   * Inspects a container and its image and reads its init process: what the cache holds.
+   * Stored (when `store`) if the configuration it was read under is still in force.
+   */
+  async #lookUp(
+    endpoint: RuntimeEndpoint,
+    containerId: string,
+    config: DockerAttestationConfig,
+    workload: Workload,
+    signal: AbortSignal,
+    store: boolean,
+  ): Promise<CachedContainer | undefined> {
     // Nothing runs between a request and its answer. Over a unix socket the daemon is woken
     // on this process's CPU (a synchronous wake-up), so work done meanwhile delays the answer
     // by more than the work costs: measured on 2 cores, reading the init process while the
     // image inspect was in flight took 1.12x the raw calls, reading it after, 1.08x.
-    const details = await this.deps.runtime.inspectContainer(
-      endpoint,
-      containerId,
-      deadline.signal,
-    );
+    const details = await this.deps.runtime.inspectContainer(endpoint, containerId, signal);
     if (details === undefined) return undefined;
     if (!details.running || details.initPid === 0) {
       throw new AttestationError(
@@ -431,7 +479,7 @@ export class WorkloadAttestor {
         `container ${containerId} (${endpoint.kind} at ${endpoint.socketPath}) is not running`,
       );
     }
-    const imageDetails = await this.#image(endpoint, details, deadline);
+    const imageDetails = await this.#image(endpoint, details, signal);
     const init =
       details.initPid === workload.pid ? workload : this.#initProcess(containerId, details.initPid);
     if (endpoint.kind !== 'podman-rootless') this.#checkRootOwned(containerId, init.cgroup);
@@ -453,7 +501,7 @@ export class WorkloadAttestor {
       hostPidNamespace: init.pidNamespace === this.#hostNamespace(),
     };
     // Cache only what was read under the configuration still in force.
-    if (cache && config === this.#config) this.#cache.set(container);
+    if (store && config === this.#config) this.#cache.set(container);
     return container;
   }
 
@@ -464,16 +512,12 @@ export class WorkloadAttestor {
   async #image(
     endpoint: RuntimeEndpoint,
     details: ContainerDetails,
-    deadline: AttestationDeadline,
+    signal: AbortSignal,
   ): Promise<ImageDetails | undefined> {
     const known = this.#cache.image(endpoint, details.imageId);
     if (known !== undefined) return known;
     try {
-      const image = await this.deps.runtime.inspectImage(
-        endpoint,
-        details.imageId,
-        deadline.signal,
-      );
+      const image = await this.deps.runtime.inspectImage(endpoint, details.imageId, signal);
       if (image !== undefined) {
         this.#cache.setImage(endpoint, details.imageId, image);
       } else {
@@ -486,8 +530,9 @@ export class WorkloadAttestor {
       return image;
     } catch (error) {
       if (!ContainerRuntimeError.is(error)) throw error;
-      // Stopped by the deadline or the caller: the whole attestation stops, not just this.
-      if (error.code === 'aborted') throw deadline.error(`container ${details.id}`, error);
+      // Stopped by the deadline or the caller: the whole attestation stops, not just this
+      // (each attestation that waited on this lookup says why for itself).
+      if (error.code === 'aborted') throw error;
       this.deps.logger.warn('image inspect failed; omitting image_config_digest', {
         socket: endpoint.socketPath,
         containerId: details.id,
@@ -678,4 +723,25 @@ function signedReferenceOf(image: ImageDetails): ImageDigestReference | undefine
       return reference;
   }
   return undefined;
+}
+
+/**
+ * `promise`, or a rejection as the runtime adapters give one (`aborted`) when `signal` aborts
+ * first: a wait on someone else's lookup ends with this caller's own deadline.
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, socketPath: string): Promise<T> {
+  const aborted = () =>
+    new ContainerRuntimeError('aborted', socketPath, 'the attestation was stopped', {
+      cause: signal.reason,
+    });
+  if (signal.aborted) return Promise.reject(aborted());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      reject(aborted());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    void promise.then(resolve, reject).finally(() => {
+      signal.removeEventListener('abort', onAbort);
+    });
+  });
 }

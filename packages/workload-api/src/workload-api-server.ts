@@ -93,6 +93,10 @@ export class WorkloadApiServer {
       grpc: true,
       grpcWeb: false,
       connect: false,
+      // Answers go uncompressed whatever the caller accepts: compression would hold some
+      // 256 KiB of zlib state per stream for DER and keys that do not shrink, and would put
+      // an SVID's private key through one compressor with text the workload chose.
+      acceptCompression: [],
       contextValues: (request) =>
         createContextValues().set(CALLER, (request.socket as PeerSocket)[PEER]),
     });

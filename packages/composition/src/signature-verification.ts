@@ -5,8 +5,6 @@ import {
   readDockerConfigCredentials,
   type RegistryTransport,
 } from '@attestor/adapter-oci-registry';
-import { RekorTransparencyLog } from '@attestor/adapter-rekor';
-import { SigstoreSignatureVerifier, TufSignatureVerifier } from '@attestor/adapter-sigstore-verify';
 import type { SigstoreConfig } from '@attestor/config';
 import { parseImageReference } from '@attestor/image-reference';
 import type {
@@ -55,6 +53,13 @@ export async function createSignatureVerification(
   logger: Logger,
 ): Promise<SignatureVerificationHandle | undefined> {
   if (sigstore?.enabled !== true) return undefined;
+  // Loaded only when verification is on: sigstore-js, TUF and their dependencies are most of
+  // the agent's code, and an agent that verifies nothing need not hold them in memory.
+  const [{ RekorTransparencyLog }, { SigstoreSignatureVerifier, TufSignatureVerifier }] =
+    await Promise.all([
+      import('@attestor/adapter-rekor'),
+      import('@attestor/adapter-sigstore-verify'),
+    ]);
   const credentials =
     sigstore.dockerConfigPath === undefined
       ? new Map()

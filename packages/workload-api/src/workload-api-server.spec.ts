@@ -149,9 +149,7 @@ describe(WorkloadApiServer, () => {
     expect(message?.hint).toBe('one');
   });
 
-  test('never compresses an answer, whatever encodings the caller accepts', async ({
-    tempDir,
-  }) => {
+  test('never compresses an answer, whatever encodings the caller accepts', async ({ tempDir }) => {
     // Every stream a caller asks to be gzipped held some 256 KiB of zlib state in the agent:
     // 1,000 such streams opened at once took it from 200 MiB to 420 MiB. And an SVID's key is
     // no thing to compress beside text the workload chose.

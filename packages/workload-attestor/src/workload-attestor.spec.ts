@@ -1270,7 +1270,10 @@ describe(WorkloadAttestor, () => {
         const w = world();
         w.runtime.failCall(`inspectContainer ${DOCKER} ${ID}`, 'protocol');
         const attestor = w.make();
-        const errors = await Promise.all([attestError(attestor, 5000), attestError(attestor, 4242)]);
+        const errors = await Promise.all([
+          attestError(attestor, 5000),
+          attestError(attestor, 4242),
+        ]);
         expect(errors.map((error) => error.code)).toStrictEqual([
           'runtime_unavailable',
           'runtime_unavailable',

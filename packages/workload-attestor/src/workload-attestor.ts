@@ -438,11 +438,7 @@ export class WorkloadAttestor {
         shared = await untilAborted(joined, deadline.signal, endpoint.socketPath);
       } catch (error) {
         // The lookup was stopped by its own caller's going away, not this one's: again.
-        if (
-          ContainerRuntimeError.is(error) &&
-          error.code === 'aborted' &&
-          !deadline.signal.aborted
-        )
+        if (ContainerRuntimeError.is(error) && error.code === 'aborted' && !deadline.signal.aborted)
           continue;
         throw error;
       }

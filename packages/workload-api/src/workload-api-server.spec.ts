@@ -14,7 +14,7 @@ import {
 import { RecordingLogger } from '@attestor/testing';
 import { test } from '@attestor/testing/fixtures';
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
-import { createGrpcTransport } from '@connectrpc/connect-node';
+import { compressionGzip, createGrpcTransport } from '@connectrpc/connect-node';
 import { afterEach, describe, expect, vi } from 'vitest';
 
 import { SpiffeWorkloadAPI } from './gen/workload_pb.js';
@@ -173,6 +173,24 @@ describe(WorkloadApiServer, () => {
     );
     expect(response.svids[0]?.x509Svid).toHaveLength(8192);
     expect(encoding).toBeNull();
+  });
+
+  test('refuses a compressed request, as Unimplemented', async ({ tempDir }) => {
+    const provider = new FakeProvider();
+    const { socketPath } = await serve(tempDir, provider);
+    const client = createClient(
+      SpiffeWorkloadAPI,
+      createGrpcTransport({
+        baseUrl: 'http://localhost',
+        nodeOptions: { createConnection: () => connect(socketPath) },
+        sendCompression: compressionGzip,
+        compressMinBytes: 0,
+      }),
+    );
+    expect(await codeOf(client.fetchJWTSVID({ audience: ['a'] }, WITH_HEADER))).toBe(
+      Code.Unimplemented,
+    );
+    expect(provider.callers).toHaveLength(0);
   });
 
   test('makes a socket every user may connect to, in a directory it keeps', async ({ tempDir }) => {

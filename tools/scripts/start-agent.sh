@@ -10,4 +10,5 @@ if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.pack
   npm ci --no-audit --no-fund >&2
 fi
 node_modules/.bin/tsc -b tsconfig.json
-exec node_modules/.bin/node apps/agent/bin/attestor-agent.js "$@"
+# The Node flags are bin/attestor-agent's (tools/src/package/agent-node-flags.ts).
+exec node_modules/.bin/node --optimize-for-size apps/agent/bin/attestor-agent.js "$@"

@@ -414,5 +414,7 @@ const { sigstoreBenchmark } = await import('./sigstore-bench.js');
 process.stdout.write(`\n${(await sigstoreBenchmark()).join('\n')}\n`);
 const { svidBenchmark } = await import('./svid-bench.js');
 process.stdout.write(`\n${(await svidBenchmark()).join('\n')}\n`);
+const { svidStreamBenchmark } = await import('./svid-stream-bench.js');
+process.stdout.write(`\n${(await svidStreamBenchmark()).join('\n')}\n`);
 const { startupBenchmark } = await import('./startup-bench.js');
 process.stdout.write(`\n${startupBenchmark().join('\n')}\n`);

@@ -21,15 +21,20 @@ import { join, relative } from 'node:path';
 
 import { build } from 'esbuild';
 
+import { AGENT_NODE_FLAGS } from './agent-node-flags.js';
+
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const OUT = join(ROOT, 'dist', 'package');
 
-/** A wrapper that runs one entry point on the bundled Node, wherever the tree is unpacked. */
-function wrapper(entry: string): string {
+/**
+ * A wrapper that runs one entry point on the bundled Node with `flags`, wherever the tree is
+ * unpacked.
+ */
+function wrapper(entry: string, flags: readonly string[]): string {
   return `#!/bin/sh
 # Runs attestor on the Node binary shipped beside it; the host's Node is never used.
 here=$(dirname "$(readlink -f "$0")")
-exec "$here/../lib/node" "$here/../lib/attestor/${entry}" "$@"
+exec "$here/../lib/node" ${flags.map((flag) => `${flag} `).join('')}"$here/../lib/attestor/${entry}" "$@"
 `;
 }
 
@@ -85,11 +90,11 @@ export async function packageArtifact(): Promise<{ tarball: string; checksum: st
     force: true,
   });
   await cp(join(ROOT, 'node_modules', 'node', 'bin', 'node'), join(tree, 'lib', 'node'));
-  for (const [file, entry] of [
-    ['attestor', 'attestor.mjs'],
-    ['attestor-agent', 'attestor-agent.mjs'],
+  for (const [file, entry, flags] of [
+    ['attestor', 'attestor.mjs', []],
+    ['attestor-agent', 'attestor-agent.mjs', AGENT_NODE_FLAGS],
   ] as const) {
-    await writeFile(join(tree, 'bin', file), wrapper(entry));
+    await writeFile(join(tree, 'bin', file), wrapper(entry, flags));
     await chmod(join(tree, 'bin', file), 0o755);
   }
   await cp(join(ROOT, 'deploy', 'systemd'), join(tree, 'share', 'attestor', 'systemd'), {

@@ -1,0 +1,239 @@
+/**
+ * The Workload API under 1,000 open FetchX509SVID streams (part of `npm run bench`), measured
+ * on the release agent as an operator runs it: the artifact's `bin/attestor-agent` on this
+ * host with Docker attestation, and the clients in a real Docker container (the agent's own
+ * image, for its Node binary) that the agent attests, on 1,000 connections through the socket
+ * directory mounted into it. Prints, side by side:
+ * - the floor: a bare node:http2 server holding 1,000 connections with one stream each, in a
+ *   process of its own (what any Node gRPC server pays before a line of its code runs);
+ * - the agent's RSS idle, with the streams open, and at its peak (VmHWM), read from /proc;
+ * - the time until every stream has received a re-issued SVID after a reload (the worst
+ *   case: every SVID re-signed at once, every attestation cold again);
+ * - rotation: the reload shortens the TTL, so every stream's SVID comes due at about the same
+ *   moment, half its lifetime later; the time from the first rotated SVID to the last.
+ * Needs the unpacked artifact and its image (tools/scripts/bench.sh makes both).
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface, type Interface } from 'node:readline';
+
+import { build } from 'esbuild';
+
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+const STREAMS = Number(process.env['ATTESTOR_BENCH_STREAMS'] ?? 1000);
+const DOCKER_SOCKET = process.env['ATTESTOR_E2E_DOCKER_SOCKET'] ?? '/var/run/docker.sock';
+const MiB = 1024 * 1024;
+/** The SVID lifetime after the reload: every stream rotates half of it later. */
+const ROTATION_TTL = '20s';
+
+/** VmRSS and VmHWM of `pid`, in MiB. */
+function memoryOf(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${String(pid)}/status`, 'utf8');
+  const kib = (field: string) =>
+    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
+  return { rss: (kib('VmRSS') * 1024) / MiB, peak: (kib('VmHWM') * 1024) / MiB };
+}
+
+/** Resolves with the first line of `lines` that starts with `prefix`. */
+function line(lines: Interface, prefix: string, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      lines.off('line', onLine);
+      reject(new Error(`svid stream bench: no "${prefix}" within ${String(timeoutMs)} ms`));
+    }, timeoutMs);
+    const onLine = (text: string) => {
+      if (!text.startsWith(prefix)) return;
+      clearTimeout(timer);
+      lines.off('line', onLine);
+      resolve(text);
+    };
+    lines.on('line', onLine);
+  });
+}
+
+function agentConfig(directory: string, ttl: string): string {
+  return [
+    'section: WorkloadAttestation',
+    'schema: v1',
+    'spec:',
+    '  docker:',
+    '    enabled: true',
+    `    dockerSocketPath: unix://${DOCKER_SOCKET}`,
+    '---',
+    'section: Agent',
+    'schema: v1',
+    'spec:',
+    `  apiSocketPath: ${join(directory, 'agent.sock')}`,
+    '---',
+    'section: WorkloadIdentity',
+    'schema: v1',
+    'spec:',
+    '  trustDomain: example.org',
+    `  workloadApiSocketPath: ${join(directory, 'workload', 'api.sock')}`,
+    `  stateDirectory: ${join(directory, 'state')}`,
+    `  x509SvidTtl: ${ttl}`,
+    '  identities:',
+    '    - name: payments',
+    '      match:',
+    `        'docker.container.label["com.example.app"]': payments`,
+    `      pathTemplate: '/workloads/{{docker.container.label["com.example.app"]}}'`,
+    '',
+  ].join('\n');
+}
+
+/** The floor: node:http2 alone holding `STREAMS` connections with one open stream each. */
+async function http2Floor(
+  directory: string,
+  node: string,
+): Promise<{ idle: number; open: number }> {
+  const socket = join(directory, 'floor.sock');
+  const script = join(directory, 'floor.mjs');
+  writeFileSync(
+    script,
+    `import { createServer, connect } from 'node:http2';
+import { connect as dial } from 'node:net';
+import { readFileSync } from 'node:fs';
+const rss = () => Number(/^VmRSS:\\s+(\\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'))[1]) / 1024;
+if (process.argv[2] === 'server') {
+  let open = 0;
+  const server = createServer((request, response) => {
+    response.writeHead(200, { 'content-type': 'application/grpc' });
+    response.write(Buffer.alloc(1400, 1));
+    if (++open === ${String(STREAMS)}) setTimeout(() => { process.stdout.write('open ' + rss() + '\\n'); }, 500);
+  });
+  server.listen(${JSON.stringify(socket)}, () => process.stdout.write('idle ' + rss() + '\\n'));
+} else {
+  for (let index = 0; index < ${String(STREAMS)}; index++) {
+    const session = connect('http://localhost', { createConnection: () => dial(${JSON.stringify(socket)}) });
+    session.on('error', () => undefined);
+    session.request({ ':method': 'POST', ':path': '/x', 'content-type': 'application/grpc' }).on('data', () => undefined).on('error', () => undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+`,
+  );
+  const server = spawn(node, [script, 'server'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: server.stdout });
+  const client: ChildProcess[] = [];
+  try {
+    const idle = Number((await line(lines, 'idle', 10_000)).split(' ')[1]);
+    client.push(spawn(node, [script, 'client'], { stdio: 'ignore' }));
+    const open = Number((await line(lines, 'open', 60_000)).split(' ')[1]);
+    return { idle, open };
+  } finally {
+    for (const child of [server, ...client]) child.kill('SIGKILL');
+  }
+}
+
+export async function svidStreamBenchmark(): Promise<string[]> {
+  const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  const tree = join(ROOT, 'dist', 'package', `attestor-${version}-linux-x64`);
+  const image = process.env['ATTESTOR_BENCH_IMAGE'] ?? `attestor-agent:${version}`;
+  const directory = mkdtempSync(join(tmpdir(), 'attestor-bench-streams-'));
+  const config = join(directory, 'agent.yaml');
+  const clients = join(directory, 'clients.mjs');
+  let agent: ChildProcess | undefined;
+  let container: ChildProcess | undefined;
+  const name = `attestor-bench-streams-${String(process.pid)}`;
+  try {
+    const floor = await http2Floor(directory, join(tree, 'lib', 'node'));
+    await build({
+      entryPoints: [join(import.meta.dirname, 'svid-stream-clients.js')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: clients,
+      logLevel: 'error',
+    });
+    writeFileSync(config, agentConfig(directory, '1h'));
+    // At the default log level, as operators run it; the log is kept beside the config.
+    agent = spawn(join(tree, 'bin', 'attestor-agent'), ['--config', config], {
+      stdio: ['ignore', 'ignore', openSync(join(directory, 'agent.log'), 'w')],
+    });
+    await waitForSocket(join(directory, 'workload', 'api.sock'), 15_000);
+    const pid = agent.pid ?? 0;
+    const idle = memoryOf(pid);
+    container = spawn(
+      '/usr/bin/docker',
+      [
+        '--host',
+        `unix://${DOCKER_SOCKET}`,
+        'run',
+        '-i',
+        '--rm',
+        '--name',
+        name,
+        '--network=none',
+        '--label',
+        'com.example.app=payments',
+        '-v',
+        `${join(directory, 'workload')}:/run/spiffe:ro`,
+        '-v',
+        `${clients}:/clients.mjs:ro`,
+        '--entrypoint',
+        '/opt/attestor/lib/node',
+        image,
+        '/clients.mjs',
+        '/run/spiffe/api.sock',
+        String(STREAMS),
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    const lines = createInterface({ input: container.stdout ?? process.stdin });
+    const exited = new Promise<never>((_resolve, reject) =>
+      container?.once('exit', (code) => {
+        reject(new Error(`svid stream bench: the client container exited ${String(code)}`));
+      }),
+    );
+    exited.catch(() => undefined);
+    await Promise.race([line(lines, 'ready', 120_000), exited]);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const open = memoryOf(pid);
+    // A reload that changes every SVID: each stream is sent a re-issued one at once, with a
+    // lifetime short enough that all of them rotate ROTATION_TTL / 2 later.
+    const reissued = line(lines, 'reissued', 60_000);
+    const rotated = line(lines, 'rotated', 120_000);
+    writeFileSync(config, agentConfig(directory, ROTATION_TTL));
+    container.stdin?.write('go\n');
+    agent.kill('SIGHUP');
+    const reissuedMs = Number((await Promise.race([reissued, exited])).split(' ')[1]);
+    const after = memoryOf(pid);
+    const rotatedMs = Number((await Promise.race([rotated, exited])).split(' ')[1]);
+    const rotatedMemory = memoryOf(pid);
+    return [
+      `${String(STREAMS)} FetchX509SVID streams on ${String(STREAMS)} connections, from a Docker container, to the release agent   RSS MiB`,
+      `${'floor: bare node:http2, idle'.padEnd(60)}${floor.idle.toFixed(0).padStart(6)}`,
+      `${`floor: bare node:http2, ${String(STREAMS)} connections with a stream each`.padEnd(60)}${floor.open.toFixed(0).padStart(6)}  (+${(floor.open - floor.idle).toFixed(0)})`,
+      `${'agent, idle'.padEnd(60)}${idle.rss.toFixed(0).padStart(6)}`,
+      `${`agent, ${String(STREAMS)} streams open`.padEnd(60)}${open.rss.toFixed(0).padStart(6)}  (peak ${open.peak.toFixed(0)}; +${(open.rss - idle.rss).toFixed(0)}; ${(((open.rss - idle.rss) * 1024) / STREAMS).toFixed(0)} KiB a stream, the floor ${(((floor.open - floor.idle) * 1024) / STREAMS).toFixed(0)})`,
+      `${'agent, after every stream was re-issued its SVID'.padEnd(60)}${after.rss.toFixed(0).padStart(6)}  (peak ${after.peak.toFixed(0)})`,
+      `${'agent, after every stream rotated its SVID'.padEnd(60)}${rotatedMemory.rss.toFixed(0).padStart(6)}  (peak ${rotatedMemory.peak.toFixed(0)})`,
+      `all ${String(STREAMS)} streams re-issued an SVID after one reload in ${reissuedMs.toFixed(0)} ms (every attestation cold)`,
+      `all ${String(STREAMS)} streams rotated (due together, TTL ${ROTATION_TTL}) within ${rotatedMs.toFixed(0)} ms of the first`,
+    ];
+  } finally {
+    if (container !== undefined) {
+      container.stdin?.write('stop\n');
+      // Killing the docker CLI would leave the container running: remove it by name.
+      execFileSync('/usr/bin/docker', ['--host', `unix://${DOCKER_SOCKET}`, 'rm', '-f', name], {
+        stdio: 'ignore',
+      });
+    }
+    agent?.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+async function waitForSocket(path: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (statSync(path, { throwIfNoEntry: false })?.isSocket() === true) return;
+    if (Date.now() > deadline) throw new Error(`svid stream bench: the agent made no ${path}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

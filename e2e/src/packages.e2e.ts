@@ -4,6 +4,7 @@
  * into a scratch project with nothing else, and every TypeScript example of their READMEs is
  * type-checked there against what was installed.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
@@ -15,18 +16,18 @@ import { run } from './processes.js';
 const ROOT = join(import.meta.dirname, '..', '..');
 const NPM = 'npm';
 const TSC = join(ROOT, 'node_modules', '.bin', 'tsc');
-/** The packages users reuse, and ttl-cache, which sigstore-policy needs. */
-const PACKAGES = [
-  'cgroup',
-  'identity-glob',
-  'env-filter',
-  'attributes',
-  'runtime-resolver',
-  'sigstore-policy',
-  'config',
-  'ports',
-  'ttl-cache',
-];
+/**
+ * The packages users reuse (and ttl-cache, which sigstore-policy needs): those whose manifest
+ * says they are published, as tools/scripts/test-oldest-node.sh also finds them.
+ */
+const PACKAGES = readdirSync(join(ROOT, 'packages')).filter(
+  (name) =>
+    (
+      JSON.parse(readFileSync(join(ROOT, 'packages', name, 'package.json'), 'utf8')) as {
+        publishConfig?: { access?: string };
+      }
+    ).publishConfig?.access === 'public',
+);
 
 interface Packed {
   readonly name: string;
@@ -57,6 +58,22 @@ describe('the reusable packages, packed', () => {
 
   afterAll(async () => {
     await rm(scratch, { recursive: true, force: true });
+  });
+
+  it('packs every package the README names as reusable', () => {
+    expect(PACKAGES).toEqual(
+      expect.arrayContaining([
+        'cgroup',
+        'identity-glob',
+        'env-filter',
+        'attributes',
+        'runtime-resolver',
+        'sigstore-policy',
+        'config',
+        'ports',
+        'ttl-cache',
+      ]),
+    );
   });
 
   it('leaves the build cache out of every tarball', () => {

@@ -55,6 +55,9 @@ rm -rf tmp/vitest
 mkdir -p tmp/vitest
 status=0
 nx run-many -t typecheck lint test --parallel=2 --nxBail=false --outputStyle=static || status=$?
+
+step "the reusable packages' unit tests on the oldest Node their engines field names"
+tools/scripts/test-oldest-node.sh || status=1
 node -e '
   const { readdirSync, readFileSync } = require("node:fs");
   const totals = { passed: 0, failed: 0, skipped: 0, total: 0 };

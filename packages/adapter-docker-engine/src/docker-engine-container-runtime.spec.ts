@@ -205,6 +205,20 @@ describe(DockerEngineContainerRuntime, () => {
       });
     });
 
+    it('quotes a plain-text error answer, so that its newlines cannot forge log lines', async () => {
+      const endpoint = await serve((_request, response) => {
+        response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+        response.end('engine broke\nlevel=info msg="attested as root"\n');
+      });
+      const error = await rejection(ContainerRuntimeError, runtime.inspectContainer(endpoint, ID));
+      expect(error.code).toBe('unexpected_status');
+      expect(error.message).toBe(
+        `container inspect from docker at ${endpoint.socketPath}: HTTP 500: ` +
+          '"engine broke\\nlevel=info msg=\\"attested as root\\""',
+      );
+      expect(error.message).not.toContain('\n');
+    });
+
     it('refuses an oversized response, declared or streamed', async () => {
       const big = 'x'.repeat(100 * 1024);
       const declared = await serve(json(inspectBody({ Padding: big })));

@@ -330,6 +330,9 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
     try {
       return { status: statusCode, body: JSON.parse(text) as unknown, headers };
     } catch (error) {
+      // An error answer may be plain text (Docker 28 refuses a too-old version so): kept as
+      // text, so that the error the caller sees says what the daemon said.
+      if (statusCode >= 400) return { status: statusCode, body: text, headers };
       throw new ContainerRuntimeError(
         'protocol',
         socketPath,
@@ -370,13 +373,17 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
 
   #unexpected(endpoint: RuntimeEndpoint, what: string, response: Response): ContainerRuntimeError {
     const body = response.body;
-    const message =
-      typeof body === 'object' &&
-      body !== null &&
-      'message' in body &&
-      typeof body.message === 'string'
-        ? `: ${JSON.stringify(body.message.slice(0, 200))}`
-        : '';
+    const said =
+      typeof body === 'string'
+        ? body.trim()
+        : typeof body === 'object' &&
+            body !== null &&
+            'message' in body &&
+            typeof body.message === 'string'
+          ? body.message
+          : '';
+    // Quoted, so that a daemon's newlines and control characters cannot forge log lines.
+    const message = said === '' ? '' : `: ${JSON.stringify(said.slice(0, 200))}`;
     return new ContainerRuntimeError(
       'unexpected_status',
       endpoint.socketPath,

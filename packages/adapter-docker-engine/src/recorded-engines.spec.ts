@@ -1,8 +1,10 @@
 /**
  * The adapter against the answers of real engines, replayed by a daemon that, like the real
- * ones, refuses API versions outside its range with HTTP 400. Docker 20.10 and Podman 4.3 were
- * recorded on the CI machine; Docker 29 and Podman 5 do not run there, and their answers are
- * composed from those recordings and the Engine API reference (each file says how).
+ * ones, refuses API versions outside its range with HTTP 400 in the form the engine used.
+ * Docker 20.10, Docker 28.5 (both image stores), Podman 4.3 and Podman 5.8 were recorded from
+ * real daemons with tools/scripts/record-engine.mjs; Docker 29 does not run on the CI machine,
+ * and its answers are composed from those recordings and the Engine API reference (each file
+ * says how).
  */
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -16,11 +18,17 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { DockerEngineContainerRuntime } from './docker-engine-container-runtime.js';
 
+/** A daemon's refusal of a version, as it came; `{version}` stands for the version asked. */
+interface Refusal {
+  readonly contentType: string;
+  readonly body: string;
+}
+
 interface Recording {
   readonly engine: string;
   readonly apiVersions: { readonly minimum: string; readonly maximum: string };
-  readonly tooOld?: string;
-  readonly tooNew?: string;
+  readonly tooOld?: Refusal;
+  readonly tooNew?: Refusal;
   readonly ping: Record<string, string>;
   readonly version: Record<string, unknown>;
   readonly containerInspect: Record<string, unknown> & { Id: string; Image: string };
@@ -75,6 +83,10 @@ describe('DockerEngineContainerRuntime against recorded engines', () => {
         response.writeHead(status, { 'content-type': 'application/json' });
         response.end(JSON.stringify(body));
       };
+      const refuse = (refusal: Refusal, version: string) => {
+        response.writeHead(400, { 'content-type': refusal.contentType });
+        response.end(refusal.body.replaceAll('{version}', version));
+      };
       if (url === '/_ping') {
         response.writeHead(200, { ...engine.ping, 'content-type': 'text/plain; charset=utf-8' });
         response.end('OK');
@@ -91,11 +103,11 @@ describe('DockerEngineContainerRuntime against recorded engines', () => {
       }
       const [, version, path] = match;
       if (engine.tooOld !== undefined && parts(version) < parts(engine.apiVersions.minimum)) {
-        reply(400, { message: engine.tooOld.replace('{version}', version) });
+        refuse(engine.tooOld, version);
         return;
       }
       if (engine.tooNew !== undefined && parts(version) > parts(engine.apiVersions.maximum)) {
-        reply(400, { message: engine.tooNew.replace('{version}', version) });
+        refuse(engine.tooNew, version);
         return;
       }
       const container = engine.containerInspect;
@@ -117,10 +129,12 @@ describe('DockerEngineContainerRuntime against recorded engines', () => {
 
   const ENGINES = [
     { name: 'docker-20.10', askedIn: '1.41', image: 'config' },
+    { name: 'docker-28.5-classic', askedIn: '1.51', image: 'config' },
+    { name: 'docker-28.5-containerd', askedIn: '1.51', image: 'target' },
     { name: 'docker-29-containerd', askedIn: '1.52', image: 'target' },
     { name: 'docker-29-classic', askedIn: '1.52', image: 'config' },
     { name: 'podman-4.3', askedIn: '1.41', image: 'config' },
-    { name: 'podman-5.4', askedIn: '1.41', image: 'config' },
+    { name: 'podman-5.8', askedIn: '1.44', image: 'config' },
   ] as const;
 
   for (const { name, askedIn, image } of ENGINES) {
@@ -181,6 +195,21 @@ describe('DockerEngineContainerRuntime against recorded engines', () => {
     expect(error.code).toBe('protocol');
     expect(error.message).toContain('accepts API 1.55 and newer; attestor reads at most 1.52');
     expect(requests).toStrictEqual(['/_ping', '/version']);
+  });
+
+  it('says what Docker 28.5 said when it refuses a version in plain text', async () => {
+    // A daemon that raised its minimum after announcing its range: Docker 28.5 refuses a
+    // too-old version in text/plain, not in JSON, and the error still carries its words.
+    const engine = recording('docker-28.5-classic');
+    const endpoint = await replay({ ...engine, apiVersions: { minimum: '1.52', maximum: '1.52' } });
+    const error = await rejection(
+      ContainerRuntimeError,
+      runtime?.inspectContainer(endpoint, engine.containerInspect.Id) ?? Promise.resolve(),
+    );
+    expect(error.code).toBe('unexpected_status');
+    expect(error.message).toContain(
+      'HTTP 400: "client version 1.51 is too old. Minimum supported API version is 1.24',
+    );
   });
 
   /** The image inspect error for Docker 29's answer with `descriptor` in place of its own. */

@@ -4,8 +4,11 @@
  * host with Docker attestation, and the clients in a real Docker container (the agent's own
  * image, for its Node binary) that the agent attests, on 1,000 connections through the socket
  * directory mounted into it. Prints, side by side:
- * - the floor: a bare node:http2 server holding 1,000 connections with one stream each, in a
- *   process of its own (what any Node gRPC server pays before a line of its code runs);
+ * - two floors, each in a process of its own on the agent's Node and flags: a bare node:http2
+ *   server holding 1,000 connections with one stream each (what any Node gRPC server pays
+ *   before a line of its code runs), and the gRPC library the agent is built on (connect-node)
+ *   holding 1,000 FetchX509SVID streams that were each sent one SVID-sized answer, so that
+ *   what the library costs and what the agent's own code costs can be told apart;
  * - the agent's RSS idle, with the streams open, and at its peak (VmHWM), read from /proc;
  * - the time until every stream has received a re-issued SVID after a reload (the worst
  *   case: every SVID re-signed at once, every attestation cold again);
@@ -20,6 +23,8 @@ import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 
 import { build } from 'esbuild';
+
+import { AGENT_NODE_FLAGS } from '../package/agent-node-flags.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const STREAMS = Number(process.env['ATTESTOR_BENCH_STREAMS'] ?? 1000);
@@ -83,48 +88,47 @@ function agentConfig(directory: string, ttl: string): string {
   ].join('\n');
 }
 
-/** The floor: node:http2 alone holding `STREAMS` connections with one open stream each. */
-async function http2Floor(
-  directory: string,
-  node: string,
-): Promise<{ idle: number; open: number }> {
-  const socket = join(directory, 'floor.sock');
-  const script = join(directory, 'floor.mjs');
-  writeFileSync(
-    script,
-    `import { createServer, connect } from 'node:http2';
-import { connect as dial } from 'node:net';
-import { readFileSync } from 'node:fs';
-const rss = () => Number(/^VmRSS:\\s+(\\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'))[1]) / 1024;
-if (process.argv[2] === 'server') {
-  let open = 0;
-  const server = createServer((request, response) => {
-    response.writeHead(200, { 'content-type': 'application/grpc' });
-    response.write(Buffer.alloc(1400, 1));
-    if (++open === ${String(STREAMS)}) setTimeout(() => { process.stdout.write('open ' + rss() + '\\n'); }, 500);
-  });
-  server.listen(${JSON.stringify(socket)}, () => process.stdout.write('idle ' + rss() + '\\n'));
-} else {
-  for (let index = 0; index < ${String(STREAMS)}; index++) {
-    const session = connect('http://localhost', { createConnection: () => dial(${JSON.stringify(socket)}) });
-    session.on('error', () => undefined);
-    session.request({ ':method': 'POST', ':path': '/x', 'content-type': 'application/grpc' }).on('data', () => undefined).on('error', () => undefined);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+interface Floor {
+  readonly idle: number;
+  readonly open: number;
 }
-`,
-  );
-  const server = spawn(node, [script, 'server'], { stdio: ['ignore', 'pipe', 'inherit'] });
+
+/**
+ * A floor of svid-stream-floor.ts in a process of its own, on `node` with the agent's flags:
+ * its RSS listening, and with `STREAMS` streams open from `client` (argv after the node).
+ */
+async function floor(
+  node: string,
+  script: string,
+  mode: 'http2' | 'connect',
+  socket: string,
+  client: readonly string[],
+): Promise<Floor> {
+  const server = spawn(node, [...AGENT_NODE_FLAGS, script, mode, socket, String(STREAMS)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: server.stdout });
-  const client: ChildProcess[] = [];
+  const children: ChildProcess[] = [server];
   try {
     const idle = Number((await line(lines, 'idle', 10_000)).split(' ')[1]);
-    client.push(spawn(node, [script, 'client'], { stdio: 'ignore' }));
+    children.push(spawn(node, [...client, socket, String(STREAMS)], { stdio: 'ignore' }));
     const open = Number((await line(lines, 'open', 60_000)).split(' ')[1]);
     return { idle, open };
   } finally {
-    for (const child of [server, ...client]) child.kill('SIGKILL');
+    for (const child of children) child.kill('SIGKILL');
   }
+}
+
+/** Bundles one of this directory's scripts into a file that needs nothing beside it. */
+async function bundle(name: string, outfile: string): Promise<void> {
+  await build({
+    entryPoints: [join(import.meta.dirname, name)],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile,
+    logLevel: 'error',
+  });
 }
 
 export async function svidStreamBenchmark(): Promise<string[]> {
@@ -140,15 +144,21 @@ export async function svidStreamBenchmark(): Promise<string[]> {
   let container: ChildProcess | undefined;
   const name = `attestor-bench-streams-${String(process.pid)}`;
   try {
-    const floor = await http2Floor(directory, join(tree, 'lib', 'node'));
-    await build({
-      entryPoints: [join(import.meta.dirname, 'svid-stream-clients.js')],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      outfile: clients,
-      logLevel: 'error',
-    });
+    const node = join(tree, 'lib', 'node');
+    const floorScript = join(directory, 'floor.mjs');
+    await bundle('svid-stream-floor.js', floorScript);
+    await bundle('svid-stream-clients.js', clients);
+    const http2 = await floor(node, floorScript, 'http2', join(directory, 'http2.sock'), [
+      floorScript,
+      'http2-client',
+    ]);
+    const connectFloor = await floor(
+      node,
+      floorScript,
+      'connect',
+      join(directory, 'connect.sock'),
+      [clients],
+    );
     writeFileSync(config, agentConfig(directory, '1h'));
     // At the default log level, as operators run it; the log is kept beside the config.
     agent = spawn(join(tree, 'bin', 'attestor-agent'), ['--config', config], {
@@ -206,12 +216,34 @@ export async function svidStreamBenchmark(): Promise<string[]> {
     const rotatedMemory = memoryOf(pid);
     return [
       `${String(STREAMS)} FetchX509SVID streams on ${String(STREAMS)} connections, from a Docker container, to the release agent   RSS MiB`,
-      `${'floor: bare node:http2, idle'.padEnd(60)}${floor.idle.toFixed(0).padStart(6)}`,
-      `${`floor: bare node:http2, ${String(STREAMS)} connections with a stream each`.padEnd(60)}${floor.open.toFixed(0).padStart(6)}  (+${(floor.open - floor.idle).toFixed(0)})`,
-      `${'agent, idle'.padEnd(60)}${idle.rss.toFixed(0).padStart(6)}`,
-      `${`agent, ${String(STREAMS)} streams open`.padEnd(60)}${open.rss.toFixed(0).padStart(6)}  (peak ${open.peak.toFixed(0)}; +${(open.rss - idle.rss).toFixed(0)}; ${(((open.rss - idle.rss) * 1024) / STREAMS).toFixed(0)} KiB a stream, the floor ${(((floor.open - floor.idle) * 1024) / STREAMS).toFixed(0)})`,
-      `${'agent, after every stream was re-issued its SVID'.padEnd(60)}${after.rss.toFixed(0).padStart(6)}  (peak ${after.peak.toFixed(0)})`,
-      `${'agent, after every stream rotated its SVID'.padEnd(60)}${rotatedMemory.rss.toFixed(0).padStart(6)}  (peak ${rotatedMemory.peak.toFixed(0)})`,
+      figure('floor: bare node:http2, idle', http2.idle),
+      figure(
+        `floor: bare node:http2, ${String(STREAMS)} connections with a stream each`,
+        http2.open,
+        perStream(http2),
+      ),
+      figure('floor: connect-node (the gRPC library), idle', connectFloor.idle),
+      figure(
+        `floor: connect-node, ${String(STREAMS)} streams sent one SVID-sized answer`,
+        connectFloor.open,
+        perStream(connectFloor),
+      ),
+      figure('agent, idle', idle.rss),
+      figure(
+        `agent, ${String(STREAMS)} streams open`,
+        open.rss,
+        `peak ${open.peak.toFixed(0)}; ${perStream({ idle: idle.rss, open: open.rss })}`,
+      ),
+      figure(
+        'agent, after every stream was re-issued its SVID',
+        after.rss,
+        `peak ${after.peak.toFixed(0)}`,
+      ),
+      figure(
+        'agent, after every stream rotated its SVID',
+        rotatedMemory.rss,
+        `peak ${rotatedMemory.peak.toFixed(0)}`,
+      ),
       `all ${String(STREAMS)} streams re-issued an SVID after one reload in ${reissuedMs.toFixed(0)} ms (every attestation cold)`,
       `all ${String(STREAMS)} streams rotated (due together, TTL ${ROTATION_TTL}) within ${rotatedMs.toFixed(0)} ms of the first`,
     ];
@@ -227,6 +259,16 @@ export async function svidStreamBenchmark(): Promise<string[]> {
     await new Promise((resolve) => setTimeout(resolve, 500));
     rmSync(directory, { recursive: true, force: true });
   }
+}
+
+/** One line of the table: a label, an RSS in MiB, and a remark. */
+function figure(label: string, mib: number, remark?: string): string {
+  return `${label.padEnd(66)}${mib.toFixed(0).padStart(6)}${remark === undefined ? '' : `  (${remark})`}`;
+}
+
+/** What the streams added: in all, and a stream's share. */
+function perStream({ idle, open }: Floor): string {
+  return `+${(open - idle).toFixed(0)}; ${(((open - idle) * 1024) / STREAMS).toFixed(0)} KiB a stream`;
 }
 
 async function waitForSocket(path: string, timeoutMs: number): Promise<void> {

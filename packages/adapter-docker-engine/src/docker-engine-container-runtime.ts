@@ -316,8 +316,7 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
         throw this.#tooLarge(endpoint, what, where, connection.maxResponseBytes);
       throw this.#transportError(error, endpoint, what, where);
     }
-    if (!json || (statusCode === 404 && text.trim() === ''))
-      return { status: statusCode, body: text, headers };
+    if (!json) return { status: statusCode, body: text, headers };
     // Checked before parsing: a deeply nested answer would cost the parser (and every
     // attestation waiting behind it on this thread) far more than its size suggests.
     if (jsonNestingExceeds(text, this.#options.maxJsonDepth)) {
@@ -330,8 +329,8 @@ export class DockerEngineContainerRuntime implements ContainerRuntime {
     try {
       return { status: statusCode, body: JSON.parse(text) as unknown, headers };
     } catch (error) {
-      // An error answer may be plain text (Docker 28 refuses a too-old version so): kept as
-      // text, so that the error the caller sees says what the daemon said.
+      // An error answer may be plain text (Docker 28 refuses a too-old version so) or empty
+      // (a 404): kept as text, so that the error the caller sees says what the daemon said.
       if (statusCode >= 400) return { status: statusCode, body: text, headers };
       throw new ContainerRuntimeError(
         'protocol',

@@ -36,6 +36,7 @@ import {
   X509SVIDSchema,
 } from './gen/workload_pb.js';
 import { healthRoutes, reflectionRoutes } from './introspection.js';
+import { WORKLOAD_API_HTTP2_OPTIONS, WORKLOAD_API_PROTOCOLS } from './serving-options.js';
 
 /** The metadata every Workload API request carries, so that a browser cannot be made to. */
 const SECURITY_HEADER = 'workload.spiffe.io';
@@ -52,8 +53,6 @@ interface PeerSocket extends Socket {
 /** Any socket that is readable and writable by every local user: identity comes from the kernel. */
 const SOCKET_MODE = 0o666;
 
-/** A workload needs a stream or two per SVID kind; a connection gets no more than this. */
-const MAX_STREAMS_PER_CONNECTION = 16;
 /** Connections past this are refused at once (each costs tens of kilobytes). */
 const DEFAULT_MAX_CONNECTIONS = 8_192;
 
@@ -87,30 +86,14 @@ export class WorkloadApiServer {
   async start(): Promise<void> {
     await this.#ensureDirectory();
     const handler = connectNodeAdapter({
+      ...WORKLOAD_API_PROTOCOLS,
       routes: (router) => {
         this.#routes(router);
       },
-      grpc: true,
-      grpcWeb: false,
-      connect: false,
-      // Answers go uncompressed whatever the caller accepts: compression would hold some
-      // 256 KiB of zlib state per stream for DER and keys that do not shrink, and would put
-      // an SVID's private key through one compressor with text the workload chose.
-      acceptCompression: [],
       contextValues: (request) =>
         createContextValues().set(CALLER, (request.socket as PeerSocket)[PEER]),
     });
-    const server = createServer(
-      {
-        // Every local user may connect: bound what one connection may hold.
-        maxSessionMemory: 1,
-        settings: {
-          maxConcurrentStreams: MAX_STREAMS_PER_CONNECTION,
-          maxHeaderListSize: 16 * 1024,
-        },
-      },
-      handler,
-    );
+    const server = createServer(WORKLOAD_API_HTTP2_OPTIONS, handler);
     server.maxConnections = this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     server.on('connection', (socket: PeerSocket) => {
       this.#identify(socket);

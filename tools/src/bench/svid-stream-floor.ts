@@ -17,7 +17,11 @@ import {
 } from 'node:http2';
 import { connect as dial } from 'node:net';
 
-import { SpiffeWorkloadAPI } from '@attestor/workload-api';
+import {
+  SpiffeWorkloadAPI,
+  WORKLOAD_API_HTTP2_OPTIONS,
+  WORKLOAD_API_PROTOCOLS,
+} from '@attestor/workload-api';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 
 const [mode = '', socketPath = '', countText = '1000'] = process.argv.slice(2);
@@ -75,10 +79,7 @@ if (mode === 'http2-client') {
           opened();
         }
       : connectNodeAdapter({
-          grpc: true,
-          grpcWeb: false,
-          connect: false,
-          acceptCompression: [],
+          ...WORKLOAD_API_PROTOCOLS,
           routes: (router) => {
             router.service(SpiffeWorkloadAPI, {
               async *fetchX509SVID(_request, context) {
@@ -89,10 +90,7 @@ if (mode === 'http2-client') {
             });
           },
         });
-  const server = createServer(
-    { maxSessionMemory: 1, settings: { maxConcurrentStreams: 16, maxHeaderListSize: 16 * 1024 } },
-    handler,
-  );
+  const server = createServer(WORKLOAD_API_HTTP2_OPTIONS, handler);
   server.listen(socketPath, () => {
     process.stdout.write(`idle ${rss()}\n`);
   });

@@ -1,5 +1,6 @@
 export { SpiffeWorkloadAPI } from './gen/workload_pb.js';
-export { WORKLOAD_API_HTTP2_OPTIONS, WORKLOAD_API_PROTOCOLS } from './serving-options.js';
+export { addService, type CallContext, RpcError, type ServiceHandlers } from './grpc.js';
+export { WORKLOAD_API_SERVER_OPTIONS } from './serving-options.js';
 export {
   DEFAULT_WORKLOAD_API_SOCKET,
   type FetchedX509Svid,

@@ -1,6 +1,6 @@
 import { create, createRegistry, type DescFile, type Registry, toBinary } from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
-import { Code, ConnectError, type ConnectRouter } from '@connectrpc/connect';
+import { type Server, status } from '@grpc/grpc-js';
 
 import {
   file_grpc_health_v1_health,
@@ -21,6 +21,7 @@ import {
   ServiceResponseSchema,
 } from './gen/grpc/reflection/v1/reflection_pb.js';
 import { file_workload, SpiffeWorkloadAPI } from './gen/workload_pb.js';
+import { addService, RpcError } from './grpc.js';
 
 /** The services on the Workload API socket, as reflection lists them. */
 const SERVICES = [SpiffeWorkloadAPI.typeName, Health.typeName, ServerReflection.typeName];
@@ -33,19 +34,19 @@ const MAX_REFLECTION_REQUESTS = 1_000;
  * are SERVING while the server runs. It needs no metadata, so that ordinary probes work; it
  * tells nothing about any workload.
  */
-export function healthRoutes(router: ConnectRouter, serving: () => boolean): void {
-  const status = (): HealthCheckResponse_ServingStatus =>
+export function addHealthService(server: Server, serving: () => boolean): void {
+  const current = (): HealthCheckResponse_ServingStatus =>
     serving()
       ? HealthCheckResponse_ServingStatus.SERVING
       : HealthCheckResponse_ServingStatus.NOT_SERVING;
   const statusOf = (service: string): HealthCheckResponse_ServingStatus | undefined =>
-    service === '' || service === SpiffeWorkloadAPI.typeName ? status() : undefined;
-  router.service(Health, {
+    service === '' || service === SpiffeWorkloadAPI.typeName ? current() : undefined;
+  addService(server, Health, {
     check: (request) => {
-      const status = statusOf(request.service);
-      if (status === undefined)
-        throw new ConnectError(`unknown service ${JSON.stringify(request.service)}`, Code.NotFound);
-      return create(HealthCheckResponseSchema, { status });
+      const found = statusOf(request.service);
+      if (found === undefined)
+        throw new RpcError(status.NOT_FOUND, `unknown service ${JSON.stringify(request.service)}`);
+      return create(HealthCheckResponseSchema, { status: found });
     },
     async *watch(request, context) {
       yield create(HealthCheckResponseSchema, {
@@ -67,7 +68,7 @@ export function healthRoutes(router: ConnectRouter, serving: () => boolean): voi
         statuses: Object.fromEntries(
           ['', SpiffeWorkloadAPI.typeName].map((service) => [
             service,
-            create(HealthCheckResponseSchema, { status: status() }),
+            create(HealthCheckResponseSchema, { status: current() }),
           ]),
         ),
       }),
@@ -78,18 +79,18 @@ export function healthRoutes(router: ConnectRouter, serving: () => boolean): voi
  * gRPC server reflection (grpc.reflection.v1), so that grpcurl and buf curl can call the
  * Workload API without a copy of its proto. It describes only the vendored files.
  */
-export function reflectionRoutes(router: ConnectRouter): void {
+export function addReflectionService(server: Server): void {
   const served = [file_workload, file_grpc_health_v1_health, file_grpc_reflection_v1_reflection];
   const registry = createRegistry(...served);
   const files = new Map(served.flatMap(withDependencies).map((file) => [file.proto.name, file]));
-  router.service(ServerReflection, {
+  addService(server, ServerReflection, {
     async *serverReflectionInfo(requests) {
       let answered = 0;
       for await (const request of requests) {
         if (++answered > MAX_REFLECTION_REQUESTS)
-          throw new ConnectError(
+          throw new RpcError(
+            status.RESOURCE_EXHAUSTED,
             'too many reflection requests on one stream',
-            Code.ResourceExhausted,
           );
         yield reflect(registry, files, request);
       }
@@ -112,7 +113,7 @@ function reflect(
     answer({
       case: 'errorResponse',
       value: create(ErrorResponseSchema, {
-        errorCode: Code.NotFound,
+        errorCode: status.NOT_FOUND,
         errorMessage: `${what} not found`,
       }),
     });
@@ -148,7 +149,7 @@ function reflect(
       return answer({
         case: 'errorResponse',
         value: create(ErrorResponseSchema, {
-          errorCode: Code.InvalidArgument,
+          errorCode: status.INVALID_ARGUMENT,
           errorMessage: 'empty reflection request',
         }),
       });

@@ -1,29 +1,20 @@
-import type { ServerOptions } from 'node:http2';
-
-import type { ConnectNodeAdapterOptions } from '@connectrpc/connect-node';
-
-/** A workload needs a stream or two per SVID kind; a connection gets no more than this. */
-const MAX_STREAMS_PER_CONNECTION = 16;
+import type { ServerOptions } from '@grpc/grpc-js';
 
 /**
- * How the Workload API speaks: gRPC alone. Answers go uncompressed whatever the caller
- * accepts: compression would hold some 256 KiB of zlib state per stream for DER and keys that
- * do not shrink, and would put an SVID's private key through one compressor with text the
- * workload chose. In a module of their own, with the HTTP/2 options, so that the benchmark's
+ * How the Workload API's gRPC server is configured: every local user may connect, so each
+ * option bounds what one connection may hold. In a module of its own so that the benchmark's
  * floor is served exactly as the agent serves without loading the server.
+ *
+ * Answers are never compressed (grpc-js does not compress what a server sends); a compressed
+ * request is inflated only up to the largest request the server takes.
  */
-export const WORKLOAD_API_PROTOCOLS = {
-  grpc: true,
-  grpcWeb: false,
-  connect: false,
-  acceptCompression: [],
-} as const satisfies Partial<ConnectNodeAdapterOptions>;
-
-/** Every local user may connect: bound what one connection may hold. */
-export const WORKLOAD_API_HTTP2_OPTIONS = {
-  maxSessionMemory: 1,
-  settings: {
-    maxConcurrentStreams: MAX_STREAMS_PER_CONNECTION,
-    maxHeaderListSize: 16 * 1024,
-  },
+export const WORKLOAD_API_SERVER_OPTIONS = {
+  /** A workload needs a stream or two per SVID kind; a connection gets no more than this. */
+  'grpc.max_concurrent_streams': 16,
+  /** MB of HTTP/2 state (headers, unsent frames) one connection may hold. */
+  'grpc-node.max_session_memory': 1,
+  /** The largest request is a JWT-SVID to validate; 64 KiB is far more than any. */
+  'grpc.max_receive_message_length': 64 * 1024,
+  /** Channelz keeps a record of every connection and call; nothing here reads it. */
+  'grpc.enable_channelz': 0,
 } as const satisfies ServerOptions;

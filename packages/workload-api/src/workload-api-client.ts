@@ -1,9 +1,14 @@
-import { connect } from 'node:net';
-
-import { Code, ConnectError, createClient } from '@connectrpc/connect';
-import { createGrpcTransport } from '@connectrpc/connect-node';
+import {
+  create,
+  type DescMethodServerStreaming,
+  type DescMethodUnary,
+  type MessageInitShape,
+  type MessageShape,
+} from '@bufbuild/protobuf';
+import { Client, credentials, Metadata, type ServiceError, status } from '@grpc/grpc-js';
 
 import { SpiffeWorkloadAPI } from './gen/workload_pb.js';
+import { methodDefinition } from './grpc.js';
 
 /** Where a client looks for the Workload API: `$SPIFFE_ENDPOINT_SOCKET`, then the default. */
 export const DEFAULT_WORKLOAD_API_SOCKET = '/run/attestor/workload/api.sock';
@@ -47,90 +52,147 @@ export class WorkloadApiCallError extends Error {
   }
 }
 
-const HEADERS = { 'workload.spiffe.io': 'true' };
-
 /**
  * A client of the Workload API on a unix socket, for the CLI (`attestor svid ...`). Each call
- * has a deadline; streams are read for their first message only.
+ * has a deadline and a connection of its own; streams are read for their first message only.
  */
 export class WorkloadApiClient {
-  readonly #client;
-
   constructor(
     readonly socketPath: string,
     private readonly timeoutMs = 10_000,
-  ) {
-    const transport = createGrpcTransport({
-      baseUrl: 'http://localhost',
-      nodeOptions: { createConnection: () => connect(socketPath) },
-    });
-    this.#client = createClient(SpiffeWorkloadAPI, transport);
-  }
+  ) {}
 
   async x509Svids(): Promise<FetchedX509Svid[]> {
-    return this.#call(async (signal) => {
-      for await (const response of this.#client.fetchX509SVID({}, { headers: HEADERS, signal }))
-        return response.svids.map((svid) => ({
-          spiffeId: svid.spiffeId,
-          hint: svid.hint,
-          certificates: splitDer(svid.x509Svid),
-          privateKey: svid.x509SvidKey,
-          bundle: splitDer(svid.bundle),
-        }));
-      throw new WorkloadApiCallError('unavailable', 'the stream ended without an answer');
-    });
+    const response = await this.#first(SpiffeWorkloadAPI.method.fetchX509SVID, {});
+    return response.svids.map((svid) => ({
+      spiffeId: svid.spiffeId,
+      hint: svid.hint,
+      certificates: splitDer(svid.x509Svid),
+      privateKey: svid.x509SvidKey,
+      bundle: splitDer(svid.bundle),
+    }));
   }
 
-  jwtSvids(
+  async jwtSvids(
     audience: readonly string[],
     spiffeId?: string,
   ): Promise<{ spiffeId: string; token: string; hint: string }[]> {
-    return this.#call(async (signal) => {
-      const response = await this.#client.fetchJWTSVID(
-        { audience: [...audience], spiffeId: spiffeId ?? '' },
-        { headers: HEADERS, signal },
-      );
-      return response.svids.map(({ spiffeId: id, svid, hint }) => ({
-        spiffeId: id,
-        token: svid,
-        hint,
-      }));
+    const response = await this.#unary(SpiffeWorkloadAPI.method.fetchJWTSVID, {
+      audience: [...audience],
+      spiffeId: spiffeId ?? '',
     });
+    return response.svids.map(({ spiffeId: id, svid, hint }) => ({
+      spiffeId: id,
+      token: svid,
+      hint,
+    }));
   }
 
-  validateJwtSvid(
+  async validateJwtSvid(
     token: string,
     audience: string,
   ): Promise<{ spiffeId: string; claims: Record<string, unknown> }> {
-    return this.#call(async (signal) => {
-      const response = await this.#client.validateJWTSVID(
-        { svid: token, audience },
-        { headers: HEADERS, signal },
-      );
-      return { spiffeId: response.spiffeId, claims: { ...(response.claims ?? {}) } };
+    const response = await this.#unary(SpiffeWorkloadAPI.method.validateJWTSVID, {
+      svid: token,
+      audience,
     });
+    return { spiffeId: response.spiffeId, claims: { ...(response.claims ?? {}) } };
   }
 
-  async #call<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const signal = AbortSignal.timeout(this.timeoutMs);
+  #unary<M extends DescMethodUnary>(
+    method: M,
+    request: MessageInitShape<M['input']>,
+  ): Promise<MessageShape<M['output']>> {
+    const { path, requestSerialize, responseDeserialize } = methodDefinition(
+      SpiffeWorkloadAPI,
+      method,
+    );
+    return this.#call(
+      (client, metadata, deadline) =>
+        new Promise((resolve, reject) => {
+          client.makeUnaryRequest(
+            path,
+            requestSerialize,
+            responseDeserialize,
+            create(method.input, request),
+            metadata,
+            { deadline },
+            (error, response) => {
+              if (error === null && response !== undefined)
+                resolve(response as MessageShape<M['output']>);
+              else reject(error ?? new Error('no answer'));
+            },
+          );
+        }),
+    );
+  }
+
+  #first<M extends DescMethodServerStreaming>(
+    method: M,
+    request: MessageInitShape<M['input']>,
+  ): Promise<MessageShape<M['output']>> {
+    const { path, requestSerialize, responseDeserialize } = methodDefinition(
+      SpiffeWorkloadAPI,
+      method,
+    );
+    return this.#call(
+      (client, metadata, deadline) =>
+        new Promise((resolve, reject) => {
+          const stream = client.makeServerStreamRequest(
+            path,
+            requestSerialize,
+            responseDeserialize,
+            create(method.input, request),
+            metadata,
+            { deadline },
+          );
+          stream.once('data', (response) => {
+            resolve(response as MessageShape<M['output']>);
+            stream.cancel();
+          });
+          stream.on('error', reject);
+          stream.once('end', () => {
+            reject(new WorkloadApiCallError('unavailable', 'the stream ended without an answer'));
+          });
+        }),
+    );
+  }
+
+  async #call<T>(
+    call: (client: Client, metadata: Metadata, deadline: Date) => Promise<T>,
+  ): Promise<T> {
+    const client = new Client(`unix:${this.socketPath}`, credentials.createInsecure());
+    const metadata = new Metadata();
+    metadata.set('workload.spiffe.io', 'true');
     try {
-      return await call(signal);
+      return await call(client, metadata, new Date(Date.now() + this.timeoutMs));
     } catch (error) {
       if (error instanceof WorkloadApiCallError) throw error;
-      const connectError = ConnectError.from(error);
+      const { code, details } = error as ServiceError;
       const kind: WorkloadApiErrorKind =
-        connectError.code === Code.PermissionDenied
+        code === status.PERMISSION_DENIED
           ? 'denied'
-          : connectError.code === Code.InvalidArgument
+          : code === status.INVALID_ARGUMENT
             ? 'invalid'
             : 'unavailable';
-      throw new WorkloadApiCallError(
-        kind,
-        `${this.socketPath}: ${connectError.rawMessage} (${Code[connectError.code]})`,
-        { cause: error },
-      );
+      throw new WorkloadApiCallError(kind, `${this.socketPath}: ${details} (${codeName(code)})`, {
+        cause: error,
+      });
+    } finally {
+      client.close();
     }
   }
+}
+
+/** A gRPC status code by its name as gRPC tools print it: `PermissionDenied`. */
+function codeName(code: status): string {
+  const name = status[code] as string | undefined;
+  if (name === undefined) return `code ${String(code)}`;
+  return name
+    .toLowerCase()
+    .split('_')
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
 }
 
 /** The DER certificates of a concatenation (each a SEQUENCE with a definite length). */

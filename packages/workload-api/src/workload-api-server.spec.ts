@@ -172,10 +172,14 @@ describe(WorkloadApiServer, () => {
       ),
     );
     expect(response.svids[0]?.x509Svid).toHaveLength(8192);
-    expect(encoding).toBeNull();
+    expect([null, 'identity']).toContain(encoding);
   });
 
-  test('refuses a compressed request, as Unimplemented', async ({ tempDir }) => {
+  test('inflates a compressed request no further than the largest request it takes', async ({
+    tempDir,
+  }) => {
+    // 100 KiB of audience gzips to a few hundred bytes: without a bound on what a request
+    // inflates to, a connection could make the agent hold megabytes for each such message.
     const provider = new FakeProvider();
     const { socketPath } = await serve(tempDir, provider);
     const client = createClient(
@@ -187,10 +191,13 @@ describe(WorkloadApiServer, () => {
         compressMinBytes: 0,
       }),
     );
-    expect(await codeOf(client.fetchJWTSVID({ audience: ['a'] }, WITH_HEADER))).toBe(
-      Code.Unimplemented,
-    );
+    expect(
+      await codeOf(client.fetchJWTSVID({ audience: ['a'.repeat(100 * 1024)] }, WITH_HEADER)),
+    ).toBe(Code.ResourceExhausted);
     expect(provider.callers).toHaveLength(0);
+    // A compressed request of an ordinary size is served.
+    const response = await client.fetchJWTSVID({ audience: ['a'] }, WITH_HEADER);
+    expect(response.svids.map(({ svid: token }) => token)).toStrictEqual(['token-for-a']);
   });
 
   test('makes a socket every user may connect to, in a directory it keeps', async ({ tempDir }) => {
@@ -283,6 +290,47 @@ describe(WorkloadApiServer, () => {
         'Workload API caller went away while it was attested; nothing sent',
       );
     });
+  });
+
+  test('keeps the callers of two connections apart, each named by its own connection', async ({
+    tempDir,
+  }) => {
+    // grpc-js names a call's connection by its peer address alone: a mix-up there would hand
+    // one workload's SVIDs to another.
+    const provider = new FakeProvider();
+    const { client, socketPath } = await serve(tempDir, provider);
+    const controller = new AbortController();
+    const held = first(client.fetchX509SVID({}, { ...WITH_HEADER, signal: controller.signal }));
+    await held;
+    const child = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const h = require('node:http2').connect('http://localhost', { createConnection: () => require('node:net').connect(${JSON.stringify(socketPath)}) });` +
+          `const r = h.request({ ':method': 'POST', ':path': '/SpiffeWorkloadAPI/FetchJWTSVID', 'content-type': 'application/grpc', te: 'trailers', 'workload.spiffe.io': 'true' });` +
+          `r.on('trailers', (t) => process.stdout.write(String(t['grpc-status'])));` +
+          `r.resume(); r.end(Buffer.from([0, 0, 0, 0, 3, 0x0a, 1, 0x61])); setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    try {
+      const answered = await new Promise<string>((resolve) =>
+        child.stdout.once('data', (data: Buffer) => {
+          resolve(data.toString());
+        }),
+      );
+      expect(answered).toBe('0');
+      // Both connections open: the first one's next call is still the first one's.
+      await client.fetchJWTSVID({ audience: ['b'] }, WITH_HEADER);
+    } finally {
+      child.kill('SIGKILL');
+      controller.abort();
+    }
+    expect(provider.callers.map(({ pid }) => pid)).toStrictEqual([
+      process.pid,
+      child.pid,
+      process.pid,
+    ]);
   });
 
   test('pushes a new response on a change and at half the SVID lifetime', async ({ tempDir }) => {

@@ -1,7 +1,6 @@
 import { closeSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
-import { createServer, type Http2Server } from 'node:http2';
-import type { Socket } from 'node:net';
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 
 import { listenOnUnixSocket, peerCredentials, peerPidfd, pidfdAlive } from '@attestor/adapter-io';
@@ -15,15 +14,7 @@ import {
   type X509Svid,
 } from '@attestor/ports';
 import { create, type JsonObject } from '@bufbuild/protobuf';
-import {
-  Code,
-  ConnectError,
-  type ConnectRouter,
-  createContextKey,
-  createContextValues,
-  type HandlerContext,
-} from '@connectrpc/connect';
-import { connectNodeAdapter } from '@connectrpc/connect-node';
+import { Server, ServerCredentials, status } from '@grpc/grpc-js';
 
 import {
   JWTBundlesResponseSchema,
@@ -35,26 +26,21 @@ import {
   X509SVIDResponseSchema,
   X509SVIDSchema,
 } from './gen/workload_pb.js';
-import { healthRoutes, reflectionRoutes } from './introspection.js';
-import { WORKLOAD_API_HTTP2_OPTIONS, WORKLOAD_API_PROTOCOLS } from './serving-options.js';
+import { addService, type CallContext, RpcError } from './grpc.js';
+import { addHealthService, addReflectionService } from './introspection.js';
+import { WORKLOAD_API_SERVER_OPTIONS } from './serving-options.js';
 
 /** The metadata every Workload API request carries, so that a browser cannot be made to. */
 const SECURITY_HEADER = 'workload.spiffe.io';
-
-/** Who connected, as the kernel said when the connection was accepted. */
-const CALLER = createContextKey<WorkloadCaller | undefined>(undefined);
-
-/** The caller of each accepted connection, kept on the socket itself. */
-const PEER = Symbol('attestor.workloadApiPeer');
-interface PeerSocket extends Socket {
-  [PEER]?: WorkloadCaller;
-}
 
 /** Any socket that is readable and writable by every local user: identity comes from the kernel. */
 const SOCKET_MODE = 0o666;
 
 /** Connections past this are refused at once (each costs tens of kilobytes). */
 const DEFAULT_MAX_CONNECTIONS = 8_192;
+
+/** The peer name of an accepted connection is this and a number never used before. */
+const PEER_PREFIX = 'attestor-workload-api-connection-';
 
 export interface WorkloadApiServerOptions {
   readonly socketPath: string;
@@ -68,10 +54,20 @@ export interface WorkloadApiServerOptions {
  * The SPIFFE Workload API, served over gRPC (h2c) on a unix socket. The caller of each request
  * is the process that made the connection, as SO_PEERCRED and SO_PEERPIDFD name it when the
  * connection is accepted; nothing the caller sends can change whose SVIDs it gets.
+ *
+ * The agent accepts every connection itself, asks the kernel who made it, and only then hands
+ * it to grpc-js. grpc-js tells a handler of its connection only the peer address, which a unix
+ * socket does not have: each accepted socket is given one, a name never used twice, under
+ * which the kernel's answer is kept until the socket closes. A call whose peer is not such a
+ * name is refused.
  */
 export class WorkloadApiServer {
-  #server: Http2Server | undefined;
+  #listener: NetServer | undefined;
+  #grpc: Server | undefined;
   readonly #sockets = new Set<Socket>();
+  /** The caller of each open connection, by the peer name it was given. */
+  readonly #callers = new Map<string, WorkloadCaller>();
+  #accepted = 0;
 
   constructor(
     private readonly provider: WorkloadIdentityProvider,
@@ -85,35 +81,39 @@ export class WorkloadApiServer {
 
   async start(): Promise<void> {
     await this.#ensureDirectory();
-    const handler = connectNodeAdapter({
-      ...WORKLOAD_API_PROTOCOLS,
-      routes: (router) => {
-        this.#routes(router);
-      },
-      contextValues: (request) =>
-        createContextValues().set(CALLER, (request.socket as PeerSocket)[PEER]),
+    const grpc = new Server(WORKLOAD_API_SERVER_OPTIONS);
+    addHealthService(grpc, () => this.#listener !== undefined);
+    addReflectionService(grpc);
+    this.#addWorkloadApi(grpc);
+    const injector = grpc.createConnectionInjector(ServerCredentials.createInsecure());
+    const listener = createServer((socket) => {
+      if (this.#identify(socket)) injector.injectConnection(socket);
     });
-    const server = createServer(WORKLOAD_API_HTTP2_OPTIONS, handler);
-    server.maxConnections = this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
-    server.on('connection', (socket: PeerSocket) => {
-      this.#identify(socket);
-    });
-    await listenOnUnixSocket(server, this.socketPath, SOCKET_MODE, 'workloadApiSocketPath');
-    this.#server = server;
+    listener.maxConnections = this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    try {
+      await listenOnUnixSocket(listener, this.socketPath, SOCKET_MODE, 'workloadApiSocketPath');
+    } catch (error) {
+      grpc.forceShutdown();
+      throw error;
+    }
+    this.#grpc = grpc;
+    this.#listener = listener;
     this.logger.info('Workload API listening', { socket: this.socketPath });
   }
 
   async stop(): Promise<void> {
-    const server = this.#server;
-    if (server === undefined) return;
-    this.#server = undefined;
+    const listener = this.#listener;
+    if (listener === undefined) return;
+    this.#listener = undefined;
     await new Promise<void>((resolve) => {
-      server.close(() => {
+      listener.close(() => {
         resolve();
       });
       // Open streams would hold close() forever: every connection goes now.
       for (const socket of this.#sockets) socket.destroy();
     });
+    this.#grpc?.forceShutdown();
+    this.#grpc = undefined;
   }
 
   /**
@@ -131,8 +131,11 @@ export class WorkloadApiServer {
     }
   }
 
-  /** Records who is at the other end of a new connection, or drops it when that is unknown. */
-  #identify(socket: PeerSocket): void {
+  /**
+   * Records who is at the other end of a new connection and names the connection for grpc-js;
+   * false (and the connection dropped) when the kernel cannot say who it is.
+   */
+  #identify(socket: Socket): boolean {
     this.#sockets.add(socket);
     socket.once('close', () => this.#sockets.delete(socket));
     let caller: WorkloadCaller;
@@ -156,16 +159,19 @@ export class WorkloadApiServer {
         error: error instanceof Error ? error.message : String(error),
       });
       socket.destroy();
-      return;
+      return false;
     }
-    socket[PEER] = caller;
+    const peer = `${PEER_PREFIX}${String(++this.#accepted)}`;
+    // An own property in front of net.Socket's getter, which would ask getpeername(2).
+    Object.defineProperty(socket, 'remoteAddress', { value: peer });
+    this.#callers.set(peer, caller);
+    socket.once('close', () => this.#callers.delete(peer));
+    return true;
   }
 
-  #routes(router: ConnectRouter): void {
-    healthRoutes(router, () => this.#server !== undefined);
-    reflectionRoutes(router);
+  #addWorkloadApi(grpc: Server): void {
     const provider = this.provider;
-    router.service(SpiffeWorkloadAPI, {
+    addService(grpc, SpiffeWorkloadAPI, {
       fetchX509SVID: (_request, context) => this.#x509SvidStream(context),
       fetchX509Bundles: (_request, context) =>
         this.#changeStream(context, () =>
@@ -174,7 +180,7 @@ export class WorkloadApiServer {
       fetchJWTSVID: async (request, context) => {
         const caller = this.#caller(context);
         if (request.audience.length === 0 || request.audience.some((audience) => audience === ''))
-          throw new ConnectError('audience must be specified', Code.InvalidArgument);
+          throw new RpcError(status.INVALID_ARGUMENT, 'audience must be specified');
         const svids = await this.#answer(caller, () =>
           provider.jwtSvids(
             caller,
@@ -196,9 +202,9 @@ export class WorkloadApiServer {
       validateJWTSVID: async (request, context) => {
         this.#caller(context);
         if (request.audience === '')
-          throw new ConnectError('audience must be specified', Code.InvalidArgument);
+          throw new RpcError(status.INVALID_ARGUMENT, 'audience must be specified');
         if (request.svid === '')
-          throw new ConnectError('svid must be specified', Code.InvalidArgument);
+          throw new RpcError(status.INVALID_ARGUMENT, 'svid must be specified');
         try {
           const { spiffeId, claims } = await provider.validateJwtSvid(
             request.svid,
@@ -209,14 +215,14 @@ export class WorkloadApiServer {
             claims: claims as JsonObject,
           });
         } catch (error) {
-          throw toConnectError(error);
+          throw toRpcError(error);
         }
       },
       fetchWITSVID: () => {
-        throw new ConnectError('WIT-SVIDs are not issued by this agent', Code.Unimplemented);
+        throw new RpcError(status.UNIMPLEMENTED, 'WIT-SVIDs are not issued by this agent');
       },
       fetchWITBundles: () => {
-        throw new ConnectError('WIT-SVIDs are not issued by this agent', Code.Unimplemented);
+        throw new RpcError(status.UNIMPLEMENTED, 'WIT-SVIDs are not issued by this agent');
       },
     });
   }
@@ -226,12 +232,12 @@ export class WorkloadApiServer {
    * InvalidArgument, as the standard says; a connection the kernel named no one for never
    * reaches here (it is dropped when accepted).
    */
-  #caller(context: HandlerContext): WorkloadCaller {
-    if (context.requestHeader.get(SECURITY_HEADER) !== 'true')
-      throw new ConnectError('security header missing from request', Code.InvalidArgument);
-    const caller = context.values.get(CALLER);
+  #caller(context: CallContext): WorkloadCaller {
+    if (context.header(SECURITY_HEADER) !== 'true')
+      throw new RpcError(status.INVALID_ARGUMENT, 'security header missing from request');
+    const caller = this.#callers.get(context.peer);
     if (caller === undefined)
-      throw new ConnectError('the caller could not be identified', Code.PermissionDenied);
+      throw new RpcError(status.PERMISSION_DENIED, 'the caller could not be identified');
     return caller;
   }
 
@@ -256,19 +262,19 @@ export class WorkloadApiServer {
           pid: caller.pid,
           error: error instanceof Error ? error.message : String(error),
         });
-      throw toConnectError(error);
+      throw toRpcError(error);
     }
     if (!caller.stillConnected()) {
       this.logger.warn('Workload API caller went away while it was attested; nothing sent', {
         pid: caller.pid,
       });
-      throw new ConnectError('the calling process is gone', Code.PermissionDenied);
+      throw new RpcError(status.PERMISSION_DENIED, 'the calling process is gone');
     }
     return answer;
   }
 
   /** FetchX509SVID: the SVIDs at once, then again at half their lifetime or on any change. */
-  async *#x509SvidStream(context: HandlerContext) {
+  async *#x509SvidStream(context: CallContext) {
     const caller = this.#caller(context);
     for (;;) {
       const changed = nextChange(this.provider, context.signal);
@@ -289,7 +295,7 @@ export class WorkloadApiServer {
   }
 
   /** A stream of `message()`, sent at once and again after every change. */
-  async *#changeStream<T>(context: HandlerContext, message: () => T) {
+  async *#changeStream<T>(context: CallContext, message: () => T) {
     this.#caller(context);
     for (;;) {
       const changed = nextChange(this.provider, context.signal);
@@ -388,16 +394,14 @@ function concatenate(parts: readonly Uint8Array[]): Uint8Array {
   return whole;
 }
 
-const CODES: Readonly<Record<WorkloadIdentityErrorCode, Code>> = {
-  invalid_argument: Code.InvalidArgument,
-  permission_denied: Code.PermissionDenied,
-  unavailable: Code.Unavailable,
-  invalid_token: Code.InvalidArgument,
+const CODES: Readonly<Record<WorkloadIdentityErrorCode, status>> = {
+  invalid_argument: status.INVALID_ARGUMENT,
+  permission_denied: status.PERMISSION_DENIED,
+  unavailable: status.UNAVAILABLE,
+  invalid_token: status.INVALID_ARGUMENT,
 };
 
-function toConnectError(error: unknown): ConnectError {
-  if (error instanceof ConnectError) return error;
-  if (WorkloadIdentityError.is(error)) return new ConnectError(error.message, CODES[error.code]);
-  // Anything else is a defect: the caller learns nothing of it.
-  return new ConnectError('internal error', Code.Internal);
+/** A provider's refusal as its gRPC status; anything else stays a defect, told to no caller. */
+function toRpcError(error: unknown): unknown {
+  return WorkloadIdentityError.is(error) ? new RpcError(CODES[error.code], error.message) : error;
 }

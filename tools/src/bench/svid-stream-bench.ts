@@ -6,7 +6,7 @@
  * directory mounted into it. Prints, side by side:
  * - two floors, each in a process of its own on the agent's Node and flags: a bare node:http2
  *   server holding 1,000 connections with one stream each (what any Node gRPC server pays
- *   before a line of its code runs), and the gRPC library the agent is built on (connect-node)
+ *   before a line of its code runs), and the gRPC library the agent is built on (grpc-js)
  *   holding 1,000 FetchX509SVID streams that were each sent one SVID-sized answer, so that
  *   what the library costs and what the agent's own code costs can be told apart;
  * - the agent's RSS idle, with the streams open, and at its peak (VmHWM), read from /proc;
@@ -100,7 +100,7 @@ interface Floor {
 async function floor(
   node: string,
   script: string,
-  mode: 'http2' | 'connect',
+  mode: 'http2' | 'grpc',
   socket: string,
   client: readonly string[],
 ): Promise<Floor> {
@@ -128,6 +128,10 @@ async function bundle(name: string, outfile: string): Promise<void> {
     format: 'esm',
     outfile,
     logLevel: 'error',
+    // grpc-js is CommonJS and requires Node's built-in modules.
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
   });
 }
 
@@ -152,13 +156,9 @@ export async function svidStreamBenchmark(): Promise<string[]> {
       floorScript,
       'http2-client',
     ]);
-    const connectFloor = await floor(
-      node,
-      floorScript,
-      'connect',
-      join(directory, 'connect.sock'),
-      [clients],
-    );
+    const grpcFloor = await floor(node, floorScript, 'grpc', join(directory, 'grpc.sock'), [
+      clients,
+    ]);
     writeFileSync(config, agentConfig(directory, '1h'));
     // At the default log level, as operators run it; the log is kept beside the config.
     agent = spawn(join(tree, 'bin', 'attestor-agent'), ['--config', config], {
@@ -222,11 +222,11 @@ export async function svidStreamBenchmark(): Promise<string[]> {
         http2.open,
         perStream(http2),
       ),
-      figure('floor: connect-node (the gRPC library), idle', connectFloor.idle),
+      figure('floor: grpc-js (the gRPC library), idle', grpcFloor.idle),
       figure(
-        `floor: connect-node, ${String(STREAMS)} streams sent one SVID-sized answer`,
-        connectFloor.open,
-        perStream(connectFloor),
+        `floor: grpc-js, ${String(STREAMS)} streams sent one SVID-sized answer`,
+        grpcFloor.open,
+        perStream(grpcFloor),
       ),
       figure('agent, idle', idle.rss),
       figure(

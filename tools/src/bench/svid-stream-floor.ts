@@ -3,9 +3,10 @@
  * with the agent's flags, each server in a process of its own. `node floor.mjs MODE SOCKET N`:
  * - `http2`: a bare node:http2 server whose N streams each get 1,400 bytes and stay open
  *   (what any Node gRPC server pays before a line of its code runs); `http2-client` opens them;
- * - `connect`: the gRPC library the agent serves the Workload API with (connect-node over
- *   node:http2, configured as the agent configures it), whose FetchX509SVID sends each stream
- *   one SVID-sized answer and holds it open; the clients are svid-stream-clients.ts.
+ * - `grpc`: the gRPC library the agent serves the Workload API with (grpc-js, configured as
+ *   the agent configures it, through the package's bridge from the generated messages), whose
+ *   FetchX509SVID sends each stream one SVID-sized answer and holds it open; the clients are
+ *   svid-stream-clients.ts.
  * A server prints `idle <RSS MiB>` once listening and `open <RSS MiB>` once N streams are open.
  */
 import { readFileSync } from 'node:fs';
@@ -17,12 +18,9 @@ import {
 } from 'node:http2';
 import { connect as dial } from 'node:net';
 
-import {
-  SpiffeWorkloadAPI,
-  WORKLOAD_API_HTTP2_OPTIONS,
-  WORKLOAD_API_PROTOCOLS,
-} from '@attestor/workload-api';
-import { connectNodeAdapter } from '@connectrpc/connect-node';
+import { addService, SpiffeWorkloadAPI, WORKLOAD_API_SERVER_OPTIONS } from '@attestor/workload-api';
+import { create } from '@bufbuild/protobuf';
+import { Server, ServerCredentials } from '@grpc/grpc-js';
 
 const [mode = '', socketPath = '', countText = '1000'] = process.argv.slice(2);
 const count = Number(countText);
@@ -71,27 +69,31 @@ if (mode === 'http2-client') {
     bundle: new Uint8Array(500).fill(3),
     hint: 'payments',
   };
-  const handler =
-    mode === 'http2'
-      ? (_request: Http2ServerRequest, response: Http2ServerResponse) => {
-          response.writeHead(200, { 'content-type': 'application/grpc' });
-          response.write(Buffer.alloc(1400, 1));
-          opened();
-        }
-      : connectNodeAdapter({
-          ...WORKLOAD_API_PROTOCOLS,
-          routes: (router) => {
-            router.service(SpiffeWorkloadAPI, {
-              async *fetchX509SVID(_request, context) {
-                yield { svids: [svid] };
-                opened();
-                await untilAborted(context.signal);
-              },
-            });
-          },
-        });
-  const server = createServer(WORKLOAD_API_HTTP2_OPTIONS, handler);
-  server.listen(socketPath, () => {
-    process.stdout.write(`idle ${rss()}\n`);
-  });
+  if (mode === 'http2') {
+    const server = createServer(
+      { maxSessionMemory: 1, settings: { maxConcurrentStreams: 16 } },
+      (_request: Http2ServerRequest, response: Http2ServerResponse) => {
+        response.writeHead(200, { 'content-type': 'application/grpc' });
+        response.write(Buffer.alloc(1400, 1));
+        opened();
+      },
+    );
+    server.listen(socketPath, () => {
+      process.stdout.write(`idle ${rss()}\n`);
+    });
+  } else {
+    const answer = create(SpiffeWorkloadAPI.method.fetchX509SVID.output, { svids: [svid] });
+    const server = new Server(WORKLOAD_API_SERVER_OPTIONS);
+    addService(server, SpiffeWorkloadAPI, {
+      async *fetchX509SVID(_request, context) {
+        yield answer;
+        opened();
+        await untilAborted(context.signal);
+      },
+    });
+    server.bindAsync(`unix:${socketPath}`, ServerCredentials.createInsecure(), (error) => {
+      if (error !== null) throw error;
+      process.stdout.write(`idle ${rss()}\n`);
+    });
+  }
 }

@@ -10,5 +10,6 @@ if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.pack
   npm ci --no-audit --no-fund >&2
 fi
 node_modules/.bin/tsc -b tsconfig.json
-# The Node flags are bin/attestor-agent's (tools/src/package/agent-node-flags.ts).
+# The Node flags and environment are bin/attestor-agent's (tools/src/package/agent-node-flags.ts).
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 exec node_modules/.bin/node --optimize-for-size apps/agent/bin/attestor-agent.js "$@"

@@ -4,7 +4,7 @@
  * host with Docker attestation, and the clients in a real Docker container (the agent's own
  * image, for its Node binary) that the agent attests, on 1,000 connections through the socket
  * directory mounted into it. Prints, side by side:
- * - two floors, each in a process of its own on the agent's Node and flags: a bare node:http2
+ * - two floors, each in a process of its own on the agent's Node, flags and environment: a bare node:http2
  *   server holding 1,000 connections with one stream each (what any Node gRPC server pays
  *   before a line of its code runs), and the gRPC library the agent is built on (grpc-js)
  *   holding 1,000 FetchX509SVID streams that were each sent one SVID-sized answer, so that
@@ -24,7 +24,7 @@ import { createInterface, type Interface } from 'node:readline';
 
 import { build } from 'esbuild';
 
-import { AGENT_NODE_FLAGS } from '../package/agent-node-flags.js';
+import { AGENT_ENVIRONMENT, AGENT_NODE_FLAGS } from '../package/agent-node-flags.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const STREAMS = Number(process.env['ATTESTOR_BENCH_STREAMS'] ?? 1000);
@@ -105,6 +105,7 @@ async function floor(
   client: readonly string[],
 ): Promise<Floor> {
   const server = spawn(node, [...AGENT_NODE_FLAGS, script, mode, socket, String(STREAMS)], {
+    env: { ...process.env, ...AGENT_ENVIRONMENT },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: server.stdout });

@@ -21,7 +21,7 @@ import { join, relative } from 'node:path';
 
 import { build } from 'esbuild';
 
-import { AGENT_NODE_FLAGS } from './agent-node-flags.js';
+import { AGENT_ENVIRONMENT, AGENT_NODE_FLAGS } from './agent-node-flags.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const OUT = join(ROOT, 'dist', 'package');
@@ -30,11 +30,18 @@ const OUT = join(ROOT, 'dist', 'package');
  * A wrapper that runs one entry point on the bundled Node with `flags`, wherever the tree is
  * unpacked.
  */
-function wrapper(entry: string, flags: readonly string[]): string {
+function wrapper(
+  entry: string,
+  flags: readonly string[],
+  environment: Readonly<Record<string, string>>,
+): string {
+  const exports = Object.entries(environment).map(
+    ([name, value]) => `export ${name}="\${${name}:-${value}}"\n`,
+  );
   return `#!/bin/sh
 # Runs attestor on the Node binary shipped beside it; the host's Node is never used.
 here=$(dirname "$(readlink -f "$0")")
-exec "$here/../lib/node" ${flags.map((flag) => `${flag} `).join('')}"$here/../lib/attestor/${entry}" "$@"
+${exports.join('')}exec "$here/../lib/node" ${flags.map((flag) => `${flag} `).join('')}"$here/../lib/attestor/${entry}" "$@"
 `;
 }
 
@@ -90,11 +97,11 @@ export async function packageArtifact(): Promise<{ tarball: string; checksum: st
     force: true,
   });
   await cp(join(ROOT, 'node_modules', 'node', 'bin', 'node'), join(tree, 'lib', 'node'));
-  for (const [file, entry, flags] of [
-    ['attestor', 'attestor.mjs', []],
-    ['attestor-agent', 'attestor-agent.mjs', AGENT_NODE_FLAGS],
+  for (const [file, entry, flags, environment] of [
+    ['attestor', 'attestor.mjs', [], {}],
+    ['attestor-agent', 'attestor-agent.mjs', AGENT_NODE_FLAGS, AGENT_ENVIRONMENT],
   ] as const) {
-    await writeFile(join(tree, 'bin', file), wrapper(entry, flags));
+    await writeFile(join(tree, 'bin', file), wrapper(entry, flags, environment));
     await chmod(join(tree, 'bin', file), 0o755);
   }
   await cp(join(ROOT, 'deploy', 'systemd'), join(tree, 'share', 'attestor', 'systemd'), {

@@ -49,16 +49,16 @@ export interface CallContext {
   readonly signal: AbortSignal;
 }
 
-type In<M extends DescMessage> = MessageShape<M>;
-type Out<M extends DescMessage> = MessageShape<M>;
-
 type MethodHandler<M extends DescMethod> =
   M extends DescMethodUnary<infer I, infer O>
-    ? (request: In<I>, context: CallContext) => Out<O> | Promise<Out<O>>
+    ? (request: MessageShape<I>, context: CallContext) => MessageShape<O> | Promise<MessageShape<O>>
     : M extends DescMethodServerStreaming<infer I, infer O>
-      ? (request: In<I>, context: CallContext) => AsyncIterable<Out<O>>
+      ? (request: MessageShape<I>, context: CallContext) => AsyncIterable<MessageShape<O>>
       : M extends DescMethodBiDiStreaming<infer I, infer O>
-        ? (requests: AsyncIterable<In<I>>, context: CallContext) => AsyncIterable<Out<O>>
+        ? (
+            requests: AsyncIterable<MessageShape<I>>,
+            context: CallContext,
+          ) => AsyncIterable<MessageShape<O>>
         : never;
 
 /**

@@ -1,11 +1,19 @@
 import {
   create,
+  type DescMethod,
   type DescMethodServerStreaming,
   type DescMethodUnary,
   type MessageInitShape,
   type MessageShape,
 } from '@bufbuild/protobuf';
-import { Client, credentials, Metadata, type ServiceError, status } from '@grpc/grpc-js';
+import {
+  type CallOptions,
+  Client,
+  credentials,
+  Metadata,
+  type ServiceError,
+  status,
+} from '@grpc/grpc-js';
 
 import { SpiffeWorkloadAPI } from './gen/workload_pb.js';
 import { methodDefinition } from './grpc.js';
@@ -103,26 +111,16 @@ export class WorkloadApiClient {
     method: M,
     request: MessageInitShape<M['input']>,
   ): Promise<MessageShape<M['output']>> {
-    const { path, requestSerialize, responseDeserialize } = methodDefinition(
-      SpiffeWorkloadAPI,
-      method,
-    );
     return this.#call(
-      (client, metadata, deadline) =>
+      method,
+      request,
+      (client, ...call) =>
         new Promise((resolve, reject) => {
-          client.makeUnaryRequest(
-            path,
-            requestSerialize,
-            responseDeserialize,
-            create(method.input, request),
-            metadata,
-            { deadline },
-            (error, response) => {
-              if (error === null && response !== undefined)
-                resolve(response as MessageShape<M['output']>);
-              else reject(error ?? new Error('no answer'));
-            },
-          );
+          client.makeUnaryRequest(...call, (error, response) => {
+            if (error === null && response !== undefined)
+              resolve(response as MessageShape<M['output']>);
+            else reject(error ?? new Error('no answer'));
+          });
         }),
     );
   }
@@ -131,21 +129,12 @@ export class WorkloadApiClient {
     method: M,
     request: MessageInitShape<M['input']>,
   ): Promise<MessageShape<M['output']>> {
-    const { path, requestSerialize, responseDeserialize } = methodDefinition(
-      SpiffeWorkloadAPI,
-      method,
-    );
     return this.#call(
-      (client, metadata, deadline) =>
+      method,
+      request,
+      (client, ...call) =>
         new Promise((resolve, reject) => {
-          const stream = client.makeServerStreamRequest(
-            path,
-            requestSerialize,
-            responseDeserialize,
-            create(method.input, request),
-            metadata,
-            { deadline },
-          );
+          const stream = client.makeServerStreamRequest(...call);
           stream.once('data', (response) => {
             resolve(response as MessageShape<M['output']>);
             stream.cancel();
@@ -158,14 +147,37 @@ export class WorkloadApiClient {
     );
   }
 
-  async #call<T>(
-    call: (client: Client, metadata: Metadata, deadline: Date) => Promise<T>,
+  /** Makes one call of `method` on a client of its own, with the metadata and a deadline. */
+  async #call<M extends DescMethod, T>(
+    method: M,
+    request: MessageInitShape<M['input']>,
+    send: (
+      client: Client,
+      path: string,
+      serialize: (message: unknown) => Buffer,
+      deserialize: (bytes: Buffer) => unknown,
+      argument: unknown,
+      metadata: Metadata,
+      options: CallOptions,
+    ) => Promise<T>,
   ): Promise<T> {
     const client = new Client(`unix:${this.socketPath}`, credentials.createInsecure());
     const metadata = new Metadata();
     metadata.set('workload.spiffe.io', 'true');
+    const { path, requestSerialize, responseDeserialize } = methodDefinition(
+      SpiffeWorkloadAPI,
+      method,
+    );
     try {
-      return await call(client, metadata, new Date(Date.now() + this.timeoutMs));
+      return await send(
+        client,
+        path,
+        requestSerialize,
+        responseDeserialize,
+        create(method.input, request),
+        metadata,
+        { deadline: new Date(Date.now() + this.timeoutMs) },
+      );
     } catch (error) {
       if (error instanceof WorkloadApiCallError) throw error;
       const { code, details } = error as ServiceError;

@@ -25,6 +25,7 @@ import { createInterface, type Interface } from 'node:readline';
 import { build } from 'esbuild';
 
 import { AGENT_ENVIRONMENT, AGENT_NODE_FLAGS } from '../package/agent-node-flags.js';
+import { REQUIRE_BANNER } from '../package/package.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const STREAMS = Number(process.env['ATTESTOR_BENCH_STREAMS'] ?? 1000);
@@ -129,10 +130,7 @@ async function bundle(name: string, outfile: string): Promise<void> {
     format: 'esm',
     outfile,
     logLevel: 'error',
-    // grpc-js is CommonJS and requires Node's built-in modules.
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
+    banner: REQUIRE_BANNER,
   });
 }
 

@@ -30,6 +30,11 @@ const OUT = join(ROOT, 'dist', 'package');
  * A wrapper that runs one entry point on the bundled Node with `flags`, wherever the tree is
  * unpacked.
  */
+/** For an ES module bundle whose CommonJS dependencies call require() for Node's own modules. */
+export const REQUIRE_BANNER = {
+  js: "import { createRequire as __attestorRequire } from 'node:module'; const require = __attestorRequire(import.meta.url);",
+};
+
 function wrapper(
   entry: string,
   flags: readonly string[],
@@ -77,10 +82,7 @@ export async function packageArtifact(): Promise<{ tarball: string; checksum: st
     // Koffi finds its native module by path: it is shipped as a package beside the bundle.
     external: ['koffi'],
     define: { __ATTESTOR_VERSION__: JSON.stringify(version) },
-    // Bundled CommonJS dependencies call require() for Node's own modules.
-    banner: {
-      js: "import { createRequire as __attestorRequire } from 'node:module'; const require = __attestorRequire(import.meta.url);",
-    },
+    banner: REQUIRE_BANNER,
     legalComments: 'linked',
     logLevel: 'warning',
   });

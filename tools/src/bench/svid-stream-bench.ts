@@ -25,7 +25,7 @@ import { createInterface, type Interface } from 'node:readline';
 import { build } from 'esbuild';
 
 import { AGENT_ENVIRONMENT, AGENT_NODE_FLAGS } from '../package/agent-node-flags.js';
-import { REQUIRE_BANNER } from '../package/package.js';
+import { NODE_BUNDLE } from '../package/package.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const STREAMS = Number(process.env['ATTESTOR_BENCH_STREAMS'] ?? 1000);
@@ -121,16 +121,13 @@ async function floor(
   }
 }
 
-/** Bundles one of this directory's scripts into a file that needs nothing beside it. */
+/** Bundles one of this directory's scripts, as the agent is bundled, into a file that needs nothing beside it. */
 async function bundle(name: string, outfile: string): Promise<void> {
   await build({
     entryPoints: [join(import.meta.dirname, name)],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
+    ...NODE_BUNDLE,
     outfile,
     logLevel: 'error',
-    banner: REQUIRE_BANNER,
   });
 }
 

@@ -4,7 +4,8 @@
  * systemd-analyze; the image is built offline and runs the agent on the real Docker, attesting
  * a workload container from outside.
  */
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 
 import { test } from '@attestor/testing/fixtures';
@@ -75,6 +76,23 @@ describe('the release artifact', () => {
     expect(checked.code).toBe(0);
     expect(checked.stdout).toBe(`${NAME}.tar.gz: OK\n`);
   }, 60_000);
+
+  test('loads Node’s own modules with require(), its banner’s node:module aside', async () => {
+    // An import statement of a builtin makes Node read every export of it, lazy ones too
+    // (node:http's WebSocket loads Node's internal undici): see NODE_BUNDLE in tools/src/package/package.ts.
+    const lib = join(tree, 'lib', 'attestor');
+    const chunks = (await readdir(lib)).filter((file) => file.endsWith('.mjs'));
+    expect(chunks.length).toBeGreaterThan(2);
+    const imported: string[] = [];
+    for (const chunk of chunks) {
+      const source = await readFile(join(lib, chunk), 'utf8');
+      for (const [statement, name = ''] of source.matchAll(
+        /\bimport\s*(?:\(\s*|[\w$*{},\s]+?\s*from\s*)?["']([^"']+)["']/g,
+      ))
+        if (isBuiltin(name) && name !== 'node:module') imported.push(`${chunk}: ${statement}`);
+    }
+    expect(imported).toEqual([]);
+  });
 
   test('runs the CLI on its own Node, without one on the PATH', async () => {
     const version = await run(join(tree, 'bin', 'attestor'), ['--version'], 30_000, BARE_PATH);

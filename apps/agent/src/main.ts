@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 
+import { HeapTrimmer } from '@attestor/adapter-io';
 import { missingPrivileges } from '@attestor/adapter-procfs';
 import { DEFAULT_CONFIG_PATH } from '@attestor/adapter-yaml-config';
 import { Ports } from '@attestor/composition';
@@ -95,6 +96,13 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     await container.unbindAllAsync();
     return 1;
   }
+  // What a burst of work freed in the C heap goes back to the kernel (see HeapTrimmer).
+  const trimmer = new HeapTrimmer((error) => {
+    logger.warn('cannot give freed memory back to the kernel; stopped trying', {
+      reason: error instanceof Error ? error.message : String(error),
+    });
+  });
+  trimmer.start();
   const onHangup = (): void => {
     logger.info('signal received', { signal: 'SIGHUP' });
     void agent.reload();
@@ -105,6 +113,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     process.once('SIGINT', resolve);
   });
   process.off('SIGHUP', onHangup);
+  trimmer.stop();
   logger.info('signal received', { signal });
   // Whatever is left (a stuck handle in a library) cannot keep the process alive for more
   // than this after the signal; the timer itself does not.

@@ -8,6 +8,7 @@ export {
   readBoundedText,
 } from './bounded-file.js';
 export { type Deadline, withDeadline } from './deadline.js';
+export { HeapTrimmer } from './heap-trimmer.js';
 export { JsonShape } from './json-shape.js';
 export {
   type PeerCredentials,

@@ -24,6 +24,8 @@ interface Libc {
   ) => number;
   readonly ioctl: (fd: number, request: number, value: number[]) => number;
   readonly pidfdSendSignal: (pidfd: number, signal: number) => number;
+  /** Undefined where the C library has no malloc_trim (glibc has; musl has not). */
+  readonly mallocTrim: ((pad: number) => number) | undefined;
   readonly errno: () => number;
 }
 
@@ -55,9 +57,20 @@ function loadLibc(): Libc {
     ioctl: library.func(
       'int ioctl(int fd, unsigned long request, _Out_ uint32_t *value)',
     ) as Libc['ioctl'],
+    mallocTrim: optional(() => library.func('int malloc_trim(size_t pad)')) as
+      Libc['mallocTrim'] | undefined,
     errno: () => koffi.errno(),
   };
   return libc;
+}
+
+/** What `declare` returns, or undefined when the library does not have that function. */
+function optional<T>(declare: () => T): T | undefined {
+  try {
+    return declare();
+  } catch {
+    return undefined;
+  }
 }
 
 const SOL_SOCKET = 1;
@@ -141,6 +154,16 @@ export function userNamespaceOwnerUid(path: string): number {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Gives the free pages of the C library's heap back to the kernel (malloc_trim(3) with no
+ * padding). True when some were given back; false when none were, or where the C library
+ * has no such call.
+ */
+export function mallocTrim(): boolean {
+  const trim = loadLibc().mallocTrim;
+  return trim !== undefined && trim(0) === 1;
 }
 
 /** The file descriptor under a connected net.Socket (Node keeps it on the socket's handle). */

@@ -22,6 +22,7 @@ import { mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { build } from 'esbuild';
 
@@ -32,8 +33,8 @@ const ROOT = join(import.meta.dirname, '..', '..', '..');
 const STREAMS = Number(process.env['ATTESTOR_BENCH_STREAMS'] ?? 1000);
 const DOCKER_SOCKET = process.env['ATTESTOR_E2E_DOCKER_SOCKET'] ?? '/var/run/docker.sock';
 const MiB = 1024 * 1024;
-/** The SVID lifetime after the reload: every stream rotates half of it later. */
-const ROTATION_TTL = '20s';
+/** The SVID lifetime after the reload, in seconds: every stream rotates half of it later. */
+const ROTATION_TTL_S = 20;
 /**
  * How long the streams are held before the settled figures: long enough for V8's memory
  * reducer, which collects a quiet heap some seconds after a burst of allocation (the
@@ -128,7 +129,10 @@ async function floor(
   }
 }
 
-/** Bundles one of this directory's scripts, as the agent is bundled, into a file that needs nothing beside it. */
+/**
+ * Bundles one of this directory's scripts, as the agent is bundled, into a file that needs
+ * nothing beside it.
+ */
 async function bundle(name: string, outfile: string): Promise<void> {
   await build({
     entryPoints: [join(import.meta.dirname, name)],
@@ -204,22 +208,22 @@ export async function svidStreamBenchmark(): Promise<string[]> {
     );
     exited.catch(() => undefined);
     await Promise.race([line(lines, 'ready', 120_000), exited]);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await sleep(1_000);
     const open = memoryOf(pid);
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    await sleep(SETTLE_MS);
     const held = memoryOf(pid);
     // A reload that changes every SVID: each stream is sent a re-issued one at once, with a
-    // lifetime short enough that all of them rotate ROTATION_TTL / 2 later.
+    // lifetime short enough that all of them rotate ROTATION_TTL_S / 2 later.
     const reissued = line(lines, 'reissued', 60_000);
     const rotated = line(lines, 'rotated', 120_000);
-    writeFileSync(config, agentConfig(directory, ROTATION_TTL));
+    writeFileSync(config, agentConfig(directory, `${String(ROTATION_TTL_S)}s`));
     container.stdin?.write('go\n');
     agent.kill('SIGHUP');
     const reissuedMs = Number((await Promise.race([reissued, exited])).split(' ')[1]);
     const after = memoryOf(pid);
     const rotatedMs = Number((await Promise.race([rotated, exited])).split(' ')[1]);
     const rotatedMemory = memoryOf(pid);
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    await sleep(SETTLE_MS);
     const rotatedHeld = memoryOf(pid);
     return [
       `${String(STREAMS)} FetchX509SVID streams on ${String(STREAMS)} connections, from a Docker container, to the release agent   RSS MiB`,
@@ -257,12 +261,12 @@ export async function svidStreamBenchmark(): Promise<string[]> {
         `peak ${rotatedMemory.peak.toFixed(0)}`,
       ),
       figure(
-        `agent, ${String(SETTLE_MS / 1000)} s later (rotating every ${String(Number.parseInt(ROTATION_TTL) / 2)} s)`,
+        `agent, ${String(SETTLE_MS / 1000)} s later (rotating every ${String(ROTATION_TTL_S / 2)} s)`,
         rotatedHeld.rss,
         `peak ${rotatedHeld.peak.toFixed(0)}`,
       ),
       `all ${String(STREAMS)} streams re-issued an SVID after one reload in ${reissuedMs.toFixed(0)} ms (every attestation cold)`,
-      `all ${String(STREAMS)} streams rotated (due together, TTL ${ROTATION_TTL}) within ${rotatedMs.toFixed(0)} ms of the first`,
+      `all ${String(STREAMS)} streams rotated (due together, TTL ${String(ROTATION_TTL_S)} s) within ${rotatedMs.toFixed(0)} ms of the first`,
     ];
   } finally {
     if (container !== undefined) {
@@ -273,7 +277,7 @@ export async function svidStreamBenchmark(): Promise<string[]> {
       });
     }
     agent?.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
     rmSync(directory, { recursive: true, force: true });
   }
 }
@@ -293,6 +297,6 @@ async function waitForSocket(path: string, timeoutMs: number): Promise<void> {
   for (;;) {
     if (statSync(path, { throwIfNoEntry: false })?.isSocket() === true) return;
     if (Date.now() > deadline) throw new Error(`svid stream bench: the agent made no ${path}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
 }

@@ -33,9 +33,7 @@ const REQUIRE_BANNER = {
 };
 
 /** Node's own modules, with or without the node: prefix. */
-const BUILTIN = new RegExp(
-  `^(${builtinModules.map((name) => name.replaceAll('/', '\\/')).join('|')}|node:.+)$`,
-);
+const BUILTIN = new RegExp(`^(${builtinModules.join('|')}|node:.+)$`);
 
 /**
  * Bundles load Node's own modules with require(), never with `import`. Node's ES module facade
